@@ -1,0 +1,112 @@
+// config/: the daemon's TOML configuration. Parse, validate, and report every problem with the
+// file, line and key at fault. Every key and its default is documented in
+// systemd/herald.example.toml. Secrets are never values in the file: only `*_file` keys or
+// environment variables (see LoadSecrets).
+//
+// Thread rules: pure functions and plain values; safe from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+
+namespace herald::config {
+
+enum class LogLevel { kTrace, kDebug, kInfo, kWarn, kError, kCritical, kOff };
+enum class LogFormat {
+  kAuto,     // journald when stderr is connected to the journal (JOURNAL_STREAM), else text
+  kText,     // one human-readable line per event on stderr
+  kJournal,  // structured fields to journald (native protocol)
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";  // IPv4 or IPv6 literal, or "localhost"
+  std::uint16_t listen_port = 8420;       // 0 picks a free port (reported in STATUS= and the log)
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // until a full header
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};    // until a full body
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};    // keep-alive between requests
+  std::size_t max_connections = 512;
+  // Empty: the token comes from HERALD_ADMIN_TOKEN, then $CREDENTIALS_DIRECTORY/admin_token, then
+  // a token the daemon generates once next to the database (admin.token, mode 0600).
+  std::filesystem::path admin_token_file;
+};
+
+struct StorageConfig {
+  std::filesystem::path path = "herald.db";  // relative paths are relative to the working directory
+  std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
+  std::size_t max_batch = 1000;  // writes grouped into one commit at most
+};
+
+struct DaemonConfig {
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kAuto;
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  DaemonConfig daemon;
+  LogConfig log;
+};
+
+// One problem in a config file. `line`/`column` are 1-based, 0 when unknown.
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string key;      // dotted path, e.g. "server.listen"; empty for syntax errors
+  std::string message;  // e.g. `unknown key; did you mean "listen"?`
+
+  // "file:line:column: key: message" (parts that are unknown are left out).
+  std::string ToString() const;
+};
+
+struct ConfigResult {
+  std::optional<Config> config;     // set when errors is empty
+  std::vector<ConfigError> errors;  // every problem found, in file order
+  bool ok() const { return errors.empty(); }
+  // All errors, one per line, for logs and --check-config.
+  std::string ErrorsToString() const;
+};
+
+// Parses TOML text; `source_name` names the file in errors. Missing keys take their defaults;
+// unknown keys, wrong types, bad formats and out-of-range values are errors.
+ConfigResult ParseConfig(std::string_view toml_text, std::string_view source_name);
+
+// Reads and parses a file. An unreadable file is one error naming the file.
+ConfigResult LoadConfigFile(const std::filesystem::path& path);
+
+// Parses a duration such as "250ms", "30s", "5m", "1h", "2d" (one unit, integer amount).
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+// Parses a size such as "512", "64KiB", "10MiB", "1GiB", "10MB" (bytes).
+Result<std::size_t> ParseSize(std::string_view text);
+
+std::string_view LogLevelName(LogLevel level);
+
+struct Secrets {
+  std::string admin_token;  // empty: none configured (the daemon then generates one)
+};
+
+// Where secrets come from, in order: the config's `*_file` key; the environment variable
+// (HERALD_ADMIN_TOKEN); the systemd credential ($CREDENTIALS_DIRECTORY/admin_token).
+// `getenv` is injected for tests. A configured file that is missing, unreadable or empty is an
+// error naming the key. Trailing whitespace and newlines are stripped.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv);
+EnvLookup ProcessEnvironment();
+
+}  // namespace herald::config
