@@ -1,0 +1,214 @@
+// Conventions: instants are INTEGER unix milliseconds (UTC) in columns named *_at; money is
+// INTEGER micro-units of `currency` (*_micros) so sums are exact; JSON columns are checked with
+// json_valid. Ids are surrogate keys: callers must not rely on their order or density.
+#include "storage/detail/schema.h"
+
+namespace herald::storage::detail {
+namespace {
+
+constexpr std::string_view kContacts = R"sql(
+CREATE TABLE contacts (
+  id               INTEGER PRIMARY KEY,
+  phone_e164       TEXT UNIQUE,            -- NULL once erased (GDPR); statistics stay anonymised
+  name             TEXT,
+  country          TEXT CHECK (country IS NULL OR length(country) = 2),
+  language         TEXT,
+  timezone         TEXT,
+  attributes       TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(attributes)),
+  opted_out_at     INTEGER,                -- opt-out beats every consent
+  opted_out_source TEXT,
+  last_inbound_at  INTEGER,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  erased_at        INTEGER
+);
+CREATE TABLE tags (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE contact_tags (
+  contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  tag_id     INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
+  PRIMARY KEY (contact_id, tag_id)
+) WITHOUT ROWID;
+CREATE INDEX contact_tags_by_tag ON contact_tags (tag_id, contact_id);
+CREATE TABLE consents (
+  contact_id INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  purpose    TEXT NOT NULL CHECK (purpose IN ('marketing', 'utility')),
+  granted    INTEGER NOT NULL CHECK (granted IN (0, 1)),
+  changed_at INTEGER NOT NULL,
+  source     TEXT NOT NULL,
+  PRIMARY KEY (contact_id, purpose)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kSendersTemplates = R"sql(
+CREATE TABLE senders (
+  id                   INTEGER PRIMARY KEY,
+  phone_number_id      TEXT NOT NULL UNIQUE,   -- the platform's id, used in the send URL
+  display_phone_number TEXT NOT NULL,
+  waba_id              TEXT,
+  messaging_tier       TEXT NOT NULL DEFAULT 'TIER_250',
+  quality              TEXT NOT NULL DEFAULT 'UNKNOWN',
+  state                TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active', 'paused', 'disabled')),
+  max_messages_per_s   REAL,
+  warmup_started_at    INTEGER,
+  created_at           INTEGER NOT NULL,
+  updated_at           INTEGER NOT NULL
+);
+CREATE TABLE templates (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL,
+  language    TEXT NOT NULL,
+  category    TEXT NOT NULL CHECK (category IN ('MARKETING', 'UTILITY', 'AUTHENTICATION')),
+  status      TEXT NOT NULL,
+  components  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(components)),
+  platform_id TEXT,
+  synced_at   INTEGER,
+  UNIQUE (name, language)
+);
+-- The 24-hour customer service window per (business number, user).
+CREATE TABLE service_windows (
+  sender_id         INTEGER NOT NULL REFERENCES senders (id) ON DELETE CASCADE,
+  contact_id        INTEGER NOT NULL REFERENCES contacts (id) ON DELETE CASCADE,
+  last_inbound_at   INTEGER NOT NULL,
+  entry_point_until INTEGER,                 -- 72-hour free entry point, when one applies
+  PRIMARY KEY (sender_id, contact_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kCampaignsDeliveries = R"sql(
+CREATE TABLE campaigns (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL,
+  segment_expr     TEXT NOT NULL,
+  template_id      INTEGER REFERENCES templates (id),
+  template_params  TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(template_params)),
+  state            TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'running', 'paused',
+                                                  'completed', 'cancelled', 'failed')),
+  start_at         INTEGER,
+  timezone         TEXT,
+  local_send_time  TEXT,                      -- "10:00" in each recipient's local time, or NULL
+  spend_cap_micros INTEGER,
+  currency         TEXT NOT NULL DEFAULT 'USD',
+  created_by       TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER
+);
+CREATE TABLE campaign_senders (
+  campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  sender_id   INTEGER NOT NULL REFERENCES senders (id),
+  PRIMARY KEY (campaign_id, sender_id)
+) WITHOUT ROWID;
+-- One row per message Herald means to send. A campaign never queues a contact twice.
+-- A claim is an owner plus a deadline even with one process, so several daemons can share work.
+CREATE TABLE deliveries (
+  id                    INTEGER PRIMARY KEY,
+  campaign_id           INTEGER REFERENCES campaigns (id),   -- NULL for a single message
+  contact_id            INTEGER NOT NULL REFERENCES contacts (id),
+  sender_id             INTEGER NOT NULL REFERENCES senders (id),
+  state                 TEXT NOT NULL CHECK (state IN ('queued', 'claimed', 'sent', 'delivered',
+                                                       'read', 'failed', 'skipped', 'blocked',
+                                                       'uncertain', 'cancelled')),
+  reason                TEXT,                                -- e.g. skipped:opted_out
+  not_before            INTEGER NOT NULL,
+  claim_owner           TEXT,
+  claim_deadline        INTEGER,
+  attempts              INTEGER NOT NULL DEFAULT 0,
+  provider_message_id   TEXT UNIQUE,                         -- wamid
+  estimated_cost_micros INTEGER,
+  actual_cost_micros    INTEGER,
+  pricing_category      TEXT,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  sent_at               INTEGER,
+  delivered_at          INTEGER,
+  read_at               INTEGER,
+  UNIQUE (campaign_id, contact_id)
+);
+CREATE INDEX deliveries_due ON deliveries (state, not_before);
+CREATE INDEX deliveries_by_campaign ON deliveries (campaign_id, state);
+CREATE INDEX deliveries_by_contact ON deliveries (contact_id, sent_at);
+)sql";
+
+constexpr std::string_view kComplianceAudit = R"sql(
+CREATE TABLE word_lists (
+  id                INTEGER PRIMARY KEY,
+  name              TEXT NOT NULL UNIQUE,     -- "global", "de", "en", …
+  language          TEXT,                     -- NULL for the global list
+  active_version_id INTEGER,
+  created_at        INTEGER NOT NULL
+);
+CREATE TABLE word_list_versions (
+  id         INTEGER PRIMARY KEY,
+  list_id    INTEGER NOT NULL REFERENCES word_lists (id) ON DELETE CASCADE,
+  version    INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  reason     TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  UNIQUE (list_id, version)
+);
+CREATE TABLE word_terms (
+  version_id INTEGER NOT NULL REFERENCES word_list_versions (id) ON DELETE CASCADE,
+  term       TEXT NOT NULL,
+  match_kind TEXT NOT NULL CHECK (match_kind IN ('word', 'phrase', 'prefix', 'regex', 'allow')),
+  severity   TEXT NOT NULL CHECK (severity IN ('block', 'review')),
+  note       TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (version_id, term, match_kind)
+) WITHOUT ROWID;
+-- Who changed what, when and why. Append-only.
+CREATE TABLE audit_log (
+  id          INTEGER PRIMARY KEY,
+  at          INTEGER NOT NULL,
+  actor       TEXT NOT NULL,
+  action      TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id   TEXT,
+  reason      TEXT,
+  detail      TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
+);
+CREATE INDEX audit_log_by_object ON audit_log (object_type, object_id, at);
+CREATE TRIGGER audit_log_is_append_only BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+)sql";
+
+constexpr std::string_view kPricesWebhooks = R"sql(
+-- Effective-dated rates: the row with the latest effective_from not after the send date wins.
+CREATE TABLE prices (
+  market         TEXT NOT NULL,               -- ISO 3166-1 alpha-2, or OTHER
+  category       TEXT NOT NULL,               -- marketing, utility, authentication, …
+  effective_from TEXT NOT NULL CHECK (effective_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  rate_micros    INTEGER NOT NULL CHECK (rate_micros >= 0),
+  currency       TEXT NOT NULL DEFAULT 'USD',
+  source         TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (market, category, effective_from)
+) WITHOUT ROWID;
+-- Every webhook is stored before it is acknowledged and processed idempotently by dedupe_key.
+CREATE TABLE webhook_events (
+  id           INTEGER PRIMARY KEY,
+  dedupe_key   TEXT NOT NULL UNIQUE,
+  kind         TEXT NOT NULL,
+  received_at  INTEGER NOT NULL,
+  payload      TEXT NOT NULL,
+  processed_at INTEGER,
+  error        TEXT
+);
+CREATE INDEX webhook_events_pending ON webhook_events (received_at) WHERE processed_at IS NULL;
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "contacts, tags, consents", kContacts},
+    {2, "senders, templates, service windows", kSendersTemplates},
+    {3, "campaigns, deliveries", kCampaignsDeliveries},
+    {4, "word lists, audit log", kComplianceAudit},
+    {5, "prices, webhook events", kPricesWebhooks},
+};
+
+}  // namespace
+
+std::span<const Migration> SchemaMigrations() { return kMigrations; }
+
+}  // namespace herald::storage::detail

@@ -1,0 +1,12 @@
+// The SQL of every migration. Append new migrations; never edit one that has shipped.
+#pragma once
+
+#include <span>
+
+#include "storage/migrations.h"
+
+namespace herald::storage::detail {
+
+std::span<const Migration> SchemaMigrations();
+
+}  // namespace herald::storage::detail

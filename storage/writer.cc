@@ -1,0 +1,121 @@
+#include "storage/writer.h"
+
+#include <future>
+#include <utility>
+#include <vector>
+
+namespace herald::storage {
+namespace {
+
+std::int64_t SteadyNowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Runs one job inside a savepoint so that its failure undoes only its own writes.
+Status RunInSavepoint(Connection& connection, const Writer::Job& job) {
+  if (Status status = connection.Execute("SAVEPOINT job"); !status.ok()) return status;
+  Status status = job(connection);
+  if (!status.ok()) (void)connection.Execute("ROLLBACK TO job");
+  (void)connection.Execute("RELEASE job");
+  return status;
+}
+
+}  // namespace
+
+Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch)
+    : connection_(std::move(connection)),
+      max_batch_(max_batch == 0 ? 1 : max_batch),
+      heartbeat_ns_(SteadyNowNs()) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Writer::~Writer() { Stop(); }
+
+Status Writer::Submit(Job job, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      return MakeError(ErrorCode::kUnavailable, "storage writer is stopped");
+    }
+    queue_.push_back(Pending{std::move(job), std::move(done)});
+  }
+  wake_.notify_one();
+  return Status::Ok();
+}
+
+Status Writer::SubmitAndWait(Job job) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  Status queued = Submit(std::move(job), [promise](Status status) { promise->set_value(status); });
+  if (!queued.ok()) return queued;
+  return future.get();
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  healthy_ = false;
+}
+
+std::chrono::steady_clock::time_point Writer::LastHeartbeat() const {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(heartbeat_ns_.load()));
+}
+
+Writer::Stats Writer::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void Writer::Run() {
+  for (;;) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      // Wake at least once a second so the heartbeat shows the thread is alive while idle.
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
+      heartbeat_ns_ = SteadyNowNs();
+      if (queue_.empty()) {
+        if (stopping_) return;
+        continue;
+      }
+      std::size_t take = std::min(max_batch_, queue_.size());
+      for (std::size_t i = 0; i < take; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    heartbeat_ns_ = SteadyNowNs();
+  }
+}
+
+void Writer::RunBatch(std::deque<Pending>& batch) {
+  std::vector<Status> results;
+  results.reserve(batch.size());
+  Status begun = connection_->Execute("BEGIN IMMEDIATE");
+  if (begun.ok()) {
+    for (Pending& pending : batch) results.push_back(RunInSavepoint(*connection_, pending.job));
+  }
+  Status committed = begun.ok() ? connection_->Execute("COMMIT") : begun;
+  if (begun.ok() && !committed.ok()) (void)connection_->Execute("ROLLBACK");
+  healthy_ = committed.ok();
+
+  std::uint64_t ok_jobs = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Status status = committed.ok() ? results[i] : committed;
+    if (status.ok()) ++ok_jobs;
+    if (batch[i].done) batch[i].done(std::move(status));
+  }
+  std::lock_guard lock(mutex_);
+  if (committed.ok()) ++stats_.batches_committed;
+  stats_.jobs_committed += ok_jobs;
+  stats_.jobs_failed += batch.size() - ok_jobs;
+}
+
+}  // namespace herald::storage

@@ -1,0 +1,81 @@
+// storage/writer.h: the single SQLite writer. Every write in Herald goes through it.
+//
+// A dedicated thread owns the write connection. Jobs are queued from any thread and run in
+// batches: one BEGIN IMMEDIATE … COMMIT per batch (group commit, one fsync for many writes), each
+// job inside its own SAVEPOINT so that a failing job rolls back alone. A job's completion runs on
+// the writer thread once its batch is durable; completions must not block and should post their
+// result to the caller's own executor. The network thread never waits on a commit.
+//
+// Thread rules: Submit, Stop, LastHeartbeat, healthy and stats are safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/result.h"
+#include "storage/sqlite.h"
+
+namespace herald::storage {
+
+class Writer {
+ public:
+  using Job = std::function<Status(Connection&)>;
+  using Done = std::function<void(Status)>;
+
+  struct Stats {
+    std::uint64_t batches_committed = 0;
+    std::uint64_t jobs_committed = 0;
+    std::uint64_t jobs_failed = 0;
+  };
+
+  Writer(std::unique_ptr<Connection> connection, std::size_t max_batch);
+  ~Writer();  // Stop()
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Queues `job`; `done` (may be empty) receives the job's status after its batch committed, or
+  // the job's own error, or the commit's error. After Stop, returns kUnavailable and never runs.
+  Status Submit(Job job, Done done);
+
+  // Runs `job` and waits for it to be durable. For start-up, tools and tests: never call it from
+  // the network thread.
+  Status SubmitAndWait(Job job);
+
+  // Runs every job already queued, commits, and joins the thread. Idempotent.
+  void Stop();
+
+  // Updated at least once per second while the thread is alive (for the systemd watchdog).
+  std::chrono::steady_clock::time_point LastHeartbeat() const;
+  // False once a commit failed (e.g. disk full), until a later commit succeeds, or after Stop.
+  bool healthy() const { return healthy_.load(); }
+  Stats stats() const;
+
+ private:
+  struct Pending {
+    Job job;
+    Done done;
+  };
+
+  void Run();
+  void RunBatch(std::deque<Pending>& batch);
+
+  std::unique_ptr<Connection> connection_;
+  const std::size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<bool> healthy_{true};
+  std::atomic<std::int64_t> heartbeat_ns_;
+  Stats stats_;  // guarded by mutex_
+  std::thread thread_;
+};
+
+}  // namespace herald::storage

@@ -1,0 +1,122 @@
+#include "storage/writer.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <vector>
+
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace herald::storage {
+namespace {
+
+using herald::testing::TempDir;
+
+Writer::Job InsertTag(std::string name) {
+  return [name](Connection& connection) -> Status {
+    auto insert = connection.Prepare("INSERT INTO tags (name, created_at) VALUES (?1, 0)");
+    if (!insert.ok()) return insert.error();
+    insert->Bind(1, std::string_view(name));
+    return insert->Run();
+  };
+}
+
+std::int64_t CountTags(const std::filesystem::path& path) {
+  auto connection = Connection::Open({path});
+  auto count = (*connection)->Prepare("SELECT count(*) FROM tags");
+  EXPECT_TRUE(*count->Step());
+  return count->ColumnInt(0);
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open({dir_ / "herald.db", std::chrono::seconds(1), 64});
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    store_ = std::move(store).value();
+  }
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(WriterTest, CommitsEveryJobAndGroupsThemIntoBatches) {
+  constexpr int kJobs = 2000;
+  std::atomic<int> done_ok{0};
+  std::promise<void> all_done;
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(store_->writer()
+                    .Submit(InsertTag("tag" + std::to_string(i)),
+                            [&](Status status) {
+                              if (status.ok() && ++done_ok == kJobs) all_done.set_value();
+                            })
+                    .ok());
+  }
+  all_done.get_future().wait();
+  auto stats = store_->writer().stats();
+  EXPECT_EQ(stats.jobs_committed, static_cast<std::uint64_t>(kJobs));
+  EXPECT_LT(stats.batches_committed, static_cast<std::uint64_t>(kJobs))
+      << "jobs queued together must share commits";
+  store_->Stop();
+  EXPECT_EQ(CountTags(dir_ / "herald.db"), kJobs);
+}
+
+TEST_F(WriterTest, FailingJobRollsBackAloneAndOthersInItsBatchCommit) {
+  std::vector<std::future<Status>> results;
+  auto submit = [&](Writer::Job job) {
+    auto promise = std::make_shared<std::promise<Status>>();
+    results.push_back(promise->get_future());
+    ASSERT_TRUE(
+        store_->writer().Submit(std::move(job), [promise](Status s) { promise->set_value(s); }).ok());
+  };
+  submit(InsertTag("first"));
+  submit([](Connection& connection) -> Status {
+    // Writes something, then fails: the write must be undone.
+    if (Status s = InsertTag("half")(connection); !s.ok()) return s;
+    return MakeError(ErrorCode::kInvalidArgument, "rejected by the job");
+  });
+  submit(InsertTag("first"));  // UNIQUE violation
+  submit(InsertTag("last"));
+  EXPECT_TRUE(results[0].get().ok());
+  Status rejected = results[1].get();
+  ASSERT_FALSE(rejected.ok());
+  EXPECT_EQ(rejected.error().message, "rejected by the job");
+  Status duplicate = results[2].get();
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_TRUE(results[3].get().ok());
+  store_->Stop();
+  EXPECT_EQ(CountTags(dir_ / "herald.db"), 2);
+}
+
+TEST_F(WriterTest, StopRunsEverythingQueuedThenRefusesNewJobs) {
+  constexpr int kJobs = 500;
+  std::atomic<int> completed{0};
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(store_->writer()
+                    .Submit(InsertTag("t" + std::to_string(i)), [&](Status) { ++completed; })
+                    .ok());
+  }
+  store_->Stop();
+  EXPECT_EQ(completed.load(), kJobs);
+  Status late = store_->writer().Submit(InsertTag("late"), nullptr);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
+  EXPECT_FALSE(store_->CheckReady().ok());
+  EXPECT_EQ(CountTags(dir_ / "herald.db"), kJobs);
+}
+
+TEST_F(WriterTest, HeartbeatAdvancesWhileIdle) {
+  auto before = store_->writer().LastHeartbeat();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_GT(store_->writer().LastHeartbeat(), before);
+}
+
+TEST_F(WriterTest, SubmitAndWaitReturnsTheJobsStatus) {
+  EXPECT_TRUE(store_->writer().SubmitAndWait(InsertTag("x")).ok());
+  EXPECT_FALSE(store_->writer().SubmitAndWait(InsertTag("X")).ok()) << "tag names are NOCASE";
+}
+
+}  // namespace
+}  // namespace herald::storage
