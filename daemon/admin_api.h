@@ -1,0 +1,35 @@
+// daemon/admin_api.h: the daemon's own endpoints: /healthz, /readyz, /metrics and /v1/status.
+// Resource endpoints (contacts, campaigns, …) are registered by their own files as they arrive.
+//
+// Thread rules: registration and every handler run on the network thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "daemon/http_server.h"
+#include "daemon/router.h"
+#include "storage/writer.h"
+
+namespace herald::daemon {
+
+struct DaemonSnapshot {
+  std::string version;
+  bool ready = false;
+  std::string not_ready_reason;  // empty when ready
+  std::int64_t uptime_seconds = 0;
+  int schema_version = 0;
+  std::string listen;
+  std::string storage_path;
+  HttpStats http;
+  storage::Writer::Stats writer;
+};
+
+// `snapshot` is called on the network thread for every status, readiness and metrics request.
+void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapshot);
+
+// Prometheus text exposition format (version 0.0.4).
+std::string RenderMetrics(const DaemonSnapshot& snapshot);
+
+}  // namespace herald::daemon

@@ -1,0 +1,285 @@
+#include "daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <csignal>
+#include <sys/stat.h>
+#include <ostream>
+
+#include "config/config.h"
+#include "daemon/admin_api.h"
+#include "daemon/admin_token.h"
+#include "daemon/http_server.h"
+#include "daemon/logging.h"
+#include "daemon/notify.h"
+#include "daemon/router.h"
+#include "daemon/version.h"
+#include "storage/store.h"
+
+namespace herald::daemon {
+namespace {
+
+namespace asio = boost::asio;
+using SteadyClock = std::chrono::steady_clock;
+
+HttpLimits LimitsOf(const config::ServerConfig& server) {
+  HttpLimits limits;
+  limits.max_body_bytes = server.max_body_bytes;
+  limits.header_timeout = server.header_timeout;
+  limits.read_timeout = server.read_timeout;
+  limits.idle_timeout = server.idle_timeout;
+  limits.max_connections = server.max_connections;
+  return limits;
+}
+
+// The admin token from config, environment or credential; else a generated one by the database.
+Result<AdminToken> ResolveAdminToken(const config::Config& config) {
+  auto secrets = config::LoadSecrets(config, config::ProcessEnvironment());
+  if (!secrets.ok()) return secrets.error();
+  if (!secrets->admin_token.empty()) {
+    std::string source = config.server.admin_token_file.empty()
+                             ? "environment or credential"
+                             : config.server.admin_token_file.string();
+    return AdminToken{secrets->admin_token, source};
+  }
+  auto directory = std::filesystem::absolute(config.storage.path).parent_path();
+  return ReadOrCreateTokenFile(directory / "admin.token");
+}
+
+class Daemon {
+ public:
+  Daemon(std::optional<std::filesystem::path> config_path, config::Config config)
+      : signals_(io_, SIGTERM, SIGINT, SIGHUP),
+        watchdog_timer_(io_),
+        grace_timer_(io_),
+        config_path_(std::move(config_path)),
+        config_(std::move(config)),
+        started_(SteadyClock::now()) {}
+
+  int Run();
+
+ private:
+  Status Start();
+  void WaitForSignal();
+  void Reload();
+  void BeginShutdown(int signal_number);
+  void FinishShutdown();
+  void ScheduleWatchdog(std::chrono::microseconds interval);
+  DaemonSnapshot Snapshot() const;
+  std::string StatusText() const;
+
+  asio::io_context io_{1};
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_;
+  asio::steady_timer grace_timer_;
+  std::optional<std::filesystem::path> config_path_;
+  config::Config config_;
+  SteadyClock::time_point started_;
+  std::unique_ptr<storage::Store> store_;
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::string listen_address_;
+  bool stopping_ = false;
+};
+
+int Daemon::Run() {
+  if (Status started = Start(); !started.ok()) {
+    spdlog::critical("event=start_failed error=\"{}\"", started.error().ToString());
+    notify::Status("failed to start: " + started.error().ToString());
+    if (store_) store_->Stop();
+    return 1;
+  }
+  notify::Ready(StatusText());
+  spdlog::info("event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
+               std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_)
+                   .count());
+  io_.run();
+  store_->Stop();  // flushes every queued write
+  spdlog::info("event=stopped");
+  return 0;
+}
+
+Status Daemon::Start() {
+  auto store = storage::Store::Open(
+      {config_.storage.path, config_.storage.busy_timeout, config_.storage.max_batch});
+  if (!store.ok()) return store.error();
+  store_ = std::move(store).value();
+  spdlog::info("event=storage_open path={} schema_version={}", store_->path().string(),
+               store_->schema_version());
+
+  auto token = ResolveAdminToken(config_);
+  if (!token.ok()) return token.error();
+  router_.SetAdminToken(token->token);
+  spdlog::info("event=admin_token source=\"{}\"", token->source);
+
+  RegisterAdminRoutes(router_, [this] { return Snapshot(); });
+  server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
+  auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
+  if (!bound.ok()) return bound.error();
+  listen_address_ = *bound;
+
+  WaitForSignal();
+  if (auto interval = notify::WatchdogInterval()) ScheduleWatchdog(*interval);
+  return Status::Ok();
+}
+
+void Daemon::WaitForSignal() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int signal_number) {
+    if (ec) return;  // cancelled at shutdown
+    if (signal_number == SIGHUP && !stopping_) {
+      Reload();
+    } else if (signal_number == SIGHUP) {
+      spdlog::info("event=reload_ignored reason=stopping");
+    } else if (!stopping_) {
+      BeginShutdown(signal_number);
+    } else {
+      spdlog::warn("event=forced_stop signal={}", signal_number);  // a second TERM: don't wait
+      FinishShutdown();
+      return;
+    }
+    WaitForSignal();
+  });
+}
+
+void Daemon::Reload() {
+  notify::Reloading();
+  spdlog::info("event=reload_started config={}",
+               config_path_ ? config_path_->string() : std::string("(defaults)"));
+  config::Config next;
+  if (config_path_) {
+    auto loaded = config::LoadConfigFile(*config_path_);
+    if (!loaded.ok()) {
+      for (const auto& error : loaded.errors) {
+        spdlog::error("event=reload_rejected error=\"{}\"", error.ToString());
+      }
+      notify::Ready(StatusText() + "; last reload failed, kept the previous config");
+      return;
+    }
+    next = *loaded.config;
+  }
+  auto token = ResolveAdminToken(next);
+  if (!token.ok()) {
+    spdlog::error("event=reload_rejected error=\"{}\"", token.error().ToString());
+    notify::Ready(StatusText() + "; last reload failed, kept the previous config");
+    return;
+  }
+  if (next.server.listen_host != config_.server.listen_host ||
+      next.server.listen_port != config_.server.listen_port) {
+    spdlog::warn("event=reload_partial key=server.listen reason=\"takes effect after a restart\"");
+  }
+  if (next.storage != config_.storage) {
+    spdlog::warn("event=reload_partial key=storage reason=\"takes effect after a restart\"");
+  }
+  if (next.log.format != config_.log.format) ConfigureLogging(next.log);
+  SetLogLevel(next.log.level);
+  server_->SetLimits(LimitsOf(next.server));
+  router_.SetAdminToken(token->token);
+  config_ = std::move(next);
+  spdlog::info("event=reloaded admin_token_source=\"{}\"", token->source);
+  notify::Ready(StatusText());
+}
+
+void Daemon::BeginShutdown(int signal_number) {
+  stopping_ = true;
+  notify::Stopping("stopping: draining connections");
+  spdlog::info("event=stopping signal={} grace_ms={}", signal_number,
+               config_.daemon.shutdown_grace.count());
+  watchdog_timer_.cancel();
+  server_->StopAccepting();
+  grace_timer_.expires_after(config_.daemon.shutdown_grace);
+  grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    spdlog::warn("event=grace_expired open_connections={}", server_->stats().open_connections);
+    FinishShutdown();
+  });
+  server_->Drain([this] { FinishShutdown(); });
+}
+
+void Daemon::FinishShutdown() {
+  grace_timer_.cancel();
+  watchdog_timer_.cancel();
+  signals_.cancel();
+  server_->StopAccepting();
+  server_->CloseAll();
+  // Let the close completions run, then leave io_.run() even if a handler still holds work.
+  asio::post(io_, [this] { io_.stop(); });
+}
+
+void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
+  watchdog_timer_.expires_after(interval / 2);
+  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    // This timer proves the network thread is alive; the writer's heartbeat proves storage is.
+    auto writer_silence = SteadyClock::now() - store_->writer().LastHeartbeat();
+    if (writer_silence < interval) {
+      notify::Watchdog();
+    } else {
+      spdlog::error("event=watchdog_skipped reason=\"storage writer silent for {} ms\"",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(writer_silence).count());
+    }
+    ScheduleWatchdog(interval);
+  });
+}
+
+DaemonSnapshot Daemon::Snapshot() const {
+  DaemonSnapshot snapshot;
+  snapshot.version = std::string(herald::kVersion);
+  Status ready = stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping"))
+                           : store_->CheckReady();
+  snapshot.ready = ready.ok();
+  if (!ready.ok()) snapshot.not_ready_reason = ready.error().message;
+  snapshot.uptime_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count();
+  snapshot.schema_version = store_->schema_version();
+  snapshot.listen = listen_address_;
+  snapshot.storage_path = std::filesystem::absolute(store_->path()).string();
+  snapshot.http = server_->stats();
+  snapshot.writer = store_->writer().stats();
+  return snapshot;
+}
+
+std::string Daemon::StatusText() const {
+  return "ready; listening on " + listen_address_ + "; schema " +
+         std::to_string(store_->schema_version());
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  config::Config config;
+  if (options.config_path) {
+    auto loaded = config::LoadConfigFile(*options.config_path);
+    if (!loaded.ok()) {
+      ConfigureLogging(config.log);
+      for (const auto& error : loaded.errors) spdlog::critical("event=config_invalid error=\"{}\"", error.ToString());
+      notify::Status("invalid config: " + loaded.ErrorsToString());
+      return 1;
+    }
+    config = *loaded.config;
+  }
+  ConfigureLogging(config.log);
+  // The signals are handled by the io_context; a SIGPIPE from a closed peer must not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
+  // Everything heraldd creates (database, WAL, token) holds personal data or secrets.
+  ::umask(0077);
+  Daemon daemon(options.config_path, std::move(config));
+  return daemon.Run();
+}
+
+int CheckConfig(const std::filesystem::path& path, std::ostream& out, std::ostream& err) {
+  auto loaded = config::LoadConfigFile(path);
+  if (!loaded.ok()) {
+    err << loaded.ErrorsToString() << '\n';
+    return 1;
+  }
+  auto secrets = config::LoadSecrets(*loaded.config, config::ProcessEnvironment());
+  if (!secrets.ok()) {
+    err << path.string() << ": " << secrets.error().ToString() << '\n';
+    return 1;
+  }
+  out << path.string() << ": OK\n";
+  return 0;
+}
+
+}  // namespace herald::daemon

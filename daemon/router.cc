@@ -1,0 +1,109 @@
+#include "daemon/router.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <boost/json.hpp>
+#include <cctype>
+
+namespace herald::daemon {
+namespace {
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> segments;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return segments;
+}
+
+bool Match(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
+           std::map<std::string, std::string>* params) {
+  if (pattern.size() != path.size()) return false;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& part = pattern[i];
+    if (part.size() > 2 && part.front() == '{' && part.back() == '}') {
+      (*params)[part.substr(1, part.size() - 2)] = path[i];
+    } else if (part != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Response JsonResponse(int status, std::string body) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  return response;
+}
+
+Response JsonError(int status, std::string_view code, std::string_view message,
+                   std::string_view field) {
+  boost::json::object error{{"code", code}, {"message", message}, {"field", field}};
+  return JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  // Hash both sides first: the comparison then always covers 32 bytes, whatever the lengths.
+  unsigned char digest_a[SHA256_DIGEST_LENGTH];
+  unsigned char digest_b[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(a.data()), a.size(), digest_a);
+  SHA256(reinterpret_cast<const unsigned char*>(b.data()), b.size(), digest_b);
+  return CRYPTO_memcmp(digest_a, digest_b, SHA256_DIGEST_LENGTH) == 0;
+}
+
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+  routes_.push_back(Route{std::move(method), SplitPath(pattern), access, std::move(handler)});
+}
+
+bool Router::Authorized(const Request& request) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  std::string_view header = request.authorization;
+  if (admin_token_.empty() || header.size() <= kScheme.size()) return false;
+  // RFC 7235: the scheme name is case-insensitive.
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) !=
+        std::tolower(static_cast<unsigned char>(kScheme[i]))) {
+      return false;
+    }
+  }
+  return ConstantTimeEquals(header.substr(kScheme.size()), admin_token_);
+}
+
+void Router::Dispatch(Request request, Responder respond) const {
+  auto path = SplitPath(request.path);
+  bool path_known = false;
+  for (const Route& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (!Match(route.segments, path, &params)) continue;
+    path_known = true;
+    if (route.method != request.method) continue;
+    if (route.access == Access::kAdmin && !Authorized(request)) {
+      Response denied = JsonError(401, "unauthenticated", "missing or invalid bearer token");
+      denied.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"herald\"");
+      return respond(std::move(denied));
+    }
+    request.params = std::move(params);
+    return route.handler(request, std::move(respond));
+  }
+  // Unknown /v1 paths answer 401 before 404 to unauthenticated callers: no probing of the API.
+  if (request.path.starts_with("/v1/") && !Authorized(request)) {
+    Response denied = JsonError(401, "unauthenticated", "missing or invalid bearer token");
+    denied.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"herald\"");
+    return respond(std::move(denied));
+  }
+  if (path_known) {
+    return respond(JsonError(405, "method_not_allowed",
+                             "method " + request.method + " is not allowed on " + request.path));
+  }
+  respond(JsonError(404, "not_found", "no such resource: " + request.path));
+}
+
+}  // namespace herald::daemon

@@ -1,0 +1,74 @@
+// daemon/router.h: routes HTTP requests of the admin API to handlers, enforces bearer-token auth
+// on /v1, and shapes every error as JSON {"error":{"code":…,"message":…,"field":…}}.
+//
+// Request and Response are plain values so that handlers never see Beast or Asio. A handler gets a
+// Responder and must call it exactly once, from any thread: the HTTP server brings the response
+// back to the network thread. Handlers must not block (post blocking work to the storage writer).
+//
+// Thread rules: configure (Add, SetAdminToken) and Dispatch on the network thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace herald::daemon {
+
+struct Request {
+  std::string method;  // "GET", "POST", …
+  std::string path;    // without the query string, percent-decoding left to handlers
+  std::string query;   // after '?', may be empty
+  std::string authorization;
+  std::string content_type;
+  std::string body;
+  std::map<std::string, std::string> params;  // from "{name}" segments of the route
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Response JsonResponse(int status, std::string body);
+Response JsonError(int status, std::string_view code, std::string_view message,
+                   std::string_view field = {});
+
+using Responder = std::function<void(Response)>;
+using Handler = std::function<void(const Request&, Responder)>;
+
+enum class Access {
+  kPublic,  // health checks, metrics, webhooks (which verify their own signature)
+  kAdmin,   // requires "Authorization: Bearer <admin token>"
+};
+
+class Router {
+ public:
+  // `pattern` is a path whose segments may be "{name}", e.g. "/v1/campaigns/{id}".
+  void Add(std::string method, std::string pattern, Access access, Handler handler);
+  void SetAdminToken(std::string token) { admin_token_ = std::move(token); }
+
+  // Finds the route, checks access, and calls its handler; answers 401/404/405 itself.
+  void Dispatch(Request request, Responder respond) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::vector<std::string> segments;
+    Access access;
+    Handler handler;
+  };
+  bool Authorized(const Request& request) const;
+
+  std::vector<Route> routes_;
+  std::string admin_token_;
+};
+
+// Compares secrets in time independent of where they differ (and of their lengths).
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace herald::daemon

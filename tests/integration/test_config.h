@@ -1,0 +1,22 @@
+// Config and token set-up shared by the daemon integration tests.
+#pragma once
+
+#include <fstream>
+#include <string>
+
+#include "tests/support/temp_dir.h"
+
+namespace herald::testing {
+
+inline const std::string kToken = "integration-test-token-0123456789";
+
+// A config on a free port (0) with the database and token file in `dir`.
+inline std::string TestConfig(const TempDir& dir, const std::string& extra_server = {},
+                              const std::string& token = kToken) {
+  std::ofstream(dir / "admin.token") << token << "\n";
+  return "[server]\nlisten = \"127.0.0.1:0\"\nadmin_token_file = \"" +
+         (dir / "admin.token").string() + "\"\n" + extra_server + "\n[storage]\npath = \"" +
+         (dir / "herald.db").string() + "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
+}
+
+}  // namespace herald::testing
