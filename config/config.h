@@ -33,26 +33,34 @@ struct ServerConfig {
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  // until a full header
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};    // until a full body
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};    // keep-alive between requests
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  // keep-alive between requests
   std::size_t max_connections = 512;
   // Empty: the token comes from HERALD_ADMIN_TOKEN, then $CREDENTIALS_DIRECTORY/admin_token, then
   // a token the daemon generates once next to the database (admin.token, mode 0600).
   std::filesystem::path admin_token_file;
+
+  bool operator==(const ServerConfig&) const = default;
 };
 
 struct StorageConfig {
   std::filesystem::path path = "herald.db";  // relative paths are relative to the working directory
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
   std::size_t max_batch = 1000;  // writes grouped into one commit at most
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct DaemonConfig {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(10)};
+
+  bool operator==(const DaemonConfig&) const = default;
 };
 
 struct LogConfig {
   LogLevel level = LogLevel::kInfo;
   LogFormat format = LogFormat::kAuto;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct Config {
@@ -60,6 +68,8 @@ struct Config {
   StorageConfig storage;
   DaemonConfig daemon;
   LogConfig log;
+
+  bool operator==(const Config&) const = default;
 };
 
 // One problem in a config file. `line`/`column` are 1-based, 0 when unknown.

@@ -1,0 +1,265 @@
+// The schema: which keys each table has and how each value is read and checked.
+#include "config/detail/schema.h"
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <system_error>
+
+#include "config/detail/document.h"
+#include "config/detail/listen.h"
+#include "config/detail/suggest.h"
+
+namespace herald::config::detail {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+
+constexpr std::size_t kKiB = 1024;
+constexpr std::size_t kGiB = kKiB * kKiB * kKiB;
+constexpr DurationRange kTimeoutRange{milliseconds(100), hours(1)};
+
+std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+
+void ReadListen(const Field& field, Config& config) {
+  const auto text = field.String("127.0.0.1:8420");
+  if (!text) return;
+  auto address = ParseListenAddress(*text);
+  if (!address) return field.Fail(address.error().message);
+  config.server.listen_host = std::move(address->host);
+  config.server.listen_port = address->port;
+}
+
+void ReadAdminTokenFile(const Field& field, Config& config) {
+  const auto text = field.String("/etc/herald/admin.token");
+  if (!text) return;
+  // The daemon's working directory depends on how it is started; a relative path would be a trap.
+  if (!text->empty() && !std::filesystem::path(*text).is_absolute()) {
+    return field.Fail("must be an absolute path, got " + Quoted(*text));
+  }
+  config.server.admin_token_file = *text;
+}
+
+void ReadDatabasePath(const Field& field, Config& config) {
+  const auto text = field.String("/var/lib/herald/herald.db");
+  if (!text) return;
+  if (text->empty()) return field.Fail("must not be empty; expected the database file's path");
+  std::error_code ignored;
+  if (std::filesystem::is_directory(*text, ignored)) {
+    const auto inside = std::filesystem::path(*text) / "herald.db";
+    return field.Fail(Quoted(*text) + " is a directory; expected the database file's path, e.g. " +
+                      Quoted(inside.string()));
+  }
+  config.storage.path = *text;
+}
+
+void ReadLogLevel(const Field& field, Config& config) {
+  auto index = static_cast<std::size_t>(config.log.level);
+  ReadChoice(field, kLogLevelNames, index);
+  config.log.level = static_cast<LogLevel>(index);
+}
+
+void ReadLogFormat(const Field& field, Config& config) {
+  auto index = static_cast<std::size_t>(config.log.format);
+  ReadChoice(field, kLogFormatNames, index);
+  config.log.format = static_cast<LogFormat>(index);
+}
+
+struct KeySpec {
+  std::string_view name;
+  void (*read)(const Field& field, Config& config);
+};
+
+struct TableSpec {
+  std::string_view name;
+  std::span<const KeySpec> keys;
+};
+
+// Ranges are part of the documented schema: keep systemd/herald.example.toml in step.
+constexpr KeySpec kServerKeys[] = {
+    {"listen", ReadListen},
+    {"max_body_size",
+     [](const Field& f, Config& c) { ReadSize(f, kKiB, kGiB, c.server.max_body_bytes); }},
+    {"header_timeout",
+     [](const Field& f, Config& c) { ReadDuration(f, kTimeoutRange, c.server.header_timeout); }},
+    {"read_timeout",
+     [](const Field& f, Config& c) { ReadDuration(f, kTimeoutRange, c.server.read_timeout); }},
+    {"idle_timeout",
+     [](const Field& f, Config& c) { ReadDuration(f, kTimeoutRange, c.server.idle_timeout); }},
+    {"max_connections",
+     [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.server.max_connections); }},
+    {"admin_token_file", ReadAdminTokenFile},
+};
+
+constexpr KeySpec kStorageKeys[] = {
+    {"path", ReadDatabasePath},
+    {"busy_timeout",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, {milliseconds(0), minutes(10)}, c.storage.busy_timeout);
+     }},
+    {"max_batch", [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.storage.max_batch); }},
+};
+
+constexpr KeySpec kDaemonKeys[] = {
+    {"shutdown_grace",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, {milliseconds(100), minutes(10)}, c.daemon.shutdown_grace);
+     }},
+};
+
+constexpr KeySpec kLogKeys[] = {
+    {"level", ReadLogLevel},
+    {"format", ReadLogFormat},
+};
+
+constexpr TableSpec kTables[] = {
+    {"server", kServerKeys},
+    {"storage", kStorageKeys},
+    {"daemon", kDaemonKeys},
+    {"log", kLogKeys},
+};
+
+}  // namespace
+
+std::vector<std::string> KnownKeys() {
+  std::vector<std::string> keys;
+  for (const TableSpec& table : kTables) {
+    for (const KeySpec& key : table.keys) {
+      keys.push_back(std::string(table.name) + "." + std::string(key.name));
+    }
+  }
+  return keys;
+}
+
+namespace {
+
+const TableSpec* FindTable(std::string_view name) {
+  for (const TableSpec& table : kTables) {
+    if (table.name == name) return &table;
+  }
+  return nullptr;
+}
+
+const KeySpec* FindKey(const TableSpec& table, std::string_view name) {
+  for (const KeySpec& key : table.keys) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> KeyNames(const TableSpec& table) {
+  std::vector<std::string_view> names;
+  for (const KeySpec& key : table.keys) names.push_back(key.name);
+  return names;
+}
+
+std::vector<std::string_view> TableNames() {
+  std::vector<std::string_view> names;
+  for (const TableSpec& table : kTables) names.push_back(table.name);
+  return names;
+}
+
+// `"listen"` for a misspelt key in a table.
+std::optional<std::string> SuggestKey(const TableSpec& table, std::string_view typed) {
+  const auto close = ClosestMatch(typed, KeyNames(table));
+  return close ? std::optional(Quoted(*close)) : std::nullopt;
+}
+
+// `"server"` for a misspelt table; `"listen" under [server]` for a key written outside its table.
+std::optional<std::string> SuggestAtTopLevel(std::string_view typed, bool is_table) {
+  if (const auto table = ClosestMatch(typed, TableNames())) return Quoted(*table);
+  if (is_table) return std::nullopt;
+  for (const TableSpec& table : kTables) {
+    if (const auto key = ClosestMatch(typed, KeyNames(table))) {
+      return Quoted(*key) + " under [" + std::string(table.name) + "]";
+    }
+  }
+  return std::nullopt;
+}
+
+constexpr std::string_view kSecretMessage =
+    "secrets must not be written in the config file; put the admin token in a file named by "
+    "server.admin_token_file, or in the environment variable HERALD_ADMIN_TOKEN";
+
+// A key that would hold a credential. `*_file` keys name a file holding one, which is the point.
+bool LooksLikeSecret(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (lower.ends_with("_file")) return false;
+  for (std::string_view word : {"token", "secret", "password", "passwd", "apikey", "api_key"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Where to point for a key: the key itself, or its value when toml++ kept no position for the key.
+const toml::source_region& Where(const toml::key& key, const toml::node& node) {
+  return key.source().begin.line != 0 ? key.source() : node.source();
+}
+
+// Secrets inside an unknown table still get their own error: they are the worse mistake.
+void ReportSecretsWithin(const toml::node& node, const std::string& path, ErrorSink& errors) {
+  if (const auto* array = node.as_array()) {
+    for (const toml::node& element : *array) ReportSecretsWithin(element, path, errors);
+  }
+  const auto* table = node.as_table();
+  if (!table) return;
+  for (auto&& [key, value] : *table) {
+    const std::string dotted = path + "." + std::string(key.str());
+    if (LooksLikeSecret(key.str())) {
+      errors.Add(Where(key, value), dotted, std::string(kSecretMessage));
+    } else {
+      ReportSecretsWithin(value, dotted, errors);
+    }
+  }
+}
+
+void ReportUnknown(const toml::key& key, const toml::node& node, const std::string& dotted,
+                   const std::optional<std::string>& suggestion, ErrorSink& errors) {
+  // Never quote the value here: it may be the secret.
+  if (LooksLikeSecret(key.str())) {
+    return errors.Add(Where(key, node), dotted, std::string(kSecretMessage));
+  }
+  const bool table = node.is_table() || node.is_array_of_tables();
+  std::string message = table ? "unknown table" : "unknown key";
+  if (suggestion) message += "; did you mean " + *suggestion + "?";
+  errors.Add(Where(key, node), dotted, std::move(message));
+  ReportSecretsWithin(node, dotted, errors);
+}
+
+void ReadTable(const TableSpec& spec, const toml::node& node, Config& config, ErrorSink& errors) {
+  const auto* table = node.as_table();
+  if (!table) {
+    return errors.Add(node.source(), std::string(spec.name),
+                      "expected a table, got " + std::string(TypeName(node.type())));
+  }
+  for (auto&& [key, value] : *table) {
+    const std::string dotted = std::string(spec.name) + "." + std::string(key.str());
+    if (const KeySpec* known = FindKey(spec, key.str())) {
+      known->read(Field(value, dotted, errors), config);
+    } else {
+      ReportUnknown(key, value, dotted, SuggestKey(spec, key.str()), errors);
+    }
+  }
+}
+
+}  // namespace
+
+Config ReadDocument(const toml::table& root, ErrorSink& errors) {
+  Config config;
+  for (auto&& [key, node] : root) {
+    if (const TableSpec* spec = FindTable(key.str())) {
+      ReadTable(*spec, node, config, errors);
+    } else {
+      ReportUnknown(key, node, std::string(key.str()),
+                    SuggestAtTopLevel(key.str(), node.is_table() || node.is_array_of_tables()),
+                    errors);
+    }
+  }
+  return config;
+}
+
+}  // namespace herald::config::detail

@@ -1,0 +1,79 @@
+// LoadSecrets: the admin token from its file, the environment or a systemd credential. No token
+// value ever goes into an error message.
+#include <cstdlib>
+#include <utility>
+
+#include "config/config.h"
+#include "config/detail/read_file.h"
+
+namespace herald::config {
+namespace {
+
+constexpr std::size_t kMinTokenLength = 16;
+constexpr const char* kTokenVariable = "HERALD_ADMIN_TOKEN";
+
+// A token and where it came from, as the name to put in errors.
+struct FoundToken {
+  std::string token;
+  std::string source;
+};
+
+std::string WithoutTrailingSpace(std::string text) {
+  const auto end = text.find_last_not_of(" \t\r\n\v\f");
+  text.erase(end == std::string::npos ? 0 : end + 1);
+  return text;
+}
+
+Result<FoundToken> ReadTokenFile(const std::filesystem::path& path, std::string source) {
+  auto contents = detail::ReadFile(path);
+  if (!contents) {
+    return MakeError(contents.error().code,
+                     "cannot read \"" + path.string() + "\": " + contents.error().message, source);
+  }
+  std::string token = WithoutTrailingSpace(std::move(contents).value());
+  if (token.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "\"" + path.string() + "\" is empty", source);
+  }
+  return FoundToken{std::move(token), std::move(source)};
+}
+
+// The first configured source, in the documented order; an empty token when there is none.
+Result<FoundToken> FindAdminToken(const Config& config, const EnvLookup& getenv) {
+  if (!config.server.admin_token_file.empty()) {
+    return ReadTokenFile(config.server.admin_token_file, "server.admin_token_file");
+  }
+  if (auto value = getenv(kTokenVariable)) {
+    std::string token = WithoutTrailingSpace(std::move(*value));
+    if (!token.empty()) return FoundToken{std::move(token), kTokenVariable};
+  }
+  if (auto directory = getenv("CREDENTIALS_DIRECTORY"); directory && !directory->empty()) {
+    const auto path = std::filesystem::path(*directory) / "admin_token";
+    std::error_code ignored;
+    if (std::filesystem::exists(path, ignored)) {
+      return ReadTokenFile(path, "$CREDENTIALS_DIRECTORY/admin_token");
+    }
+  }
+  return FoundToken{};
+}
+
+}  // namespace
+
+Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
+  auto found = FindAdminToken(config, getenv);
+  if (!found) return std::move(found).error();
+  if (!found->token.empty() && found->token.size() < kMinTokenLength) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "admin token is too short; use at least 16 characters", found->source);
+  }
+  return Secrets{std::move(found->token)};
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+}  // namespace herald::config

@@ -1,0 +1,102 @@
+#include "daemon/router.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace herald::daemon {
+namespace {
+
+Response Call(const Router& router, Request request) {
+  Response result;
+  bool answered = false;
+  router.Dispatch(std::move(request), [&](Response response) {
+    result = std::move(response);
+    answered = true;
+  });
+  EXPECT_TRUE(answered);
+  return result;
+}
+
+Request Make(std::string method, std::string path, std::string authorization = {}) {
+  Request request;
+  request.method = std::move(method);
+  request.path = std::move(path);
+  request.authorization = std::move(authorization);
+  return request;
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.SetAdminToken("s3cret-token-of-enough-length");
+    router_.Add("GET", "/healthz", Access::kPublic,
+                [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+    router_.Add("GET", "/v1/campaigns/{id}", Access::kAdmin,
+                [](const Request& request, Responder respond) {
+                  respond(JsonResponse(200, request.params.at("id")));
+                });
+  }
+  Router router_;
+};
+
+TEST_F(RouterTest, PublicRouteNeedsNoToken) {
+  EXPECT_EQ(Call(router_, Make("GET", "/healthz")).status, 200);
+}
+
+TEST_F(RouterTest, AdminRouteRejectsMissingWrongAndMalformedTokens) {
+  for (const char* header : {"", "Bearer", "Bearer ", "Bearer wrong", "Basic s3cret-token-of-enough-length",
+                             "Bearer s3cret-token-of-enough-length-and-more", "Bearer s3cret-token-of-enough-lengt"}) {
+    Response response = Call(router_, Make("GET", "/v1/campaigns/7", header));
+    EXPECT_EQ(response.status, 401) << header;
+    ASSERT_FALSE(response.headers.empty());
+    EXPECT_EQ(response.headers[0].first, "WWW-Authenticate");
+  }
+}
+
+TEST_F(RouterTest, AdminRouteAcceptsTheTokenWithAnyCaseOfTheScheme) {
+  for (const char* header : {"Bearer s3cret-token-of-enough-length", "bearer s3cret-token-of-enough-length"}) {
+    Response response = Call(router_, Make("GET", "/v1/campaigns/42", header));
+    EXPECT_EQ(response.status, 200) << header;
+    EXPECT_EQ(response.body, "42") << "path parameters reach the handler";
+  }
+}
+
+TEST_F(RouterTest, ErrorsAreJsonWithCodeMessageAndField) {
+  Response missing = Call(router_, Make("GET", "/nope"));
+  EXPECT_EQ(missing.status, 404);
+  auto body = boost::json::parse(missing.body).as_object();
+  auto& error = body.at("error").as_object();
+  EXPECT_EQ(error.at("code").as_string(), "not_found");
+  EXPECT_FALSE(error.at("message").as_string().empty());
+  EXPECT_TRUE(error.contains("field"));
+  EXPECT_EQ(missing.content_type, "application/json");
+}
+
+TEST_F(RouterTest, KnownPathWithOtherMethodIs405) {
+  EXPECT_EQ(Call(router_, Make("DELETE", "/healthz")).status, 405);
+}
+
+TEST_F(RouterTest, UnknownV1PathIs401WithoutTokenAnd404WithIt) {
+  EXPECT_EQ(Call(router_, Make("GET", "/v1/secret-probe")).status, 401);
+  EXPECT_EQ(Call(router_, Make("GET", "/v1/secret-probe", "Bearer s3cret-token-of-enough-length")).status,
+            404);
+}
+
+TEST_F(RouterTest, NoTokenConfiguredMeansNoAdminAccess) {
+  Router locked;
+  locked.Add("GET", "/v1/x", Access::kAdmin,
+             [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); });
+  EXPECT_EQ(Call(locked, Make("GET", "/v1/x", "Bearer ")).status, 401);
+}
+
+TEST(ConstantTimeEquals, ComparesContentAndLength) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_FALSE(ConstantTimeEquals("", "a"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+}
+
+}  // namespace
+}  // namespace herald::daemon
