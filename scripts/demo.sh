@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The main job on the embedded defaults (SQLite, no config file): installs the dependencies,
+# builds, starts heraldd, shows it healthy through the herald client, and stops it cleanly.
+# State lives in ./demo-state (delete it to start over).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+
+root=$(pwd)
+state="$root/demo-state"
+mkdir -p "$state"
+log="$state/heraldd.log"
+heraldd="$root/build/daemon/heraldd"
+herald="$root/build/cli/herald"
+url="http://127.0.0.1:8420"
+
+echo "== starting heraldd on the embedded defaults (state in $state)"
+(cd "$state" && exec "$heraldd") 2>"$log" &
+pid=$!
+trap 'kill -TERM "$pid" 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 100); do
+  if "$herald" --url "$url" status >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "heraldd exited early:"; cat "$log"; exit 1
+  fi
+  sleep 0.1
+done
+
+echo "== herald status"
+"$herald" --url "$url" --token-file "$state/admin.token" status
+
+echo "== stopping heraldd (SIGTERM)"
+kill -TERM "$pid"
+trap - EXIT
+code=0
+wait "$pid" || code=$?
+echo "== heraldd log"
+cat "$log"
+if [ "$code" -ne 0 ]; then echo "heraldd exited with $code"; exit 1; fi
+echo "== heraldd stopped cleanly (exit 0)"
