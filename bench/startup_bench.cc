@@ -29,7 +29,8 @@ std::string Config(const TempDir& dir) {
 // One start: milliseconds from fork/exec to READY=1, or -1 on failure.
 double StartOnce(const TempDir& dir) {
   auto start = Clock::now();
-  DaemonProcess daemon(dir.path(), Config(dir), {{"HERALD_ADMIN_TOKEN", "bench-token-0123456789abcdef"}});
+  DaemonProcess daemon(dir.path(), Config(dir),
+                       {{"HERALD_ADMIN_TOKEN", "bench-token-0123456789abcdef"}});
   if (!daemon.WaitReady(std::chrono::seconds(10))) return -1;
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   daemon.Signal(SIGTERM);

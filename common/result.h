@@ -1,8 +1,8 @@
 // Errors as values at module boundaries (STYLE.md rule 5).
 //
 // `Error` carries a stable code, a human-readable message and, where one input is at fault, the
-// name of that input (`field`: a config key, a JSON field, a CSV column). `Result<T>` holds either a
-// value or an Error; `Status` is `Result<void>`. Modelled on LevelDB's Status and std::expected.
+// name of that input (`field`: a config key, a JSON field, a CSV column). `Result<T>` holds either
+// a value or an Error; `Status` is `Result<void>`. Modelled on LevelDB's Status and std::expected.
 #pragma once
 
 #include <string>
@@ -13,17 +13,17 @@
 namespace herald {
 
 enum class ErrorCode {
-  kInvalidArgument,     // the caller's input is wrong; retrying the same input fails again
+  kInvalidArgument,  // the caller's input is wrong; retrying the same input fails again
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,  // the system is not in a state that allows the operation
   kUnauthenticated,
   kPermissionDenied,
-  kResourceExhausted,   // a limit was hit (size, count, rate)
-  kUnavailable,         // transient: retrying later may succeed
+  kResourceExhausted,  // a limit was hit (size, count, rate)
+  kUnavailable,        // transient: retrying later may succeed
   kIoError,
-  kCorruption,          // stored data is not what this version can read
-  kInternal,            // a bug: an invariant did not hold
+  kCorruption,  // stored data is not what this version can read
+  kInternal,    // a bug: an invariant did not hold
 };
 
 // Stable lower-case name of a code, used in logs and JSON errors ("invalid_argument", ...).
@@ -45,7 +45,8 @@ inline Error MakeError(ErrorCode code, std::string message, std::string field = 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

@@ -54,8 +54,7 @@ std::string RenderMetrics(const DaemonSnapshot& snapshot) {
   Counter(out, "herald_http_connections_evicted_total",
           "Idle connections closed to make room at the connection limit.", snapshot.http.evicted);
   Counter(out, "herald_http_connections_refused_total",
-          "Connections refused with 503 because every connection was busy.",
-          snapshot.http.refused);
+          "Connections refused with 503 because every connection was busy.", snapshot.http.refused);
   out << "# HELP herald_http_responses_total HTTP responses by status class.\n"
       << "# TYPE herald_http_responses_total counter\n";
   for (int status_class = 1; status_class <= 5; ++status_class) {
@@ -75,9 +74,8 @@ void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapsho
   router.Add("GET", "/healthz", Access::kPublic, [](const Request&, Responder respond) {
     respond(JsonResponse(200, R"({"status":"ok"})"));
   });
-  router.Add("GET", "/readyz", Access::kPublic, [snapshot](const Request&, Responder respond) {
-    respond(Readiness(snapshot()));
-  });
+  router.Add("GET", "/readyz", Access::kPublic,
+             [snapshot](const Request&, Responder respond) { respond(Readiness(snapshot())); });
   router.Add("GET", "/metrics", Access::kPublic, [snapshot](const Request&, Responder respond) {
     Response response = JsonResponse(200, RenderMetrics(snapshot()));
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -38,7 +38,8 @@ Result<std::string> ReadToken(const std::filesystem::path& path) {
   std::string token = buffer.str();
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   if (token.empty()) {
-    return MakeError(ErrorCode::kInvalidArgument, "admin token file " + path.string() + " is empty");
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "admin token file " + path.string() + " is empty");
   }
   return token;
 }
@@ -48,8 +49,8 @@ Result<std::string> ReadToken(const std::filesystem::path& path) {
 Result<AdminToken> ReadOrCreateTokenFile(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno != EEXIST) {
-    return MakeError(ErrorCode::kIoError,
-                     "cannot create admin token file " + path.string() + ": " + std::strerror(errno));
+    return MakeError(ErrorCode::kIoError, "cannot create admin token file " + path.string() + ": " +
+                                              std::strerror(errno));
   }
   if (fd >= 0) {
     auto token = RandomHex(32);

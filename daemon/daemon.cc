@@ -1,10 +1,10 @@
 #include "daemon/daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <boost/asio.hpp>
 #include <csignal>
-#include <sys/stat.h>
 #include <ostream>
 
 #include "config/config.h"
@@ -91,9 +91,9 @@ int Daemon::Run() {
     return 1;
   }
   notify::Ready(StatusText());
-  spdlog::info("event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
-               std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_)
-                   .count());
+  spdlog::info(
+      "event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_).count());
   io_.run();
   store_->Stop();  // flushes every queued write
   spdlog::info("event=stopped");
@@ -225,8 +225,8 @@ void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
 DaemonSnapshot Daemon::Snapshot() const {
   DaemonSnapshot snapshot;
   snapshot.version = std::string(herald::kVersion);
-  Status ready = stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping"))
-                           : store_->CheckReady();
+  Status ready =
+      stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping")) : store_->CheckReady();
   snapshot.ready = ready.ok();
   if (!ready.ok()) snapshot.not_ready_reason = ready.error().message;
   snapshot.uptime_seconds =
@@ -252,7 +252,8 @@ int RunDaemon(const DaemonOptions& options) {
     auto loaded = config::LoadConfigFile(*options.config_path);
     if (!loaded.ok()) {
       ConfigureLogging(config.log);
-      for (const auto& error : loaded.errors) spdlog::critical("event=config_invalid error=\"{}\"", error.ToString());
+      for (const auto& error : loaded.errors)
+        spdlog::critical("event=config_invalid error=\"{}\"", error.ToString());
       notify::Status("invalid config: " + loaded.ErrorsToString());
       return 1;
     }

@@ -30,14 +30,14 @@ bool IsDisconnect(const beast::error_code& ec) {
 std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const HttpLimits& limits) {
   if (IsDisconnect(ec)) return std::nullopt;
   if (ec == http::error::body_limit) {
-    return JsonError(413, "payload_too_large",
-                     "request body exceeds the limit of " + std::to_string(limits.max_body_bytes) +
-                         " bytes");
+    return JsonError(
+        413, "payload_too_large",
+        "request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes");
   }
   if (ec == http::error::header_limit) {
-    return JsonError(431, "header_too_large",
-                     "request header exceeds " + std::to_string(limits.max_header_bytes) +
-                         " bytes");
+    return JsonError(
+        431, "header_too_large",
+        "request header exceeds " + std::to_string(limits.max_header_bytes) + " bytes");
   }
   return JsonError(400, "bad_request", "malformed HTTP request: " + ec.message());
 }
@@ -161,8 +161,15 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
     buffer_.commit(n);
   }
   stream_.expires_after(limits.header_timeout);
-  auto [header_ec, header_bytes] = co_await http::async_read_header(stream_, buffer_, parser, kTuple);
+  auto [header_ec, header_bytes] =
+      co_await http::async_read_header(stream_, buffer_, parser, kTuple);
   beast::error_code ec = header_ec;
+  if (!ec && !parser.is_done() && parser.get()[http::field::expect] == "100-continue") {
+    // curl sends large bodies (imports) only after this interim answer, or after a 1 s wait.
+    http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
+    auto [continue_ec, continue_bytes] = co_await http::async_write(stream_, proceed, kTuple);
+    ec = continue_ec;
+  }
   if (!ec && !parser.is_done()) {
     stream_.expires_after(limits.read_timeout);
     auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kTuple);
@@ -249,8 +256,8 @@ asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
 asio::awaitable<void> HttpServer::Impl::RefuseBusy(tcp::socket socket) {
   auto self = shared_from_this();
   beast::tcp_stream stream(std::move(socket));
-  auto reply = ToMessage(JsonError(503, "unavailable", "too many connections; retry later"), 11,
-                         false);
+  auto reply =
+      ToMessage(JsonError(503, "unavailable", "too many connections; retry later"), 11, false);
   reply.set(http::field::retry_after, "1");
   stream.expires_after(std::chrono::seconds(1));
   co_await http::async_write(stream, reply, kTuple);
@@ -299,7 +306,8 @@ HttpServer::~HttpServer() {
 Result<std::string> HttpServer::Listen(const std::string& host, std::uint16_t port) {
   beast::error_code ec;
   auto address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) return MakeError(ErrorCode::kInvalidArgument, "bad listen address " + host, "server.listen");
+  if (ec)
+    return MakeError(ErrorCode::kInvalidArgument, "bad listen address " + host, "server.listen");
   tcp::endpoint endpoint(address, port);
   tcp::acceptor& acceptor = impl_->acceptor_;
   acceptor.open(endpoint.protocol(), ec);

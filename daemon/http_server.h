@@ -36,8 +36,8 @@ struct HttpLimits {
 struct HttpStats {
   std::size_t open_connections = 0;
   std::uint64_t accepted = 0;
-  std::uint64_t evicted = 0;   // idle connections closed to make room
-  std::uint64_t refused = 0;   // refused with 503: every connection was busy
+  std::uint64_t evicted = 0;  // idle connections closed to make room
+  std::uint64_t refused = 0;  // refused with 503: every connection was busy
   std::uint64_t requests = 0;
   std::uint64_t responses_by_class[6] = {};  // index status/100: [2] = 2xx, …
 };

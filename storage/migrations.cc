@@ -48,8 +48,7 @@ int LatestSchemaVersion() {
   return all.empty() ? 0 : all.back().version;
 }
 
-Status Migrate(Connection& connection, std::span<const Migration> migrations,
-               int target_version) {
+Status Migrate(Connection& connection, std::span<const Migration> migrations, int target_version) {
   if (Status owned = CheckOwnership(connection); !owned.ok()) return owned;
   auto current = connection.PragmaInteger("user_version");
   if (!current.ok()) return current.error();

@@ -19,8 +19,8 @@
 namespace herald::storage {
 
 struct Migration {
-  int version;             // 1, 2, 3, … without gaps
-  std::string_view name;   // what it adds, for logs
+  int version;            // 1, 2, 3, … without gaps
+  std::string_view name;  // what it adds, for logs
   std::string_view sql;
 };
 

@@ -12,15 +12,26 @@ Error SqliteError(sqlite3* db, const std::filesystem::path& path, std::string_vi
   ErrorCode kind = ErrorCode::kIoError;
   switch (code & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: kind = ErrorCode::kUnavailable; break;
-    case SQLITE_CONSTRAINT: kind = ErrorCode::kAlreadyExists; break;
+    case SQLITE_LOCKED:
+      kind = ErrorCode::kUnavailable;
+      break;
+    case SQLITE_CONSTRAINT:
+      kind = ErrorCode::kAlreadyExists;
+      break;
     case SQLITE_NOTADB:
-    case SQLITE_CORRUPT: kind = ErrorCode::kCorruption; break;
-    case SQLITE_FULL: kind = ErrorCode::kResourceExhausted; break;
+    case SQLITE_CORRUPT:
+      kind = ErrorCode::kCorruption;
+      break;
+    case SQLITE_FULL:
+      kind = ErrorCode::kResourceExhausted;
+      break;
     case SQLITE_ERROR:
     case SQLITE_MISUSE:
-    case SQLITE_RANGE: kind = ErrorCode::kInternal; break;
-    default: break;
+    case SQLITE_RANGE:
+      kind = ErrorCode::kInternal;
+      break;
+    default:
+      break;
   }
   std::string message = std::string(what) + " (" + path.string() + "): ";
   message += db ? sqlite3_errmsg(db) : "out of memory";

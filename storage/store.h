@@ -7,10 +7,10 @@
 // Thread rules: Open and Stop on the owning (main) thread; the accessors from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
-#include <atomic>
 #include <memory>
 
 #include "common/result.h"

@@ -78,7 +78,8 @@ void Writer::Run() {
     {
       std::unique_lock lock(mutex_);
       // Wake at least once a second so the heartbeat shows the thread is alive while idle.
-      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait_for(lock, std::chrono::seconds(1),
+                     [this] { return stopping_ || !queue_.empty(); });
       heartbeat_ns_ = SteadyNowNs();
       if (queue_.empty()) {
         if (stopping_) return;

@@ -45,8 +45,9 @@ TEST_F(RouterTest, PublicRouteNeedsNoToken) {
 }
 
 TEST_F(RouterTest, AdminRouteRejectsMissingWrongAndMalformedTokens) {
-  for (const char* header : {"", "Bearer", "Bearer ", "Bearer wrong", "Basic s3cret-token-of-enough-length",
-                             "Bearer s3cret-token-of-enough-length-and-more", "Bearer s3cret-token-of-enough-lengt"}) {
+  for (const char* header :
+       {"", "Bearer", "Bearer ", "Bearer wrong", "Basic s3cret-token-of-enough-length",
+        "Bearer s3cret-token-of-enough-length-and-more", "Bearer s3cret-token-of-enough-lengt"}) {
     Response response = Call(router_, Make("GET", "/v1/campaigns/7", header));
     EXPECT_EQ(response.status, 401) << header;
     ASSERT_FALSE(response.headers.empty());
@@ -55,7 +56,8 @@ TEST_F(RouterTest, AdminRouteRejectsMissingWrongAndMalformedTokens) {
 }
 
 TEST_F(RouterTest, AdminRouteAcceptsTheTokenWithAnyCaseOfTheScheme) {
-  for (const char* header : {"Bearer s3cret-token-of-enough-length", "bearer s3cret-token-of-enough-length"}) {
+  for (const char* header :
+       {"Bearer s3cret-token-of-enough-length", "bearer s3cret-token-of-enough-length"}) {
     Response response = Call(router_, Make("GET", "/v1/campaigns/42", header));
     EXPECT_EQ(response.status, 200) << header;
     EXPECT_EQ(response.body, "42") << "path parameters reach the handler";
@@ -79,8 +81,9 @@ TEST_F(RouterTest, KnownPathWithOtherMethodIs405) {
 
 TEST_F(RouterTest, UnknownV1PathIs401WithoutTokenAnd404WithIt) {
   EXPECT_EQ(Call(router_, Make("GET", "/v1/secret-probe")).status, 401);
-  EXPECT_EQ(Call(router_, Make("GET", "/v1/secret-probe", "Bearer s3cret-token-of-enough-length")).status,
-            404);
+  EXPECT_EQ(
+      Call(router_, Make("GET", "/v1/secret-probe", "Bearer s3cret-token-of-enough-length")).status,
+      404);
 }
 
 TEST_F(RouterTest, NoTokenConfiguredMeansNoAdminAccess) {

@@ -1,7 +1,8 @@
 // libFuzzer target: ParseConfig must never crash, hang or leak on any input, and must either yield
 // a config or at least one error naming a position or key.
 //   cmake -S . -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DHERALD_FUZZ=ON -DHERALD_BUILD_TESTS=OFF
-//   cmake --build build-fuzz --target config_fuzz && build-fuzz/tests/fuzz/config_fuzz -max_total_time=600
+//   cmake --build build-fuzz --target config_fuzz && build-fuzz/tests/fuzz/config_fuzz
+//   -max_total_time=600
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>

@@ -80,8 +80,8 @@ TEST(DaemonLifecycle, SighupAppliesAValidConfigAndRotatesTheToken) {
 
   EXPECT_EQ(HttpRequest(daemon.port(), "GET", "/v1/status", kToken).status, 401);
   EXPECT_EQ(HttpRequest(daemon.port(), "GET", "/v1/status", rotated).status, 200);
-  EXPECT_EQ(HttpRequest(daemon.port(), "POST", "/v1/status", rotated, std::string(4096, 'x')).status,
-            413)
+  EXPECT_EQ(
+      HttpRequest(daemon.port(), "POST", "/v1/status", rotated, std::string(4096, 'x')).status, 413)
       << "the new body limit applies";
   daemon.Signal(SIGTERM);
   EXPECT_EQ(daemon.WaitExit(seconds(10)), 0);
@@ -103,7 +103,8 @@ TEST(DaemonLifecycle, SigtermWaitsForIdleKeepAliveConnectionsNoLongerThanItTakes
   // An idle client must not hold up the stop until the grace period (5 s here) runs out.
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket idle(io);
-  idle.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(daemon.port())});
+  idle.connect(
+      {boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(daemon.port())});
   daemon.Signal(SIGTERM);
   auto code = daemon.WaitExit(seconds(4));
   EXPECT_EQ(code, 0) << daemon.Log();
@@ -135,7 +136,8 @@ TEST(DaemonLifecycle, RefusesADatabaseFromANewerVersion) {
     first.Signal(SIGTERM);
     ASSERT_EQ(first.WaitExit(seconds(10)), 0);
   }
-  auto bumped = RunCommand({"/usr/bin/sqlite3", (dir / "herald.db").string(), "PRAGMA user_version=999"});
+  auto bumped =
+      RunCommand({"/usr/bin/sqlite3", (dir / "herald.db").string(), "PRAGMA user_version=999"});
   ASSERT_EQ(bumped.exit_code, 0) << bumped.output;
   DaemonProcess second(dir.path(), TestConfig(dir));
   EXPECT_EQ(second.WaitExit(seconds(10)), 1);

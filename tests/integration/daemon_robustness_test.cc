@@ -64,16 +64,19 @@ TEST_F(DaemonRobustness, MalformedRequestsGetJson400AndTheDaemonKeepsServing) {
   };
   for (const std::string& request : malformed) {
     std::string answer = RawExchange(port(), request);
-    EXPECT_NE(answer.find("HTTP/1.1 400"), std::string::npos) << "for: " << request << "\n" << answer;
+    EXPECT_NE(answer.find("HTTP/1.1 400"), std::string::npos) << "for: " << request << "\n"
+                                                              << answer;
     EXPECT_NE(answer.find("\"code\":\"bad_request\""), std::string::npos) << answer;
   }
-  std::string huge_header = "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
+  std::string huge_header =
+      "GET /healthz HTTP/1.1\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n";
   EXPECT_NE(RawExchange(port(), huge_header).find("HTTP/1.1 431"), std::string::npos);
   EXPECT_EQ(HttpRequest(port(), "GET", "/healthz").status, 200);
 }
 
 TEST_F(DaemonRobustness, TenMegabyteBodyGets413AndTheDaemonKeepsServing) {
-  auto result = HttpRequest(port(), "POST", "/v1/status", kToken, std::string(10 * 1024 * 1024, 'x'));
+  auto result =
+      HttpRequest(port(), "POST", "/v1/status", kToken, std::string(10 * 1024 * 1024, 'x'));
   EXPECT_EQ(result.status, 413) << result.error;
   EXPECT_NE(result.body.find("payload_too_large"), std::string::npos) << result.body;
   EXPECT_EQ(HttpRequest(port(), "GET", "/healthz").status, 200);
@@ -102,7 +105,8 @@ TEST_F(DaemonRobustness, ThousandIdleConnectionsDoNotStopHealthz) {
   auto metrics = HttpRequest(port(), "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.body.find("herald_http_connections_evicted_total 0\n"), std::string::npos)
-      << "idle connections beyond the limit must have been evicted:\n" << metrics.body;
+      << "idle connections beyond the limit must have been evicted:\n"
+      << metrics.body;
 }
 
 }  // namespace

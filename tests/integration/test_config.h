@@ -16,7 +16,8 @@ inline std::string TestConfig(const TempDir& dir, const std::string& extra_serve
   std::ofstream(dir / "admin.token") << token << "\n";
   return "[server]\nlisten = \"127.0.0.1:0\"\nadmin_token_file = \"" +
          (dir / "admin.token").string() + "\"\n" + extra_server + "\n[storage]\npath = \"" +
-         (dir / "herald.db").string() + "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
+         (dir / "herald.db").string() +
+         "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
 }
 
 }  // namespace herald::testing

@@ -155,8 +155,7 @@ TEST(Store, FileThatIsNotADatabaseIsAClearError) {
                       << std::string(4096, 'x');
   auto store = Store::Open({path});
   ASSERT_FALSE(store.ok());
-  EXPECT_NE(store.error().message.find(path.string()), std::string::npos)
-      << store.error().message;
+  EXPECT_NE(store.error().message.find(path.string()), std::string::npos) << store.error().message;
 }
 
 TEST(Store, DirectoryAsPathNamesTheKey) {

@@ -67,8 +67,9 @@ TEST_F(WriterTest, FailingJobRollsBackAloneAndOthersInItsBatchCommit) {
   auto submit = [&](Writer::Job job) {
     auto promise = std::make_shared<std::promise<Status>>();
     results.push_back(promise->get_future());
-    ASSERT_TRUE(
-        store_->writer().Submit(std::move(job), [promise](Status s) { promise->set_value(s); }).ok());
+    ASSERT_TRUE(store_->writer()
+                    .Submit(std::move(job), [promise](Status s) { promise->set_value(s); })
+                    .ok());
   };
   submit(InsertTag("first"));
   submit([](Connection& connection) -> Status {

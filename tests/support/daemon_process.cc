@@ -155,7 +155,9 @@ std::optional<std::string> NotifySocket::WaitFor(const std::string& assignment,
 
 DaemonProcess::DaemonProcess(const std::filesystem::path& dir, const std::string& config_toml,
                              std::map<std::string, std::string> extra_env)
-    : config_path_(dir / "herald.toml"), log_path_(dir / "heraldd.log"), notify_(dir / "notify.sock") {
+    : config_path_(dir / "herald.toml"),
+      log_path_(dir / "heraldd.log"),
+      notify_(dir / "notify.sock") {
   std::ofstream(config_path_) << config_toml;
   extra_env["NOTIFY_SOCKET"] = notify_.path().string();
   pid_ = Spawn({HeralddPath().string(), "--config", config_path_.string()}, Environment(extra_env),
