@@ -18,6 +18,7 @@ packages=(
   libsystemd-dev systemd
   libcli11-dev
   libroaring-dev
+  libphonenumber8 libprotobuf-dev
   curl
 )
 
@@ -36,4 +37,22 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 else
   echo "setup: all packages present"
+fi
+
+# libphonenumber headers. Debian 12's libphonenumber-dev depends on libboost-thread-dev (Boost
+# 1.74), which conflicts with libboost1.81-dev that Herald needs for Boost.JSON. The library does
+# not use Boost (Debian builds it with POSIX threads; libphonenumber8 links no Boost library), so
+# the runtime package is installed above and only the -dev package's headers are unpacked, from
+# Debian's archive, into .deps/ in this checkout (nothing is installed outside apt's knowledge).
+deps="$(cd "$(dirname "$0")/.." && pwd)/.deps"
+if [ ! -f "$deps/libphonenumber/usr/include/phonenumbers/phonenumberutil.h" ]; then
+  echo "setup: unpacking the libphonenumber-dev headers into $deps/libphonenumber"
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq libphonenumber-dev 2>/dev/null) \
+    || { $SUDO apt-get update -qq && (cd "$tmp" && apt-get download -qq libphonenumber-dev); }
+  rm -rf "$deps/libphonenumber"
+  mkdir -p "$deps/libphonenumber"
+  dpkg-deb -x "$tmp"/libphonenumber-dev_*.deb "$deps/libphonenumber"
+  rm -rf "$tmp"
 fi
