@@ -18,7 +18,7 @@ packages=(
   libsystemd-dev systemd
   libcli11-dev
   libroaring-dev
-  libphonenumber8 libprotobuf-dev
+  libphonenumber8 libprotobuf-dev libabsl-dev
   curl
 )
 

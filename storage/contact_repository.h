@@ -1,0 +1,102 @@
+// storage/contact_repository.h: contacts, their tags and consents, behind an interface that says
+// what happens (upsert, erase, scan) and never how (SQL stays in this folder).
+//
+// Thread rules: a ContactRepository works on the connection it was made with, so it lives inside a
+// storage writer job (writes) or on the thread that owns a read connection (scans). Make one per
+// job: it caches tag ids for the job's duration only, so a rolled-back job leaves nothing stale.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/result.h"
+#include "storage/sqlite.h"
+
+namespace herald::storage {
+
+enum class ConsentPurpose { kMarketing, kUtility };
+
+struct ConsentChange {
+  bool granted = false;
+  SysTime at;
+  std::string source;
+};
+
+// What an import row (or an API call) says about one contact. Empty optionals change nothing.
+struct ContactUpsert {
+  std::string phone_e164;
+  std::optional<std::string> name;
+  std::optional<std::string> country;
+  std::optional<std::string> language;
+  std::optional<std::string> timezone;
+  std::vector<std::string> tags;
+  bool replace_tags = false;  // false: tags are added to the existing ones
+  std::optional<ConsentChange> marketing;
+  std::optional<ConsentChange> utility;
+  std::vector<std::pair<std::string, std::string>> attributes;  // merged key by key
+};
+
+// A contact as stored: what segment evaluation needs, plus identity.
+struct StoredContact {
+  ContactId id;
+  std::string phone_e164;
+  std::string name;
+  std::string country;
+  std::string language;
+  std::string timezone;
+  std::vector<std::string> tags;
+  bool opted_out = false;
+  bool consent_marketing = false;
+  bool consent_utility = false;
+  std::optional<SysTime> last_inbound;
+  std::vector<std::pair<std::string, std::string>> attributes;  // sorted by key
+};
+
+enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };
+
+struct UpsertResult {
+  UpsertOutcome outcome = UpsertOutcome::kUnchanged;
+  std::optional<StoredContact> before;  // empty when created
+  StoredContact after;
+};
+
+class ContactRepository {
+ public:
+  static Result<std::unique_ptr<ContactRepository>> Create(Connection& connection);
+  ~ContactRepository();
+
+  // Creates or merges the contact with this number. Consent changes are written to the audit log
+  // with their source, attributed to `actor`.
+  Result<UpsertResult> Upsert(const ContactUpsert& upsert, SysTime now, std::string_view actor);
+
+  Result<std::optional<StoredContact>> FindByPhone(std::string_view phone_e164);
+  Result<std::optional<StoredContact>> FindById(ContactId id);
+
+  // Every contact that is not erased, in no particular order. Stops at the first error.
+  Status ForEach(const std::function<void(StoredContact&&)>& visit);
+
+ private:
+  struct Statements;
+  explicit ContactRepository(Connection& connection, std::unique_ptr<Statements> statements);
+
+  Result<std::optional<StoredContact>> LoadRow(Statement& query);
+  Status LoadTagsAndConsents(StoredContact& contact);
+  Result<std::int64_t> TagId(const std::string& name, SysTime now);
+  Status WriteTags(ContactId id, const std::vector<std::string>& tags, bool replace, SysTime now);
+  Status WriteConsent(ContactId id, ConsentPurpose purpose, const ConsentChange& change,
+                      std::string_view actor, SysTime now);
+
+  Connection& connection_;
+  std::unique_ptr<Statements> statements_;
+  std::unordered_map<std::string, std::int64_t> tag_ids_;  // lower-cased name -> id
+};
+
+}  // namespace herald::storage

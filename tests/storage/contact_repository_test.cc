@@ -1,0 +1,163 @@
+#include "storage/contact_repository.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "storage/migrations.h"
+#include "tests/support/temp_dir.h"
+
+namespace herald::storage {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::Pair;
+using ::testing::UnorderedElementsAre;
+
+SysTime At(std::int64_t seconds) { return SysTime(std::chrono::seconds(seconds)); }
+
+class ContactRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto connection = Connection::Open({dir_ / "herald.db"});
+    ASSERT_TRUE(connection.ok());
+    connection_ = std::move(connection).value();
+    ASSERT_TRUE(Migrate(*connection_).ok());
+    auto repository = ContactRepository::Create(*connection_);
+    ASSERT_TRUE(repository.ok()) << repository.error().ToString();
+    repository_ = std::move(repository).value();
+  }
+
+  UpsertResult Upsert(const ContactUpsert& upsert, SysTime now = At(1000)) {
+    auto result = repository_->Upsert(upsert, now, "tester");
+    EXPECT_TRUE(result.ok()) << result.error().ToString();
+    return result.ok() ? std::move(result).value() : UpsertResult{};
+  }
+
+  std::int64_t AuditCount(const std::string& action) {
+    auto count = connection_->Prepare("SELECT count(*) FROM audit_log WHERE action = ?1");
+    count->Bind(1, action);
+    EXPECT_TRUE(*count->Step());
+    return count->ColumnInt(0);
+  }
+
+  static ContactUpsert Anna() {
+    ContactUpsert upsert;
+    upsert.phone_e164 = "+4915112345678";
+    upsert.name = "Anna";
+    upsert.country = "DE";
+    upsert.tags = {"vip", "newsletter"};
+    upsert.marketing = ConsentChange{true, At(500), "web form"};
+    upsert.attributes = {{"plan", "gold"}};
+    return upsert;
+  }
+
+  herald::testing::TempDir dir_;
+  std::unique_ptr<Connection> connection_;
+  std::unique_ptr<ContactRepository> repository_;
+};
+
+TEST_F(ContactRepositoryTest, CreatesContactWithTagsConsentAndAuditedSource) {
+  UpsertResult result = Upsert(Anna());
+  EXPECT_EQ(result.outcome, UpsertOutcome::kCreated);
+  EXPECT_FALSE(result.before.has_value());
+  auto stored = repository_->FindByPhone("+4915112345678");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  const StoredContact& anna = **stored;
+  EXPECT_EQ(anna.id, result.after.id);
+  EXPECT_EQ(anna.name, "Anna");
+  EXPECT_THAT(anna.tags, UnorderedElementsAre("vip", "newsletter"));
+  EXPECT_TRUE(anna.consent_marketing);
+  EXPECT_FALSE(anna.consent_utility);
+  EXPECT_THAT(anna.attributes, ElementsAre(Pair("plan", "gold")));
+  EXPECT_EQ(AuditCount("consent.grant"), 1);
+
+  auto source = connection_->Prepare("SELECT reason, actor FROM audit_log");
+  ASSERT_TRUE(*source->Step());
+  EXPECT_EQ(source->ColumnText(0), "web form");
+  EXPECT_EQ(source->ColumnText(1), "tester");
+}
+
+TEST_F(ContactRepositoryTest, SameDataAgainIsUnchangedAndAuditsNothing) {
+  Upsert(Anna());
+  UpsertResult again = Upsert(Anna(), At(2000));
+  EXPECT_EQ(again.outcome, UpsertOutcome::kUnchanged);
+  ASSERT_TRUE(again.before.has_value());
+  EXPECT_EQ(AuditCount("consent.grant"), 1);
+}
+
+TEST_F(ContactRepositoryTest, TagsAreAddedCaseInsensitivelyOrReplaced) {
+  Upsert(Anna());
+  ContactUpsert more;
+  more.phone_e164 = "+4915112345678";
+  more.tags = {"VIP", "churned"};
+  UpsertResult added = Upsert(more);
+  EXPECT_EQ(added.outcome, UpsertOutcome::kUpdated);
+  EXPECT_THAT(added.after.tags, UnorderedElementsAre("vip", "newsletter", "churned"));
+
+  ContactUpsert replace;
+  replace.phone_e164 = "+4915112345678";
+  replace.tags = {"fresh"};
+  replace.replace_tags = true;
+  UpsertResult replaced = Upsert(replace);
+  EXPECT_EQ(replaced.outcome, UpsertOutcome::kUpdated);
+  auto stored = repository_->FindByPhone("+4915112345678");
+  EXPECT_THAT((*stored)->tags, ElementsAre("fresh"));
+}
+
+TEST_F(ContactRepositoryTest, AttributesMergeKeyByKeyAndFieldsOverwriteOnlyWhenGiven) {
+  Upsert(Anna());
+  ContactUpsert update;
+  update.phone_e164 = "+4915112345678";
+  update.language = "de";
+  update.attributes = {{"orders", "3"}, {"plan", "silver"}};
+  UpsertResult result = Upsert(update);
+  EXPECT_EQ(result.outcome, UpsertOutcome::kUpdated);
+  auto stored = repository_->FindByPhone("+4915112345678");
+  EXPECT_EQ((*stored)->name, "Anna") << "a field not given keeps its value";
+  EXPECT_EQ((*stored)->language, "de");
+  EXPECT_THAT((*stored)->attributes, ElementsAre(Pair("orders", "3"), Pair("plan", "silver")));
+}
+
+TEST_F(ContactRepositoryTest, ConsentRevocationIsRecordedWithItsSource) {
+  Upsert(Anna());
+  ContactUpsert revoke;
+  revoke.phone_e164 = "+4915112345678";
+  revoke.marketing = ConsentChange{false, At(900), "support call"};
+  UpsertResult result = Upsert(revoke);
+  EXPECT_EQ(result.outcome, UpsertOutcome::kUpdated);
+  EXPECT_TRUE(result.before->consent_marketing);
+  EXPECT_FALSE(result.after.consent_marketing);
+  EXPECT_EQ(AuditCount("consent.revoke"), 1);
+}
+
+TEST_F(ContactRepositoryTest, ForEachReturnsEveryContactWithTagsAndConsents) {
+  Upsert(Anna());
+  for (int i = 0; i < 50; ++i) {
+    ContactUpsert other;
+    other.phone_e164 = "+44740012" + std::to_string(1000 + i);
+    other.tags = {i % 2 ? "odd" : "even"};
+    if (i % 5 == 0) other.utility = ConsentChange{true, At(1), "import"};
+    Upsert(other);
+  }
+  int count = 0, odd = 0, utility = 0;
+  bool saw_anna = false;
+  ASSERT_TRUE(repository_
+                  ->ForEach([&](StoredContact&& contact) {
+                    ++count;
+                    odd += contact.tags == std::vector<std::string>{"odd"};
+                    utility += contact.consent_utility;
+                    if (contact.phone_e164 == "+4915112345678") {
+                      saw_anna = true;
+                      EXPECT_THAT(contact.tags, UnorderedElementsAre("vip", "newsletter"));
+                      EXPECT_TRUE(contact.consent_marketing);
+                    }
+                  })
+                  .ok());
+  EXPECT_EQ(count, 51);
+  EXPECT_EQ(odd, 25);
+  EXPECT_EQ(utility, 10);
+  EXPECT_TRUE(saw_anna);
+}
+
+}  // namespace
+}  // namespace herald::storage
