@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config ccache git
+  build-essential cmake ninja-build pkg-config ccache git clang-format
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3
   libcurl4-openssl-dev

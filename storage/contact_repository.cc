@@ -30,14 +30,15 @@ std::vector<std::pair<std::string, std::string>> ParseAttributes(const std::stri
   json::value value = json::parse(text, ec);
   if (ec || !value.is_object()) return attributes;
   for (const auto& [key, item] : value.as_object()) {
-    attributes.emplace_back(std::string(key),
-                            item.is_string() ? std::string(item.as_string()) : json::serialize(item));
+    attributes.emplace_back(
+        std::string(key), item.is_string() ? std::string(item.as_string()) : json::serialize(item));
   }
   std::sort(attributes.begin(), attributes.end());
   return attributes;
 }
 
-std::string SerializeAttributes(const std::vector<std::pair<std::string, std::string>>& attributes) {
+std::string SerializeAttributes(
+    const std::vector<std::pair<std::string, std::string>>& attributes) {
   json::object object;
   for (const auto& [key, value] : attributes) object[key] = value;
   return json::serialize(object);
@@ -133,11 +134,11 @@ Result<std::unique_ptr<ContactRepository>> ContactRepository::Create(Connection&
     if (!statement.ok()) return statement.error();
     prepared.push_back(std::move(statement).value());
   }
-  auto statements = std::unique_ptr<Statements>(new Statements{
-      std::move(prepared[0]), std::move(prepared[1]), std::move(prepared[2]),
-      std::move(prepared[3]), std::move(prepared[4]), std::move(prepared[5]),
-      std::move(prepared[6]), std::move(prepared[7]), std::move(prepared[8]),
-      std::move(prepared[9]), std::move(prepared[10]), std::move(prepared[11])});
+  auto statements = std::unique_ptr<Statements>(
+      new Statements{std::move(prepared[0]), std::move(prepared[1]), std::move(prepared[2]),
+                     std::move(prepared[3]), std::move(prepared[4]), std::move(prepared[5]),
+                     std::move(prepared[6]), std::move(prepared[7]), std::move(prepared[8]),
+                     std::move(prepared[9]), std::move(prepared[10]), std::move(prepared[11])});
   return std::unique_ptr<ContactRepository>(
       new ContactRepository(connection, std::move(statements)));
 }
@@ -335,9 +336,9 @@ Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysT
     *current = (*change)->granted;
     consent_changed = true;
   }
-  result.outcome = !result.before ? UpsertOutcome::kCreated
+  result.outcome = !result.before                                     ? UpsertOutcome::kCreated
                    : (row_changed || tags_changed || consent_changed) ? UpsertOutcome::kUpdated
-                                                                       : UpsertOutcome::kUnchanged;
+                                                                      : UpsertOutcome::kUnchanged;
   return result;
 }
 
@@ -355,10 +356,12 @@ Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& vi
   }
   auto contacts = connection_.Prepare(
       "SELECT id, phone_e164, name, country, language, timezone, attributes, "
-      "opted_out_at IS NOT NULL, last_inbound_at FROM contacts WHERE erased_at IS NULL ORDER BY id");
-  auto tags = connection_.Prepare("SELECT contact_id, tag_id FROM contact_tags ORDER BY contact_id");
-  auto consents = connection_.Prepare(
-      "SELECT contact_id, purpose, granted FROM consents ORDER BY contact_id");
+      "opted_out_at IS NOT NULL, last_inbound_at FROM contacts WHERE erased_at IS NULL ORDER BY "
+      "id");
+  auto tags =
+      connection_.Prepare("SELECT contact_id, tag_id FROM contact_tags ORDER BY contact_id");
+  auto consents =
+      connection_.Prepare("SELECT contact_id, purpose, granted FROM consents ORDER BY contact_id");
   if (!contacts.ok()) return contacts.error();
   if (!tags.ok()) return tags.error();
   if (!consents.ok()) return consents.error();
@@ -378,8 +381,10 @@ Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& vi
     contact.attributes = ParseAttributes(contacts->ColumnText(6));
     contact.opted_out = contacts->ColumnInt(7) != 0;
     if (!contacts->ColumnIsNull(8)) contact.last_inbound = FromMillis(contacts->ColumnInt(8));
-    for (; tag_row.ok() && *tag_row && tags->ColumnInt(0) <= contact.id.value; tag_row = tags->Step()) {
-      if (tags->ColumnInt(0) == contact.id.value) contact.tags.push_back(tag_names[tags->ColumnInt(1)]);
+    for (; tag_row.ok() && *tag_row && tags->ColumnInt(0) <= contact.id.value;
+         tag_row = tags->Step()) {
+      if (tags->ColumnInt(0) == contact.id.value)
+        contact.tags.push_back(tag_names[tags->ColumnInt(1)]);
     }
     for (; consent_row.ok() && *consent_row && consents->ColumnInt(0) <= contact.id.value;
          consent_row = consents->Step()) {
