@@ -35,6 +35,7 @@ struct ServerConfig {
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};    // until a full body
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};  // keep-alive between requests
   std::size_t max_connections = 512;
+  std::size_t max_import_bytes = 256 * 1024 * 1024;  // body limit of contact imports
   // Empty: the token comes from HERALD_ADMIN_TOKEN, then $CREDENTIALS_DIRECTORY/admin_token, then
   // a token the daemon generates once next to the database (admin.token, mode 0600).
   std::filesystem::path admin_token_file;
@@ -48,6 +49,14 @@ struct StorageConfig {
   std::size_t max_batch = 1000;  // writes grouped into one commit at most
 
   bool operator==(const StorageConfig&) const = default;
+};
+
+struct ContactsConfig {
+  // ISO 3166 alpha-2 region for numbers written without a country code; empty: such numbers are
+  // rejected. An import may override it.
+  std::string default_region;
+
+  bool operator==(const ContactsConfig&) const = default;
 };
 
 struct DaemonConfig {
@@ -66,6 +75,7 @@ struct LogConfig {
 struct Config {
   ServerConfig server;
   StorageConfig storage;
+  ContactsConfig contacts;
   DaemonConfig daemon;
   LogConfig log;
 

@@ -26,6 +26,7 @@ using SteadyClock = std::chrono::steady_clock;
 HttpLimits LimitsOf(const config::ServerConfig& server) {
   HttpLimits limits;
   limits.max_body_bytes = server.max_body_bytes;
+  limits.max_bulk_body_bytes = server.max_import_bytes;
   limits.header_timeout = server.header_timeout;
   limits.read_timeout = server.read_timeout;
   limits.idle_timeout = server.idle_timeout;

@@ -27,12 +27,12 @@ bool IsDisconnect(const beast::error_code& ec) {
 }
 
 // The error response for a request that could not be read, or nothing for a plain disconnect.
-std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const HttpLimits& limits) {
+std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const HttpLimits& limits,
+                                          std::size_t body_limit) {
   if (IsDisconnect(ec)) return std::nullopt;
   if (ec == http::error::body_limit) {
-    return JsonError(
-        413, "payload_too_large",
-        "request body exceeds the limit of " + std::to_string(limits.max_body_bytes) + " bytes");
+    return JsonError(413, "payload_too_large",
+                     "request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
   }
   if (ec == http::error::header_limit) {
     return JsonError(
@@ -40,6 +40,23 @@ std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const Htt
         "request header exceeds " + std::to_string(limits.max_header_bytes) + " bytes");
   }
   return JsonError(400, "bad_request", "malformed HTTP request: " + ec.message());
+}
+
+template <typename Parser>
+beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits,
+                                      const Router& router, std::size_t* applied) {
+  const auto& header = parser.get();
+  std::string_view target = header.target();
+  std::size_t limit = router.BodySizeFor(header.method_string(),
+                                         target.substr(0, target.find('?'))) == BodySize::kBulk
+                          ? limits.max_bulk_body_bytes
+                          : limits.max_body_bytes;
+  *applied = limit;
+  if (auto length = parser.content_length(); length && *length > limit) {
+    return http::error::body_limit;
+  }
+  parser.body_limit(limit);
+  return {};
 }
 
 Request ToRequest(http::request<http::string_body>&& message) {
@@ -151,7 +168,9 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   const HttpLimits limits = server_->limits_;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
-  parser.body_limit(limits.max_body_bytes);
+  // The route (and so its limit) is known only after the header: admit the larger limit while
+  // reading the header, then apply the route's own before reading the body.
+  parser.body_limit(std::max(limits.max_body_bytes, limits.max_bulk_body_bytes));
   MarkReading(true);
 
   if (buffer_.size() == 0) {  // wait for the first byte: keep-alive idleness
@@ -164,6 +183,8 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   auto [header_ec, header_bytes] =
       co_await http::async_read_header(stream_, buffer_, parser, kTuple);
   beast::error_code ec = header_ec;
+  std::size_t body_limit = limits.max_body_bytes;
+  if (!ec) ec = ApplyRouteBodyLimit(parser, limits, server_->router_, &body_limit);
   if (!ec && !parser.is_done() && parser.get()[http::field::expect] == "100-continue") {
     // curl sends large bodies (imports) only after this interim answer, or after a 1 s wait.
     http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
@@ -176,7 +197,7 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
     ec = body_ec;
   }
   if (ec) {
-    if (auto response = ReadErrorResponse(ec, limits); response && !closed_) {
+    if (auto response = ReadErrorResponse(ec, limits, body_limit); response && !closed_) {
       co_await SendErrorAndLinger(std::move(*response), 11);
     }
     co_return false;

@@ -26,6 +26,7 @@ namespace herald::daemon {
 
 struct HttpLimits {
   std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_bulk_body_bytes = 256 * 1024 * 1024;  // routes with BodySize::kBulk
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};

@@ -59,8 +59,19 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(digest_a, digest_b, SHA256_DIGEST_LENGTH) == 0;
 }
 
-void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
-  routes_.push_back(Route{std::move(method), SplitPath(pattern), access, std::move(handler)});
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
+                 BodySize body_size) {
+  routes_.push_back(
+      Route{std::move(method), SplitPath(pattern), access, std::move(handler), body_size});
+}
+
+BodySize Router::BodySizeFor(std::string_view method, std::string_view path) const {
+  auto segments = SplitPath(path);
+  for (const Route& route : routes_) {
+    std::map<std::string, std::string> params;
+    if (route.method == method && Match(route.segments, segments, &params)) return route.body_size;
+  }
+  return BodySize::kNormal;
 }
 
 bool Router::Authorized(const Request& request) const {

@@ -41,6 +41,12 @@ Response JsonError(int status, std::string_view code, std::string_view message,
 using Responder = std::function<void(Response)>;
 using Handler = std::function<void(const Request&, Responder)>;
 
+// Which body size limit applies to a route (the limits themselves are server config).
+enum class BodySize {
+  kNormal,  // server.max_body_size
+  kBulk,    // server.max_import_size: file uploads such as contact imports
+};
+
 enum class Access {
   kPublic,  // health checks, metrics, webhooks (which verify their own signature)
   kAdmin,   // requires "Authorization: Bearer <admin token>"
@@ -49,11 +55,16 @@ enum class Access {
 class Router {
  public:
   // `pattern` is a path whose segments may be "{name}", e.g. "/v1/campaigns/{id}".
-  void Add(std::string method, std::string pattern, Access access, Handler handler);
+  void Add(std::string method, std::string pattern, Access access, Handler handler,
+           BodySize body_size = BodySize::kNormal);
   void SetAdminToken(std::string token) { admin_token_ = std::move(token); }
 
   // Finds the route, checks access, and calls its handler; answers 401/404/405 itself.
   void Dispatch(Request request, Responder respond) const;
+
+  // The body size class of the route a request goes to (kNormal when none matches), so that the
+  // server can enforce the limit before reading the body.
+  BodySize BodySizeFor(std::string_view method, std::string_view path) const;
 
  private:
   struct Route {
@@ -61,6 +72,7 @@ class Router {
     std::vector<std::string> segments;
     Access access;
     Handler handler;
+    BodySize body_size;
   };
   bool Authorized(const Request& request) const;
 

@@ -1,6 +1,7 @@
 // The schema: which keys each table has and how each value is read and checked.
 #include "config/detail/schema.h"
 
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -92,6 +93,8 @@ constexpr KeySpec kServerKeys[] = {
     {"max_connections",
      [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.server.max_connections); }},
     {"admin_token_file", ReadAdminTokenFile},
+    {"max_import_size",
+     [](const Field& f, Config& c) { ReadSize(f, kKiB, 16 * kGiB, c.server.max_import_bytes); }},
 };
 
 constexpr KeySpec kStorageKeys[] = {
@@ -101,6 +104,24 @@ constexpr KeySpec kStorageKeys[] = {
        ReadDuration(f, {milliseconds(0), minutes(10)}, c.storage.busy_timeout);
      }},
     {"max_batch", [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.storage.max_batch); }},
+};
+
+void ReadDefaultRegion(const Field& field, Config& config) {
+  const auto text = field.String("DE");
+  if (!text) return;
+  bool alpha2 = text->size() == 2 && std::isalpha(static_cast<unsigned char>((*text)[0])) &&
+                std::isalpha(static_cast<unsigned char>((*text)[1]));
+  if (!text->empty() && !alpha2) {
+    return field.Fail("expected an ISO 3166 alpha-2 region like \"DE\" or \"\", got " +
+                      Quoted(*text));
+  }
+  std::string upper = *text;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  config.contacts.default_region = upper;
+}
+
+constexpr KeySpec kContactsKeys[] = {
+    {"default_region", ReadDefaultRegion},
 };
 
 constexpr KeySpec kDaemonKeys[] = {
@@ -116,10 +137,8 @@ constexpr KeySpec kLogKeys[] = {
 };
 
 constexpr TableSpec kTables[] = {
-    {"server", kServerKeys},
-    {"storage", kStorageKeys},
-    {"daemon", kDaemonKeys},
-    {"log", kLogKeys},
+    {"server", kServerKeys}, {"storage", kStorageKeys}, {"contacts", kContactsKeys},
+    {"daemon", kDaemonKeys}, {"log", kLogKeys},
 };
 
 }  // namespace

@@ -55,6 +55,13 @@ const InvalidValueCase kInvalidValues[] = {
      "invalid host \"127.0.0.256\""},
     {"ListenNotAString", "[server]\nlisten = true", "server.listen", 2,
      "expected a string like \"127.0.0.1:8420\", got boolean"},
+    // contacts.default_region and server.max_import_size
+    {"DefaultRegionNotAlpha2", "[contacts]\ndefault_region = \"Germany\"",
+     "contacts.default_region", 2, "expected an ISO 3166 alpha-2 region"},
+    {"DefaultRegionDigits", "[contacts]\ndefault_region = \"49\"", "contacts.default_region", 2,
+     "expected an ISO 3166 alpha-2 region"},
+    {"MaxImportSizeTooLarge", "[server]\nmax_import_size = \"17GiB\"", "server.max_import_size", 2,
+     "GiB"},
     // durations
     {"DurationUnknownUnit", "[server]\nheader_timeout = \"10x\"", "server.header_timeout", 2,
      "unknown unit \"x\"); expected an integer and a unit (ms, s, m, h or d), e.g. \"250ms\""},

@@ -299,5 +299,14 @@ TEST(ConfigResult, ErrorsToStringPutsOneErrorPerLine) {
   EXPECT_FALSE(result.ok());
 }
 
+TEST(ParseConfig, DefaultRegionIsUpperCasedAndMayBeEmpty) {
+  auto lower = ParseConfig("[contacts]\ndefault_region = \"de\"\n", "herald.toml");
+  ASSERT_TRUE(lower.ok()) << lower.ErrorsToString();
+  EXPECT_EQ(lower.config->contacts.default_region, "DE");
+  auto empty = ParseConfig("[contacts]\ndefault_region = \"\"\n", "herald.toml");
+  ASSERT_TRUE(empty.ok()) << empty.ErrorsToString();
+  EXPECT_EQ(empty.config->contacts.default_region, "");
+}
+
 }  // namespace
 }  // namespace herald::config
