@@ -259,13 +259,20 @@ Status ContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
                       {"granted", change.granted},
                       {"at", Millis(change.at)},
                       {"source", change.source}};
+  return Audit(change.granted ? "consent.grant" : "consent.revoke", std::to_string(id.value), actor,
+               change.source, json::serialize(detail), now);
+}
+
+Status ContactRepository::Audit(std::string_view action, std::string_view object_id,
+                                std::string_view actor, std::string_view reason,
+                                const std::string& detail_json, SysTime now) {
   Statement& audit = statements_->audit;
   audit.Bind(1, Millis(now))
       .Bind(2, actor)
-      .Bind(3, change.granted ? "consent.grant" : "consent.revoke")
-      .Bind(4, std::to_string(id.value))
-      .Bind(5, std::string_view(change.source))
-      .Bind(6, json::serialize(detail));
+      .Bind(3, action)
+      .Bind(4, object_id)
+      .Bind(5, reason)
+      .Bind(6, detail_json);
   Status audited = audit.Run();
   audit.Reset();
   return audited;
@@ -398,6 +405,130 @@ Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& vi
     visit(std::move(contact));
   }
   return Status::Ok();
+}
+
+Result<UpsertResult> ContactRepository::ChangeTags(ContactId id,
+                                                   const std::vector<std::string>& add,
+                                                   const std::vector<std::string>& remove,
+                                                   SysTime now) {
+  auto existing = FindById(id);
+  if (!existing.ok()) return existing.error();
+  if (!existing->has_value()) {
+    return MakeError(ErrorCode::kNotFound, "no contact with id " + std::to_string(id.value));
+  }
+  UpsertResult result;
+  result.before = std::move(*existing);
+  result.after = *result.before;
+  std::vector<std::string> next;
+  for (const auto& tag : result.after.tags) {
+    bool removed = std::any_of(remove.begin(), remove.end(),
+                               [&](const std::string& r) { return Lower(r) == Lower(tag); });
+    if (!removed) next.push_back(tag);
+  }
+  bool changed = next.size() != result.after.tags.size();
+  changed |= MergeTags(next, add, false);
+  result.after.tags = std::move(next);
+  result.outcome = changed ? UpsertOutcome::kUpdated : UpsertOutcome::kUnchanged;
+  if (changed) {
+    if (Status s = WriteTags(id, result.after.tags, true, now); !s.ok()) return s.error();
+  }
+  return result;
+}
+
+Result<std::vector<ContactId>> ContactRepository::ContactsWithTag(std::int64_t tag_id) {
+  auto query = connection_.Prepare("SELECT contact_id FROM contact_tags WHERE tag_id = ?1");
+  if (!query.ok()) return query.error();
+  query->Bind(1, tag_id);
+  std::vector<ContactId> ids;
+  for (;;) {
+    auto row = query->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    ids.push_back(ContactId{query->ColumnInt(0)});
+  }
+  return ids;
+}
+
+Result<std::vector<ContactId>> ContactRepository::RenameTag(std::string_view from,
+                                                            std::string_view to,
+                                                            std::string_view actor, SysTime now) {
+  auto lookup = connection_.Prepare("SELECT id FROM tags WHERE name = ?1");
+  if (!lookup.ok()) return lookup.error();
+  lookup->Bind(1, from);
+  auto row = lookup->Step();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kNotFound, "no tag named " + std::string(from), "from");
+  std::int64_t tag_id = lookup->ColumnInt(0);
+  auto ids = ContactsWithTag(tag_id);
+  if (!ids.ok()) return ids.error();
+  auto rename = connection_.Prepare("UPDATE tags SET name = ?2 WHERE id = ?1");
+  if (!rename.ok()) return rename.error();
+  rename->Bind(1, tag_id).Bind(2, to);
+  if (Status renamed = rename->Run(); !renamed.ok()) {
+    if (renamed.error().code == ErrorCode::kAlreadyExists) {
+      return MakeError(ErrorCode::kAlreadyExists, "a tag named " + std::string(to) + " exists",
+                       "to");
+    }
+    return renamed.error();
+  }
+  json::object detail{{"from", from}, {"to", to}, {"contacts", ids->size()}};
+  if (Status s =
+          Audit("tag.rename", std::to_string(tag_id), actor, "", json::serialize(detail), now);
+      !s.ok()) {
+    return s.error();
+  }
+  return ids;
+}
+
+Result<std::vector<ContactId>> ContactRepository::DeleteTag(std::string_view name,
+                                                            std::string_view actor, SysTime now) {
+  auto lookup = connection_.Prepare("SELECT id FROM tags WHERE name = ?1");
+  if (!lookup.ok()) return lookup.error();
+  lookup->Bind(1, name);
+  auto row = lookup->Step();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kNotFound, "no tag named " + std::string(name), "name");
+  std::int64_t tag_id = lookup->ColumnInt(0);
+  auto ids = ContactsWithTag(tag_id);
+  if (!ids.ok()) return ids.error();
+  auto remove = connection_.Prepare("DELETE FROM tags WHERE id = ?1");  // cascades to contacts
+  if (!remove.ok()) return remove.error();
+  remove->Bind(1, tag_id);
+  if (Status removed = remove->Run(); !removed.ok()) return removed.error();
+  json::object detail{{"name", name}, {"contacts", ids->size()}};
+  if (Status s =
+          Audit("tag.delete", std::to_string(tag_id), actor, "", json::serialize(detail), now);
+      !s.ok()) {
+    return s.error();
+  }
+  return ids;
+}
+
+Result<std::optional<StoredContact>> ContactRepository::Erase(ContactId id, std::string_view actor,
+                                                              std::string_view reason,
+                                                              SysTime now) {
+  auto existing = FindById(id);
+  if (!existing.ok() || !existing->has_value()) return existing;
+  const std::string statements[] = {
+      "DELETE FROM contact_tags WHERE contact_id = ?1",
+      "DELETE FROM consents WHERE contact_id = ?1",
+      "DELETE FROM service_windows WHERE contact_id = ?1",
+      "UPDATE contacts SET phone_e164 = NULL, name = NULL, timezone = NULL, attributes = '{}', "
+      "last_inbound_at = NULL, opted_out_source = NULL, erased_at = ?2, updated_at = ?2 "
+      "WHERE id = ?1",
+  };
+  for (const auto& sql : statements) {
+    auto statement = connection_.Prepare(sql);
+    if (!statement.ok()) return statement.error();
+    statement->Bind(1, id.value);
+    if (sql.find("?2") != std::string::npos) statement->Bind(2, Millis(now));
+    if (Status done = statement->Run(); !done.ok()) return done.error();
+  }
+  if (Status s = Audit("contact.erase", std::to_string(id.value), actor, reason, "{}", now);
+      !s.ok()) {
+    return s.error();
+  }
+  return existing;
 }
 
 }  // namespace herald::storage

@@ -80,7 +80,26 @@ class ContactRepository {
   Result<std::optional<StoredContact>> FindByPhone(std::string_view phone_e164);
   Result<std::optional<StoredContact>> FindById(ContactId id);
 
-  // Every contact that is not erased, in no particular order. Stops at the first error.
+  // Adds and removes tags on one contact (case-insensitive names); returns before and after,
+  // outcome kUnchanged when the contact already had exactly these.
+  Result<UpsertResult> ChangeTags(ContactId id, const std::vector<std::string>& add,
+                                  const std::vector<std::string>& remove, SysTime now);
+
+  // Renames a tag on every contact; fails with kAlreadyExists when `to` exists already and
+  // kNotFound when `from` does not. Returns the ids of the contacts that carry it.
+  Result<std::vector<ContactId>> RenameTag(std::string_view from, std::string_view to,
+                                           std::string_view actor, SysTime now);
+  // Deletes a tag from every contact. Returns the ids of the contacts that carried it.
+  Result<std::vector<ContactId>> DeleteTag(std::string_view name, std::string_view actor,
+                                           SysTime now);
+
+  // GDPR erasure: number, name, attributes, tags, consents and service windows are deleted; the
+  // row stays (anonymised, country and language kept) so delivery statistics still add up. The
+  // audit entry names the actor and reason but no personal data. Returns the contact as it was.
+  Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
+                                             std::string_view reason, SysTime now);
+
+  // Every contact that is not erased, in id order. Stops at the first error.
   Status ForEach(const std::function<void(StoredContact&&)>& visit);
 
  private:
@@ -91,6 +110,9 @@ class ContactRepository {
   Status LoadTagsAndConsents(StoredContact& contact);
   Result<std::int64_t> TagId(const std::string& name, SysTime now);
   Status WriteTags(ContactId id, const std::vector<std::string>& tags, bool replace, SysTime now);
+  Status Audit(std::string_view action, std::string_view object_id, std::string_view actor,
+               std::string_view reason, const std::string& detail_json, SysTime now);
+  Result<std::vector<ContactId>> ContactsWithTag(std::int64_t tag_id);
   Status WriteConsent(ContactId id, ConsentPurpose purpose, const ConsentChange& change,
                       std::string_view actor, SysTime now);
 

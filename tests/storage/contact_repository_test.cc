@@ -159,5 +159,76 @@ TEST_F(ContactRepositoryTest, ForEachReturnsEveryContactWithTagsAndConsents) {
   EXPECT_TRUE(saw_anna);
 }
 
+TEST_F(ContactRepositoryTest, ChangeTagsAddsAndRemovesCaseInsensitively) {
+  ContactId id = Upsert(Anna()).after.id;
+  auto changed = repository_->ChangeTags(id, {"Gold"}, {"VIP"}, At(2000));
+  ASSERT_TRUE(changed.ok()) << changed.error().ToString();
+  EXPECT_EQ(changed->outcome, UpsertOutcome::kUpdated);
+  EXPECT_THAT((*repository_->FindById(id))->tags, UnorderedElementsAre("newsletter", "Gold"));
+  auto again = repository_->ChangeTags(id, {"gold"}, {"vip"}, At(2001));
+  EXPECT_EQ(again->outcome, UpsertOutcome::kUnchanged);
+  auto missing = repository_->ChangeTags(ContactId{999999}, {"x"}, {}, At(2002));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ContactRepositoryTest, RenameAndDeleteTagReachEveryContactAndAreAudited) {
+  ContactId anna = Upsert(Anna()).after.id;
+  auto renamed = repository_->RenameTag("vip", "premium", "tester", At(2000));
+  ASSERT_TRUE(renamed.ok()) << renamed.error().ToString();
+  EXPECT_THAT(*renamed, ElementsAre(anna));
+  EXPECT_THAT((*repository_->FindById(anna))->tags, UnorderedElementsAre("premium", "newsletter"));
+  auto clash = repository_->RenameTag("premium", "newsletter", "tester", At(2001));
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, ErrorCode::kAlreadyExists);
+  auto deleted = repository_->DeleteTag("newsletter", "tester", At(2002));
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_THAT((*repository_->FindById(anna))->tags, ElementsAre("premium"));
+  EXPECT_EQ(AuditCount("tag.rename"), 1);
+  EXPECT_EQ(AuditCount("tag.delete"), 1);
+  EXPECT_EQ(repository_->DeleteTag("nope", "tester", At(2003)).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(ContactRepositoryTest, EraseRemovesPersonalDataButKeepsAnAnonymousRow) {
+  ContactId anna = Upsert(Anna()).after.id;
+  ASSERT_TRUE(
+      connection_
+          ->Execute("INSERT INTO senders (phone_number_id, display_phone_number, created_at, "
+                    "updated_at) VALUES ('1', '+1', 0, 0); INSERT INTO deliveries "
+                    "(contact_id, sender_id, state, not_before, created_at, updated_at) "
+                    "VALUES (" +
+                    std::to_string(anna.value) + ", 1, 'delivered', 0, 0, 0)")
+          .ok());
+  auto erased = repository_->Erase(anna, "dpo", "GDPR request #17", At(3000));
+  ASSERT_TRUE(erased.ok()) << erased.error().ToString();
+  ASSERT_TRUE(erased->has_value());
+  EXPECT_EQ((*erased)->phone_e164, "+4915112345678") << "returns the contact as it was";
+
+  EXPECT_FALSE((*repository_->FindByPhone("+4915112345678")).has_value());
+  EXPECT_FALSE((*repository_->FindById(anna)).has_value());
+  auto row = connection_->Prepare(
+      "SELECT phone_e164 IS NULL, name IS NULL, attributes, country, erased_at FROM contacts "
+      "WHERE id = ?1");
+  row->Bind(1, anna.value);
+  ASSERT_TRUE(*row->Step());
+  EXPECT_EQ(row->ColumnInt(0), 1);
+  EXPECT_EQ(row->ColumnInt(1), 1);
+  EXPECT_EQ(row->ColumnText(2), "{}");
+  EXPECT_EQ(row->ColumnText(3), "DE") << "country stays for anonymous statistics";
+  EXPECT_EQ(row->ColumnInt(4), 3000000);
+  auto deliveries = connection_->Prepare("SELECT count(*) FROM deliveries");
+  ASSERT_TRUE(*deliveries->Step());
+  EXPECT_EQ(deliveries->ColumnInt(0), 1) << "delivery statistics are kept";
+  auto audit = connection_->Prepare(
+      "SELECT actor, reason, detail FROM audit_log WHERE action = 'contact.erase'");
+  ASSERT_TRUE(*audit->Step());
+  EXPECT_EQ(audit->ColumnText(0), "dpo");
+  EXPECT_EQ(audit->ColumnText(1), "GDPR request #17");
+  EXPECT_EQ(audit->ColumnText(2).find("4915112345678"), std::string::npos);
+  EXPECT_FALSE((*repository_->Erase(anna, "dpo", "twice", At(3001))).has_value());
+  // The number can come back later as a brand-new contact.
+  EXPECT_EQ(Upsert(Anna()).outcome, UpsertOutcome::kCreated);
+}
+
 }  // namespace
 }  // namespace herald::storage
