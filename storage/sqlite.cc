@@ -92,6 +92,8 @@ Result<Statement> Connection::Prepare(std::string_view sql) {
   return Statement(this, stmt);
 }
 
+int Connection::Changes() const { return sqlite3_changes(db_); }
+
 Result<std::int64_t> Connection::PragmaInteger(std::string_view name) {
   auto statement = Prepare("PRAGMA " + std::string(name));
   if (!statement.ok()) return statement.error();

@@ -43,6 +43,9 @@ class Connection {
   Status Execute(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql);
 
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int Changes() const;
+
   // Reads a single integer pragma, e.g. "user_version".
   Result<std::int64_t> PragmaInteger(std::string_view name);
 

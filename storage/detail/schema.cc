@@ -199,12 +199,25 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_pending ON webhook_events (received_at) WHERE processed_at IS NULL;
 )sql";
 
+constexpr std::string_view kSegments = R"sql(
+-- Saved (named) segment expressions.
+CREATE TABLE segments (
+  id         INTEGER PRIMARY KEY,
+  name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  expression TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
     {3, "campaigns, deliveries", kCampaignsDeliveries},
     {4, "word lists, audit log", kComplianceAudit},
     {5, "prices, webhook events", kPricesWebhooks},
+    {6, "saved segments", kSegments},
 };
 
 }  // namespace

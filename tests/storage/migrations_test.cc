@@ -52,7 +52,7 @@ TEST(Migrations, FreshDatabaseGetsEveryAggregateAndLatestVersion) {
   for (const char* table :
        {"contacts", "tags", "contact_tags", "consents", "senders", "templates", "service_windows",
         "campaigns", "campaign_senders", "deliveries", "word_lists", "word_list_versions",
-        "word_terms", "audit_log", "prices", "webhook_events"}) {
+        "word_terms", "audit_log", "prices", "webhook_events", "segments"}) {
     EXPECT_TRUE(schema.count(table)) << "missing table " << table;
   }
   EXPECT_EQ(*connection->PragmaInteger("application_id"), kHeraldApplicationId);
