@@ -20,11 +20,19 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (!version.ok()) return version.error();
   auto writer = std::make_unique<Writer>(std::move(connection).value(), options.max_batch);
   return std::unique_ptr<Store>(
-      new Store(options.path, static_cast<int>(*version), std::move(writer)));
+      new Store(options.path, options.busy_timeout, static_cast<int>(*version), std::move(writer)));
 }
 
-Store::Store(std::filesystem::path path, int schema_version, std::unique_ptr<Writer> writer)
-    : path_(std::move(path)), schema_version_(schema_version), writer_(std::move(writer)) {}
+Store::Store(std::filesystem::path path, std::chrono::milliseconds busy_timeout, int schema_version,
+             std::unique_ptr<Writer> writer)
+    : path_(std::move(path)),
+      busy_timeout_(busy_timeout),
+      schema_version_(schema_version),
+      writer_(std::move(writer)) {}
+
+Result<std::unique_ptr<Connection>> Store::OpenReadConnection() const {
+  return Connection::Open({path_, busy_timeout_, false});
+}
 
 Store::~Store() { Stop(); }
 

@@ -36,6 +36,10 @@ class Store {
   int schema_version() const { return schema_version_; }
   Writer& writer() { return *writer_; }
 
+  // A new connection for reads on the caller's thread (WAL lets readers run beside the writer).
+  // Never write through it: writes go through writer().
+  Result<std::unique_ptr<Connection>> OpenReadConnection() const;
+
   // Ready to serve: migrated, the writer thread alive and its last commit successful.
   Status CheckReady() const;
 
@@ -43,8 +47,10 @@ class Store {
   void Stop();
 
  private:
-  Store(std::filesystem::path path, int schema_version, std::unique_ptr<Writer> writer);
+  Store(std::filesystem::path path, std::chrono::milliseconds busy_timeout, int schema_version,
+        std::unique_ptr<Writer> writer);
   std::filesystem::path path_;
+  std::chrono::milliseconds busy_timeout_;
   int schema_version_;
   std::unique_ptr<Writer> writer_;
   std::atomic<bool> stopped_{false};

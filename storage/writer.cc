@@ -107,16 +107,23 @@ void Writer::RunBatch(std::deque<Pending>& batch) {
   if (begun.ok() && !committed.ok()) (void)connection_->Execute("ROLLBACK");
   healthy_ = committed.ok();
 
+  std::vector<Status> outcomes;
+  outcomes.reserve(batch.size());
   std::uint64_t ok_jobs = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    Status status = committed.ok() ? results[i] : committed;
-    if (status.ok()) ++ok_jobs;
-    if (batch[i].done) batch[i].done(std::move(status));
+    outcomes.push_back(committed.ok() ? results[i] : committed);
+    if (outcomes.back().ok()) ++ok_jobs;
   }
-  std::lock_guard lock(mutex_);
-  if (committed.ok()) ++stats_.batches_committed;
-  stats_.jobs_committed += ok_jobs;
-  stats_.jobs_failed += batch.size() - ok_jobs;
+  {
+    // Counted before the completions run, so that a caller woken by one sees its job counted.
+    std::lock_guard lock(mutex_);
+    if (committed.ok()) ++stats_.batches_committed;
+    stats_.jobs_committed += ok_jobs;
+    stats_.jobs_failed += batch.size() - ok_jobs;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done(std::move(outcomes[i]));
+  }
 }
 
 }  // namespace herald::storage

@@ -1,0 +1,214 @@
+// The CSV ContactReader: header checks, then one record or reject per row.
+#include <unordered_map>
+
+#include "contacts/detail/csv_tokenizer.h"
+#include "contacts/detail/field_rules.h"
+#include "contacts/detail/readers.h"
+#include "contacts/detail/utf8.h"
+
+namespace herald::contacts::detail {
+namespace {
+
+struct Column {
+  std::string name;  // as written, trimmed: for messages
+  Field field = Field::kAttribute;
+  std::string attribute_key;  // kAttribute: the lower-case name
+};
+
+// The delimiter that splits `header` into more columns outside quotes; ',' on a tie.
+char DetectDelimiter(std::string_view header) {
+  std::size_t commas = 0, semicolons = 0;
+  bool in_quotes = false;
+  for (char c : header) {
+    if (c == '"') in_quotes = !in_quotes;
+    if (in_quotes) continue;
+    commas += c == ',';
+    semicolons += c == ';';
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+Error HeaderError(std::int64_t line, std::string message, std::string column = {}) {
+  return MakeError(ErrorCode::kInvalidArgument, LinePrefix(line) + std::move(message),
+                   std::move(column));
+}
+
+class CsvReader final : public ContactReader {
+ public:
+  CsvReader(std::unique_ptr<ChunkedInput> input, const ReaderOptions& options)
+      : input_(std::move(input)),
+        tokenizer_(*input_, options.max_row_bytes),
+        max_row_bytes_(options.max_row_bytes),
+        builder_(',') {}
+
+  Status ReadHeader(char delimiter_option);
+
+  std::optional<RowResult> Next() override;
+  std::vector<std::string> LastRowFields() const override {
+    return has_row_ ? row_.Fields() : std::vector<std::string>{};
+  }
+  const Status& status() const override { return status_; }
+  Format format() const override { return Format::kCsv; }
+  const std::vector<std::string>& columns() const override { return header_; }
+  char delimiter() const override { return delimiter_; }
+
+ private:
+  Status CheckColumns();
+  RowResult MapRow();
+  std::optional<std::string> StructuralProblem() const;
+  std::string ColumnName(std::size_t index) const;
+  // A reject of the current row; `problem` without the line.
+  Reject MakeReject(const std::string& problem) const {
+    return Reject{row_.line, LinePrefix(row_.line) + problem, row_.Fields()};
+  }
+
+  std::unique_ptr<ChunkedInput> input_;
+  CsvTokenizer tokenizer_;
+  std::size_t max_row_bytes_;
+  RecordBuilder builder_;
+  char delimiter_ = ',';
+  std::vector<std::string> header_;
+  std::vector<Column> columns_;
+  static constexpr std::size_t kNoColumn = static_cast<std::size_t>(-1);
+  std::size_t phone_column_ = kNoColumn;
+  CsvRow row_;
+  Status status_;
+  bool done_ = false;
+  bool has_row_ = false;  // row_ holds the row last returned
+};
+
+Status CsvReader::ReadHeader(char delimiter_option) {
+  tokenizer_.SkipEmptyLines();
+  delimiter_ = delimiter_option != 0 ? delimiter_option : DetectDelimiter(tokenizer_.PeekRow());
+  tokenizer_.set_delimiter(delimiter_);
+  // Tags are separated by a character that is not the delimiter, so that they need no quotes.
+  builder_ = RecordBuilder(delimiter_ == ';' ? '|' : ';');
+  if (!tokenizer_.Next(row_)) {
+    if (input_->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
+    return MakeError(ErrorCode::kInvalidArgument, "the input is empty: a header line is needed");
+  }
+  if (const auto problem = StructuralProblem()) {
+    return HeaderError(row_.line, "header: " + *problem);
+  }
+  if (!IsValidUtf8(row_.data)) return HeaderError(row_.line, "the header is not valid UTF-8");
+  header_ = row_.Fields();
+  return CheckColumns();
+}
+
+Status CsvReader::CheckColumns() {
+  std::unordered_map<std::string, std::size_t> seen;
+  for (std::size_t i = 0; i < header_.size(); ++i) {
+    Column column;
+    column.name = std::string(TrimBlanks(header_[i]));
+    if (column.name.empty()) {
+      return HeaderError(row_.line, "column " + std::to_string(i + 1) + " has no name");
+    }
+    std::string lower = ToLowerAscii(column.name);
+    const auto [it, inserted] = seen.emplace(lower, i);
+    if (!inserted) {
+      return HeaderError(row_.line,
+                         "duplicate column " + Quoted(column.name) + " (columns " +
+                             std::to_string(it->second + 1) + " and " + std::to_string(i + 1) + ")",
+                         column.name);
+    }
+    column.field = FieldForName(lower);
+    if (column.field == Field::kPhone) phone_column_ = i;
+    if (column.field == Field::kAttribute) {
+      if (!IsAttributeKey(lower)) {
+        return HeaderError(row_.line,
+                           "column " + Quoted(column.name) +
+                               " cannot be an attribute: attribute names are " +
+                               std::string(kAttributeKeyRule),
+                           column.name);
+      }
+      column.attribute_key = std::move(lower);
+    }
+    columns_.push_back(std::move(column));
+  }
+  if (phone_column_ == kNoColumn) return HeaderError(row_.line, "no \"phone\" column", "phone");
+  return Status::Ok();
+}
+
+std::optional<RowResult> CsvReader::Next() {
+  has_row_ = false;
+  while (!done_) {
+    if (!tokenizer_.Next(row_)) {
+      done_ = true;
+      if (input_->failed()) {
+        status_ = MakeError(ErrorCode::kIoError,
+                            "reading the input failed after line " + std::to_string(row_.line));
+      }
+      return std::nullopt;
+    }
+    if (row_.IsBlank()) continue;
+    if (row_.error == CsvRowError::kUnterminatedQuote) done_ = true;
+    has_row_ = true;
+    return MapRow();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CsvReader::StructuralProblem() const {
+  if (row_.error == CsvRowError::kNone) return std::nullopt;
+  const std::string column =
+      row_.error_field == CsvRow::kUnknownField ? "" : ColumnName(row_.error_field) + ": ";
+  switch (row_.error) {
+    case CsvRowError::kNone:
+      return std::nullopt;
+    case CsvRowError::kQuoteInUnquotedField:
+      return column + "quote inside an unquoted field (quote the field and double the quote)";
+    case CsvRowError::kTextAfterClosingQuote:
+      return column + "text after the closing quote";
+    case CsvRowError::kUnterminatedQuote:
+      return column + "the quoted field opened on line " + std::to_string(row_.error_line) +
+             " is never closed";
+    case CsvRowError::kRowTooLong:
+      return "the row is longer than " + std::to_string(max_row_bytes_) + " bytes";
+  }
+  return std::nullopt;
+}
+
+std::string CsvReader::ColumnName(std::size_t index) const {
+  if (index < columns_.size()) return "column " + Quoted(columns_[index].name);
+  return "field " + std::to_string(index + 1);
+}
+
+RowResult CsvReader::MapRow() {
+  if (const auto problem = StructuralProblem()) return MakeReject(*problem);
+  if (row_.field_count() != columns_.size()) {
+    return MakeReject("expected " + std::to_string(columns_.size()) + " fields, found " +
+                      std::to_string(row_.field_count()));
+  }
+  builder_.Reset(row_.line);
+  for (std::size_t i = 0; i < columns_.size(); ++i) {
+    const std::string_view raw = row_.field(i);
+    if (!IsValidUtf8(raw)) return MakeReject(ColumnName(i) + ": not valid UTF-8");
+    const std::string_view value = TrimBlanks(raw);
+    if (value.empty()) continue;
+    const Column& column = columns_[i];
+    if (column.field == Field::kAttribute) {
+      builder_.AddAttribute(column.attribute_key, std::string(value));
+    } else if (auto problem = builder_.Set(column.field, value)) {
+      return MakeReject(ColumnName(i) + ": " + *problem);
+    }
+  }
+  if (!builder_.has_phone()) {
+    return MakeReject(ColumnName(phone_column_) + ": empty; every row needs a phone number");
+  }
+  return builder_.Finish();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ContactReader>> OpenCsvReader(std::unique_ptr<ChunkedInput> input,
+                                                     const ReaderOptions& options) {
+  if (options.delimiter != 0 && options.delimiter != ',' && options.delimiter != ';') {
+    return MakeError(ErrorCode::kInvalidArgument, "the CSV delimiter must be ',' or ';'",
+                     "delimiter");
+  }
+  auto reader = std::make_unique<CsvReader>(std::move(input), options);
+  if (Status status = reader->ReadHeader(options.delimiter); !status.ok()) return status.error();
+  return std::unique_ptr<ContactReader>(std::move(reader));
+}
+
+}  // namespace herald::contacts::detail

@@ -1,0 +1,44 @@
+// ContactReader::Open: skips a byte order mark, picks the format, hands over to a reader.
+#include "contacts/import_reader.h"
+
+#include "contacts/detail/chunked_input.h"
+#include "contacts/detail/readers.h"
+
+namespace herald::contacts {
+namespace {
+
+// '{' first (after white space) means JSON Lines. Looks at most `limit` bytes ahead.
+Format DetectFormat(detail::ChunkedInput& input, std::size_t limit) {
+  std::size_t scanned = 0;
+  for (;;) {
+    const std::string_view text = input.unread();
+    for (; scanned < text.size(); ++scanned) {
+      const char c = text[scanned];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+      return c == '{' ? Format::kJsonLines : Format::kCsv;
+    }
+    if (scanned >= limit || !input.ReadMore()) return Format::kCsv;
+  }
+}
+
+}  // namespace
+
+namespace detail {
+
+std::string LinePrefix(std::int64_t line) { return "line " + std::to_string(line) + ": "; }
+
+}  // namespace detail
+
+Result<std::unique_ptr<ContactReader>> ContactReader::Open(std::istream& in, Format format,
+                                                           ReaderOptions options) {
+  auto input = std::make_unique<detail::ChunkedInput>(in, options.chunk_bytes);
+  input->SkipByteOrderMark();
+  if (input->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
+  if (format == Format::kAuto) format = DetectFormat(*input, options.max_row_bytes);
+  if (format == Format::kJsonLines) {
+    return detail::OpenJsonLinesReader(std::move(input), options);
+  }
+  return detail::OpenCsvReader(std::move(input), options);
+}
+
+}  // namespace herald::contacts

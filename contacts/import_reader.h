@@ -1,0 +1,123 @@
+// contacts/import_reader.h: reads contact import files (CSV per RFC 4180, or JSON Lines) from a
+// stream into validated ContactRecords, one row at a time, in bounded memory.
+//
+// CSV
+//   - Fields may be quoted; "" inside quotes is one quote; quoted fields may hold the delimiter and
+//     line breaks (CR, LF or CRLF). Rows end with LF, CRLF or a lone CR. A UTF-8 byte order mark at
+//     the start is skipped; empty lines are skipped. Text must be UTF-8.
+//   - The delimiter is ',' or ';': the one that splits the header line into more columns outside
+//     quotes (',' on a tie), unless ReaderOptions::delimiter says.
+//   - Columns are matched by name, case-insensitively, surrounding spaces trimmed: phone
+//   (required),
+//     name, tags, country, language, timezone, consent_marketing, consent_marketing_at,
+//     consent_marketing_source, and the same three for utility. Every other column is an attribute
+//     named by the column name in lower case, which must match [a-z0-9_]{1,64}.
+//   - tags holds several tags separated by ';' when the delimiter is ',', and by '|' when the
+//     delimiter is ';' (so that a tag list never needs quoting).
+//   - Values are trimmed of surrounding spaces and tabs. An empty value says nothing: no name, no
+//     attribute, no consent change, and so on (an empty phone is a reject).
+//   - Consent values: yes/no, true/false, 1/0, granted/revoked, opt-in/opt-out (any case).
+//     consent_*_at: "2024-05-01", "2024-05-01T10:00:00Z", "2024-05-01T10:00:00.250+02:00" (a time
+//     needs Z or an offset; a date alone is midnight UTC). consent_*_at and consent_*_source are
+//     only used on rows whose consent value is not empty.
+// JSON Lines
+//   - One JSON object per line, with the same keys (matched case-insensitively): strings for the
+//     text fields; tags as an array of strings or one ';'-separated string; consent_* as a bool or
+//     one of the strings above; "attributes" as an object of string, number or bool values (numbers
+//     and bools are kept as their JSON text); any other top-level key is an attribute too. null
+//     says nothing, like an empty CSV value. Blank lines are skipped.
+//
+// Errors: a problem with the file as a whole (no header, no phone column, a bad column name, an
+// unknown format) makes Open fail. A problem with a row (a field that fails its check, a wrong
+// number of fields, a stray quote, invalid UTF-8, invalid JSON) makes that row a Reject, and
+// reading continues with the next row. An unterminated quoted field runs to the end of the input:
+// it is reported as a Reject and ends the file.
+//
+// Thread rules: a ContactReader is used by one thread at a time; the stream must outlive it.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "contacts/contact_record.h"
+
+namespace herald::contacts {
+
+enum class Format {
+  kAuto,  // JSON Lines when the first character that is not white space is '{', else CSV
+  kCsv,
+  kJsonLines,
+};
+
+struct ReaderOptions {
+  // CSV delimiter, ',' or ';'; 0 detects it from the header line.
+  char delimiter = 0;
+  // A row (CSV, quoted line breaks included) or line (JSON Lines) longer than this is a Reject; it
+  // bounds the memory a reader uses.
+  std::size_t max_row_bytes = std::size_t{1} << 20;
+  // How much is read from the stream at a time.
+  std::size_t chunk_bytes = std::size_t{64} << 10;
+};
+
+class ContactReader {
+ public:
+  // Reads up to the first row (CSV: the header, checked here) and returns a reader positioned
+  // before the first record. Errors: kInvalidArgument with the file-level problem ("line 1: no
+  // \"phone\" column"), kIoError when the stream cannot be read.
+  static Result<std::unique_ptr<ContactReader>> Open(std::istream& in, Format format,
+                                                     ReaderOptions options = {});
+
+  virtual ~ContactReader() = default;
+
+  // The next record or reject, in file order; nullopt at the end of the input. After the end,
+  // status() says whether the whole input was read.
+  virtual std::optional<RowResult> Next() = 0;
+
+  // The row last returned by Next() as read, in the shape of Reject::fields: for a record that a
+  // later step rejects (a phone number that cannot be normalised), so that the rejects CSV still
+  // holds the row as written. Empty before the first row, after the end, and for a row too long.
+  virtual std::vector<std::string> LastRowFields() const = 0;
+
+  // OK, or kIoError when reading the stream failed (the rows after the failure were not read).
+  virtual const Status& status() const = 0;
+
+  virtual Format format() const = 0;  // kCsv or kJsonLines, never kAuto
+  // CSV: the header's column names as written, and the delimiter. JSON Lines: {"json"} and ','.
+  // Meant for RejectsCsvWriter.
+  virtual const std::vector<std::string>& columns() const = 0;
+  virtual char delimiter() const = 0;
+};
+
+// Appends one CSV row to `out`, ending with CRLF. A field is quoted (with quotes doubled) when it
+// holds the delimiter, a quote, CR or LF, or starts or ends with a space or tab.
+void AppendCsvRow(std::string& out, std::span<const std::string> fields, char delimiter = ',');
+void AppendCsvRow(std::string& out, std::span<const std::string_view> fields, char delimiter = ',');
+// The same, written to a stream.
+void WriteCsvRow(std::ostream& out, std::span<const std::string> fields, char delimiter = ',');
+
+// Writes rejects as a CSV that a person can correct: the columns "line" and "reason" followed by
+// the source's columns (named "reject_line" and "reject_reason" instead when the source has a
+// column of that name). Rows with fewer fields than the header are padded with empty fields.
+// Not thread-safe; the stream must outlive the writer.
+class RejectsCsvWriter {
+ public:
+  // Writes the header row. Use the reader's columns() and delimiter().
+  RejectsCsvWriter(std::ostream& out, std::vector<std::string> source_columns, char delimiter);
+
+  void Write(const Reject& reject);
+
+ private:
+  std::ostream& out_;
+  std::size_t width_;  // number of source columns
+  char delimiter_;
+  std::string row_;  // reused between rows
+};
+
+}  // namespace herald::contacts

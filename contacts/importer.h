@@ -1,0 +1,82 @@
+// contacts/importer.h: one contact import, from file bytes to durable rows. Reads CSV or JSON
+// Lines, normalises every number, turns each good row into an upsert and hands batches to a sink
+// (the storage writer in the daemon). Every rejected row is kept with its line and reason:
+// nothing is silently dropped or guessed.
+//
+// Thread rules: RunImport blocks; run it on a worker thread, never on the network thread.
+// ImportProgress may be read from any thread while the import runs.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "contacts/import_reader.h"
+#include "storage/contact_repository.h"
+
+namespace herald::contacts {
+
+struct ImportOptions {
+  Format format = Format::kAuto;
+  std::string default_region;             // for national-format numbers; "" rejects them
+  bool replace_tags = false;              // false: add to the contact's tags
+  std::string consent_source = "import";  // when a row gives consent without a source
+  std::size_t batch_size = 2000;          // upserts per storage job
+  std::size_t max_batches_in_flight = 4;
+};
+
+struct ImportCounts {
+  std::uint64_t rows = 0;
+  std::uint64_t created = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t unchanged = 0;
+  std::uint64_t rejected = 0;
+};
+
+// Live counters of a running import.
+class ImportProgress {
+ public:
+  ImportCounts counts() const;
+  std::vector<Reject> rejects() const;       // all of them, in file order
+  std::vector<std::string> columns() const;  // the source's columns, for the rejects CSV
+  char delimiter() const;
+  void Cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+  // For the importer.
+  void AddRows(std::uint64_t n) { rows_ += n; }
+  void AddOutcome(storage::UpsertOutcome outcome);
+  void AddReject(Reject reject);
+  void SetSource(std::vector<std::string> columns, char delimiter);
+
+ private:
+  std::atomic<std::uint64_t> rows_{0}, created_{0}, updated_{0}, unchanged_{0}, rejected_{0};
+  std::atomic<bool> cancelled_{false};
+  mutable std::mutex mutex_;
+  std::vector<Reject> rejects_;
+  std::vector<std::string> columns_;
+  char delimiter_ = ',';
+};
+
+// Where batches of upserts go. `done` receives one outcome per upsert (in order) once the batch
+// is durable, or an error for the whole batch; it may run on any thread.
+class ImportSink {
+ public:
+  using Done = std::function<void(Result<std::vector<storage::UpsertOutcome>>)>;
+  virtual ~ImportSink() = default;
+  virtual void Write(std::vector<storage::ContactUpsert> batch, Done done) = 0;
+};
+
+// Runs the whole import and returns the final counts once every batch is durable. A file-level
+// problem (no phone column, unreadable input, a quote that never closes) is an error; rows
+// already written stay written and are counted in `progress`.
+Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options, ImportSink& sink,
+                               ImportProgress& progress, const Clock& clock);
+
+}  // namespace herald::contacts

@@ -1,0 +1,127 @@
+// CSV output: quoting, and rejects files that read back as what was rejected.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/contacts/contacts_test_util.h"
+
+namespace herald::contacts {
+namespace {
+
+using testing::ReadAll;
+using testing::ReadOutput;
+
+struct QuotingCase {
+  std::string field;
+  std::string written;
+};
+
+void PrintTo(const QuotingCase& c, std::ostream* out) { *out << ::testing::PrintToString(c.field); }
+
+class CsvQuoting : public ::testing::TestWithParam<QuotingCase> {};
+
+TEST_P(CsvQuoting, QuotesOnlyWhatNeedsIt) {
+  std::string out;
+  const std::vector<std::string> fields = {"a", GetParam().field};
+  AppendCsvRow(out, fields);
+  EXPECT_EQ(out, "a," + GetParam().written + "\r\n");
+}
+
+INSTANTIATE_TEST_SUITE_P(Fields, CsvQuoting,
+                         ::testing::Values(QuotingCase{"plain", "plain"}, QuotingCase{"", ""},
+                                           QuotingCase{"Doe, Jane", "\"Doe, Jane\""},
+                                           QuotingCase{"say \"hi\"", "\"say \"\"hi\"\"\""},
+                                           QuotingCase{"two\nlines", "\"two\nlines\""},
+                                           QuotingCase{"cr\rhere", "\"cr\rhere\""},
+                                           QuotingCase{" padded", "\" padded\""},
+                                           QuotingCase{"semi;colon", "semi;colon"},
+                                           QuotingCase{"J\xC3\xBCrgen", "J\xC3\xBCrgen"}),
+                         [](const auto& info) {
+                           return testing::ParamName(info.param.field, info.index);
+                         });
+
+TEST(CsvWriter, QuotesTheOtherDelimiterWhenAskedTo) {
+  std::string out;
+  const std::vector<std::string_view> fields = {"a,b", "c;d"};
+  AppendCsvRow(out, fields, ';');
+  EXPECT_EQ(out, "a,b;\"c;d\"\r\n");
+}
+
+TEST(CsvWriter, WritesALoneEmptyFieldSoThatTheRowIsNotBlank) {
+  std::ostringstream out;
+  WriteCsvRow(out, std::vector<std::string>{""});
+  EXPECT_EQ(out.str(), "\"\"\r\n");
+}
+
+// The rejects of `output` as a CSV.
+std::string WriteRejects(const ReadOutput& output) {
+  std::ostringstream out;
+  RejectsCsvWriter writer(out, output.columns, output.delimiter);
+  for (const Reject& reject : output.rejects) writer.Write(reject);
+  return out.str();
+}
+
+// Writes the rejects of `output` as a CSV and reads that back.
+ReadOutput RoundTrip(const ReadOutput& output, std::string* text = nullptr) {
+  const std::string written = WriteRejects(output);
+  if (text != nullptr) *text = written;
+  return ReadAll(written, Format::kCsv);
+}
+
+TEST(RejectsCsv, ReadsBackWithTheSameFieldsAndReasons) {
+  const ReadOutput first = ReadAll(
+      "phone,name,country,consent_marketing\r\n"
+      "+1,\"Doe, \"\"JD\"\" Jane\",Germany,yes\r\n"
+      "+2,ok,DE,yes\r\n"
+      "+3,\"two\nlines\",AT,perhaps\r\n");
+  ASSERT_EQ(first.rejects.size(), 2u);
+  const ReadOutput second = RoundTrip(first);
+  EXPECT_EQ(second.columns, (std::vector<std::string>{"line", "reason", "phone", "name", "country",
+                                                      "consent_marketing"}));
+  ASSERT_EQ(second.rejects.size(), 2u);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Reject& original = first.rejects[i];
+    std::vector<std::string> fields = {std::to_string(original.line), original.reason};
+    fields.insert(fields.end(), original.fields.begin(), original.fields.end());
+    EXPECT_EQ(second.rejects[i].fields, fields);
+    // Same problem, found on the rejects file's own line.
+    const std::string problem = original.reason.substr(original.reason.find(": "));
+    EXPECT_EQ(second.rejects[i].reason.substr(second.rejects[i].reason.find(": ")), problem);
+  }
+  EXPECT_EQ(second.rejects[1].line, 3);
+}
+
+TEST(RejectsCsv, PadsShortRowsAndKeepsTheSourceDelimiter) {
+  const ReadOutput first = ReadAll("phone;name;tags\n+1\n+2;a;b|c;extra\n");
+  ASSERT_EQ(first.rejects.size(), 2u);
+  std::string text;
+  const ReadOutput second = RoundTrip(first, &text);
+  EXPECT_EQ(text,
+            "line;reason;phone;name;tags\r\n"
+            "2;line 2: expected 3 fields, found 1;+1;;\r\n"
+            "3;line 3: expected 3 fields, found 4;+2;a;b|c;extra\r\n");
+  ASSERT_EQ(second.rows.size(), 2u);
+  ASSERT_EQ(second.records.size(), 1u);  // the padded row is now well formed
+  EXPECT_EQ(second.records[0].phone, "+1");
+}
+
+TEST(RejectsCsv, RenamesItsColumnsWhenTheSourceHasThem) {
+  const ReadOutput first = ReadAll("phone,Line,reason\n,1,2\n");
+  const std::string text = WriteRejects(first);
+  EXPECT_TRUE(text.starts_with("reject_line,reject_reason,phone,Line,reason\r\n")) << text;
+}
+
+TEST(RejectsCsv, HoldsJsonLinesInOneColumn) {
+  const ReadOutput first = ReadAll("{\"phone\":\"+1\",\"country\":\"Germany\"}\n[1,2]\n");
+  ASSERT_EQ(first.rejects.size(), 2u);
+  EXPECT_EQ(WriteRejects(first),
+            "line,reason,json\r\n"
+            "1,\"line 1: key \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 code\","
+            "\"{\"\"phone\"\":\"\"+1\"\",\"\"country\"\":\"\"Germany\"\"}\"\r\n"
+            "2,\"line 2: expected a JSON object, found an array\",\"[1,2]\"\r\n");
+}
+
+}  // namespace
+}  // namespace herald::contacts
