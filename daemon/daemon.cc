@@ -10,6 +10,8 @@
 #include "config/config.h"
 #include "daemon/admin_api.h"
 #include "daemon/admin_token.h"
+#include "daemon/contact_service.h"
+#include "daemon/contacts_api.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/notify.h"
@@ -77,7 +79,9 @@ class Daemon {
   std::optional<std::filesystem::path> config_path_;
   config::Config config_;
   SteadyClock::time_point started_;
+  SystemClock clock_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<ContactService> contacts_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   std::string listen_address_;
@@ -88,6 +92,7 @@ int Daemon::Run() {
   if (Status started = Start(); !started.ok()) {
     spdlog::critical("event=start_failed error=\"{}\"", started.error().ToString());
     notify::Status("failed to start: " + started.error().ToString());
+    if (contacts_) contacts_->Stop();
     if (store_) store_->Stop();
     return 1;
   }
@@ -96,7 +101,8 @@ int Daemon::Run() {
       "event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_).count());
   io_.run();
-  store_->Stop();  // flushes every queued write
+  contacts_->Stop();  // cancels imports; their committed batches stay
+  store_->Stop();     // flushes every queued write
   spdlog::info("event=stopped");
   return 0;
 }
@@ -109,12 +115,21 @@ Status Daemon::Start() {
   spdlog::info("event=storage_open path={} schema_version={}", store_->path().string(),
                store_->schema_version());
 
+  contacts_ = std::make_unique<ContactService>(*store_, clock_);
+  auto index_started = SteadyClock::now();
+  if (Status indexed = contacts_->RebuildIndex(); !indexed.ok()) return indexed;
+  spdlog::info("event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                     index_started)
+                   .count());
+
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
   RegisterAdminRoutes(router_, [this] { return Snapshot(); });
+  RegisterContactsApi(router_, *contacts_, [this] { return config_.contacts.default_region; });
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();

@@ -68,6 +68,7 @@ Request ToRequest(http::request<http::string_body>&& message) {
   if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
   request.authorization = std::string(message[http::field::authorization]);
   request.content_type = std::string(message[http::field::content_type]);
+  request.actor = std::string(message["X-Herald-Actor"]);
   request.body = std::move(message.body());
   return request;
 }

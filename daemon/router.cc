@@ -50,6 +50,49 @@ Response JsonError(int status, std::string_view code, std::string_view message,
   return JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
 }
 
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int high = hex(text[i + 1]);
+      int low = hex(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      out += (plus_is_space && c == '+') ? ' ' : c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> params;
+  std::size_t start = 0;
+  while (start < query.size()) {
+    std::size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view pair = query.substr(start, end - start);
+    std::size_t equals = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, equals), true);
+    auto value =
+        PercentDecode(equals == std::string_view::npos ? "" : pair.substr(equals + 1), true);
+    if (!key || !value) return std::nullopt;
+    if (!key->empty()) params[*key] = *value;
+    start = end + 1;
+  }
+  return params;
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   // Hash both sides first: the comparison then always covers 32 bytes, whatever the lengths.
   unsigned char digest_a[SHA256_DIGEST_LENGTH];

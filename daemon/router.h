@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,6 +24,7 @@ struct Request {
   std::string query;   // after '?', may be empty
   std::string authorization;
   std::string content_type;
+  std::string actor;  // X-Herald-Actor: who a change is recorded for in the audit log
   std::string body;
   std::map<std::string, std::string> params;  // from "{name}" segments of the route
 };
@@ -79,6 +81,11 @@ class Router {
   std::vector<Route> routes_;
   std::string admin_token_;
 };
+
+// Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+// "a=1&b=x%20y" -> {a: "1", b: "x y"}; nullopt when an escape is malformed.
+std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query);
 
 // Compares secrets in time independent of where they differ (and of their lengths).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -1,0 +1,96 @@
+#include "daemon/api_util.h"
+
+#include <boost/json.hpp>
+
+namespace herald::daemon {
+
+namespace json = boost::json;
+
+int HttpStatusFor(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kResourceExhausted:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+Response ErrorResponse(const Error& error) {
+  return JsonError(HttpStatusFor(error.code), ErrorCodeName(error.code), error.message,
+                   error.field);
+}
+
+Response JsonBody(int status, const json::value& body) {
+  return JsonResponse(status, json::serialize(body));
+}
+
+Result<json::object> JsonObjectBody(const Request& request) {
+  boost::system::error_code ec;
+  json::value value = json::parse(request.body, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kInvalidArgument, "request body is not JSON: " + ec.message());
+  }
+  if (!value.is_object()) {
+    return MakeError(ErrorCode::kInvalidArgument, "request body must be a JSON object");
+  }
+  return std::move(value.as_object());
+}
+
+Result<std::vector<std::string>> StringList(const json::object& body, std::string_view key) {
+  std::vector<std::string> list;
+  const json::value* value = body.if_contains(key);
+  if (value == nullptr || value->is_null()) return list;
+  if (!value->is_array()) {
+    return MakeError(ErrorCode::kInvalidArgument, "must be an array of strings", std::string(key));
+  }
+  for (const json::value& item : value->as_array()) {
+    if (!item.is_string()) {
+      return MakeError(ErrorCode::kInvalidArgument, "must be an array of strings",
+                       std::string(key));
+    }
+    list.emplace_back(item.as_string());
+  }
+  return list;
+}
+
+std::string ActorOf(const Request& request) {
+  return request.actor.empty() ? std::string("admin") : request.actor;
+}
+
+json::object ContactJson(const storage::StoredContact& contact) {
+  json::array tags;
+  for (const auto& tag : contact.tags) tags.emplace_back(tag);
+  json::object attributes;
+  for (const auto& [key, value] : contact.attributes) attributes[key] = value;
+  json::object out{{"id", contact.id.value},
+                   {"phone", contact.phone_e164},
+                   {"name", contact.name},
+                   {"country", contact.country},
+                   {"language", contact.language},
+                   {"timezone", contact.timezone},
+                   {"tags", std::move(tags)},
+                   {"opted_out", contact.opted_out},
+                   {"consent", json::object{{"marketing", contact.consent_marketing},
+                                            {"utility", contact.consent_utility}}},
+                   {"attributes", std::move(attributes)}};
+  if (contact.last_inbound) {
+    out["last_inbound_ms"] = contact.last_inbound->time_since_epoch().count();
+  }
+  return out;
+}
+
+}  // namespace herald::daemon
