@@ -118,10 +118,10 @@ Status Daemon::Start() {
   contacts_ = std::make_unique<ContactService>(*store_, clock_);
   auto index_started = SteadyClock::now();
   if (Status indexed = contacts_->RebuildIndex(); !indexed.ok()) return indexed;
-  spdlog::info("event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
-                                                                     index_started)
-                   .count());
+  spdlog::info(
+      "event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - index_started)
+          .count());
 
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
