@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "config/config.h"
+#include "contacts/phone_number.h"
 #include "daemon/admin_api.h"
 #include "daemon/admin_token.h"
 #include "daemon/contact_service.h"
@@ -107,7 +108,16 @@ int Daemon::Run() {
   return 0;
 }
 
+// Checks what the config parser cannot know: the region must be one libphonenumber knows.
+Status CheckRegion(const config::Config& config) {
+  const std::string& region = config.contacts.default_region;
+  if (region.empty() || contacts::PhoneNormaliser::IsKnownRegion(region)) return Status::Ok();
+  return MakeError(ErrorCode::kInvalidArgument, "unknown region \"" + region + "\"",
+                   "contacts.default_region");
+}
+
 Status Daemon::Start() {
+  if (Status region = CheckRegion(config_); !region.ok()) return region;
   auto store = storage::Store::Open(
       {config_.storage.path, config_.storage.busy_timeout, config_.storage.max_batch});
   if (!store.ok()) return store.error();
@@ -175,6 +185,7 @@ void Daemon::Reload() {
     next = *loaded.config;
   }
   auto token = ResolveAdminToken(next);
+  if (Status region = CheckRegion(next); !region.ok()) token = region.error();
   if (!token.ok()) {
     spdlog::error("event=reload_rejected error=\"{}\"", token.error().ToString());
     notify::Ready(StatusText() + "; last reload failed, kept the previous config");
@@ -293,6 +304,10 @@ int CheckConfig(const std::filesystem::path& path, std::ostream& out, std::ostre
   auto secrets = config::LoadSecrets(*loaded.config, config::ProcessEnvironment());
   if (!secrets.ok()) {
     err << path.string() << ": " << secrets.error().ToString() << '\n';
+    return 1;
+  }
+  if (Status region = CheckRegion(*loaded.config); !region.ok()) {
+    err << path.string() << ": " << region.error().ToString() << '\n';
     return 1;
   }
   out << path.string() << ": OK\n";

@@ -151,6 +151,12 @@ TEST(CheckConfig, ExitsZeroForAValidFileAndOneNamingLineAndKeyOtherwise) {
   auto good = RunCommand({HeralddPath().string(), "--check-config", (dir / "good.toml").string()});
   EXPECT_EQ(good.exit_code, 0) << good.output;
 
+  std::ofstream(dir / "region.toml") << TestConfig(dir) << "[contacts]\ndefault_region = \"XX\"\n";
+  auto region =
+      RunCommand({HeralddPath().string(), "--check-config", (dir / "region.toml").string()});
+  EXPECT_EQ(region.exit_code, 1);
+  EXPECT_NE(region.output.find("contacts.default_region"), std::string::npos) << region.output;
+
   std::ofstream(dir / "bad.toml") << "[server]\n\nheader_timeout = \"ten seconds\"\n";
   auto bad = RunCommand({HeralddPath().string(), "--check-config", (dir / "bad.toml").string()});
   EXPECT_EQ(bad.exit_code, 1);

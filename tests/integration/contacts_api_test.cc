@@ -1,0 +1,153 @@
+// Contacts and segments through the real daemon: import over HTTP, rejects, preview, export that
+// imports back unchanged, tags, erasure, and an index that survives a restart.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "tests/integration/test_config.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/temp_dir.h"
+
+namespace herald::testing {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::seconds;
+using ::testing::HasSubstr;
+
+constexpr const char* kContacts =
+    "phone,name,tags,consent_marketing,plan\n"
+    "+49 151 12345678,Anna,vip;newsletter,yes,gold\n"
+    "+44 7400 123456,Ben,vip,no,silver\n"
+    "+43 664 123456,Cara,newsletter,yes,\n"
+    "+49 30 1234567,Office,,,\n";
+
+json::object Json(const HttpResult& result) {
+  EXPECT_FALSE(result.body.empty()) << result.error;
+  boost::system::error_code ec;
+  json::value value = json::parse(result.body, ec);
+  EXPECT_FALSE(ec) << result.body;
+  return value.is_object() ? value.as_object() : json::object{};
+}
+
+class ContactsApi : public ::testing::Test {
+ protected:
+  void Start() {
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
+    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
+  }
+  void Stop() {
+    daemon_->Signal(SIGTERM);
+    EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << daemon_->Log();
+    daemon_.reset();
+  }
+  void TearDown() override {
+    if (daemon_) Stop();
+  }
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = {}) {
+    return HttpRequest(daemon_->port(), method, target, kToken, body);
+  }
+  // Posts an import and waits until it is no longer running.
+  json::object Import(const std::string& file) {
+    auto started = Call("POST", "/v1/contacts/imports?format=csv", file);
+    EXPECT_EQ(started.status, 202) << started.body;
+    std::string id(Json(started).at("id").as_string());
+    for (int i = 0; i < 200; ++i) {
+      auto status = Json(Call("GET", "/v1/contacts/imports/" + id));
+      if (status.at("state").as_string() != "running") return status;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "import " << id << " did not finish";
+    return {};
+  }
+  std::int64_t Count(const std::string& expression) {
+    json::object body{{"expression", expression}, {"sample", 0}};
+    auto preview = Call("POST", "/v1/segments/preview", json::serialize(body));
+    EXPECT_EQ(preview.status, 200) << preview.body;
+    return Json(preview).at("count").as_int64();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(ContactsApi, ImportReportsRejectsAndFeedsSegmentsThatSurviveARestart) {
+  Start();
+  auto result = Import(kContacts);
+  EXPECT_EQ(result.at("state").as_string(), "completed");
+  EXPECT_EQ(result.at("created").as_int64(), 3);
+  EXPECT_EQ(result.at("rejected").as_int64(), 1);
+  auto rejects = Call("GET", "/v1/contacts/imports/imp-1/rejects");
+  EXPECT_EQ(rejects.status, 200);
+  EXPECT_THAT(rejects.body, HasSubstr("not_mobile"));
+  EXPECT_THAT(rejects.body, HasSubstr("+49 30 1234567,Office"));
+
+  EXPECT_EQ(Count("tag:vip"), 2);
+  EXPECT_EQ(Count("tag:vip AND opted_in:marketing"), 1);
+  EXPECT_EQ(Count("tag:newsletter AND NOT country:DE"), 1);
+  Stop();
+
+  Start();
+  EXPECT_EQ(Count("tag:vip"), 2) << "the index is rebuilt from the database at start";
+  EXPECT_EQ(Count("attr.plan = \"gold\""), 1);
+}
+
+TEST_F(ContactsApi, ExportImportsBackUnchanged) {
+  Start();
+  Import(kContacts);
+  auto exported =
+      Call("POST", "/v1/segments/export", R"({"expression":"tag:vip OR tag:newsletter"})");
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  auto again = Import(exported.body);
+  EXPECT_EQ(again.at("rows").as_int64(), 3);
+  EXPECT_EQ(again.at("unchanged").as_int64(), 3) << exported.body;
+  EXPECT_EQ(again.at("rejected").as_int64(), 0);
+}
+
+TEST_F(ContactsApi, SyntaxErrorNamesThePositionAndTheField) {
+  Start();
+  auto bad = Call("POST", "/v1/segments/preview", R"({"expression":"tag:vip AND (country:DE"})");
+  EXPECT_EQ(bad.status, 400);
+  auto error = Json(bad).at("error").as_object();
+  EXPECT_EQ(error.at("field").as_string(), "expression");
+  EXPECT_THAT(std::string(error.at("message").as_string()), HasSubstr("position"));
+}
+
+TEST_F(ContactsApi, TagsOnASegmentRenameAndEraseKeepTheIndexInStep) {
+  Start();
+  Import(kContacts);
+  auto applied = Call("POST", "/v1/tags/apply", R"({"add":["spring"],"segment":"tag:vip"})");
+  ASSERT_EQ(applied.status, 200) << applied.body;
+  EXPECT_EQ(Json(applied).at("changed").as_int64(), 2);
+  EXPECT_EQ(Count("tag:spring"), 2);
+
+  ASSERT_EQ(Call("POST", "/v1/tags/spring/rename", R"({"to":"summer"})").status, 200);
+  EXPECT_EQ(Count("tag:spring"), 0);
+  EXPECT_EQ(Count("tag:summer"), 2);
+
+  auto erased = Call("DELETE", "/v1/contacts/%2B447400123456?reason=request-17");
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  EXPECT_EQ(Count("tag:summer"), 1);
+  EXPECT_EQ(Call("GET", "/v1/contacts/%2B447400123456").status, 404);
+  EXPECT_EQ(Call("DELETE", "/v1/contacts/%2B4915112345678").status, 400) << "a reason is required";
+
+  ASSERT_EQ(Call("DELETE", "/v1/tags/summer").status, 200);
+  EXPECT_EQ(Count("tag:summer"), 0);
+}
+
+TEST_F(ContactsApi, SavedSegmentsAreStoredInCanonicalForm) {
+  Start();
+  auto saved = Call("PUT", "/v1/segments/Gold%20DE", R"({"expression":"tag:gold and country:de"})");
+  ASSERT_EQ(saved.status, 200) << saved.body;
+  auto shown = Json(Call("GET", "/v1/segments/gold%20de"));
+  EXPECT_EQ(shown.at("expression").as_string(), "tag:gold AND country:DE");
+  EXPECT_EQ(Call("DELETE", "/v1/segments/Gold%20DE").status, 200);
+  EXPECT_EQ(Call("GET", "/v1/segments/Gold%20DE").status, 404);
+}
+
+}  // namespace
+}  // namespace herald::testing
