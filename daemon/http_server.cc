@@ -2,6 +2,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
+#include <filesystem>
 #include <list>
 
 namespace herald::daemon {
@@ -141,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::awaitable<bool> ServeOne(bool first);
   asio::awaitable<Response> Dispatch(Request request);
   asio::awaitable<void> SendErrorAndLinger(Response response, unsigned version);
+  asio::awaitable<bool> SendFile(Response response, unsigned version, bool keep_alive);
   void MarkReading(bool reading);
 
   beast::tcp_stream stream_;
@@ -212,10 +214,41 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   Response response = co_await Dispatch(ToRequest(std::move(message)));
   ++server_->stats_.responses_by_class[std::min(response.status / 100, 5)];
   keep_alive = keep_alive && !server_->draining_ && !closed_;
+  if (!response.body_file.empty())
+    co_return co_await SendFile(std::move(response), version, keep_alive);
   auto reply = ToMessage(std::move(response), version, keep_alive);
   stream_.expires_after(limits.read_timeout);
   auto [write_ec, written] = co_await http::async_write(stream_, reply, kTuple);
   co_return !write_ec && keep_alive;
+}
+
+// Streams a file body in chunks; the write timeout restarts for every chunk, so a large download
+// to a slow but steady client is not cut off, while a stalled one is.
+asio::awaitable<bool> Session::SendFile(Response response, unsigned version, bool keep_alive) {
+  std::filesystem::path path = response.body_file;
+  http::response<http::file_body> reply{static_cast<http::status>(response.status), version};
+  beast::error_code ec;
+  reply.body().open(path.c_str(), beast::file_mode::scan, ec);
+  std::filesystem::remove(path, ec);  // the open descriptor keeps the data until sent
+  if (!reply.body().is_open()) {
+    auto error =
+        ToMessage(JsonError(500, "internal", "cannot read the response file"), version, false);
+    co_await http::async_write(stream_, error, kTuple);
+    co_return false;
+  }
+  reply.set(http::field::server, "heraldd");
+  reply.set(http::field::content_type, response.content_type);
+  reply.set(http::field::cache_control, "no-store");
+  for (auto& [name, value] : response.headers) reply.set(name, value);
+  reply.keep_alive(keep_alive);
+  reply.prepare_payload();
+  http::response_serializer<http::file_body> serializer(reply);
+  while (!serializer.is_done()) {
+    stream_.expires_after(server_->limits_.read_timeout);
+    auto [write_ec, written] = co_await http::async_write_some(stream_, serializer, kTuple);
+    if (write_ec) co_return false;
+  }
+  co_return keep_alive;
 }
 
 asio::awaitable<Response> Session::Dispatch(Request request) {

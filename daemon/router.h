@@ -8,6 +8,7 @@
 // Thread rules: configure (Add, SetAdminToken) and Dispatch on the network thread.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -33,6 +34,9 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body is streamed from this file (in bounded memory) instead of `body`, and
+  // the file is deleted once sent. For large downloads such as segment exports.
+  std::filesystem::path body_file;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

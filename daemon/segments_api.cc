@@ -1,5 +1,9 @@
 // Tags across contacts, segment preview and export, saved segments (see contacts_api.h).
+#include <unistd.h>
+
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "contacts/import_reader.h"
@@ -39,19 +43,35 @@ json::object PreviewJson(const SegmentPreview& preview) {
                       {"sample", std::move(sample)}};
 }
 
-// CSV in the import format, so that the export imports back unchanged.
-std::string ExportCsv(const std::vector<storage::StoredContact>& contacts) {
+// Writes the contacts `ids` as CSV in the import format (so that the export imports back
+// unchanged) to a new temporary file, one contact at a time: memory stays bounded however large
+// the segment. Two passes: the attribute columns must be known before the first row.
+Result<std::filesystem::path> ExportCsv(storage::Connection& reader,
+                                        const std::vector<ContactId>& ids) {
+  auto repository = storage::ContactRepository::Create(reader);
+  if (!repository.ok()) return repository.error();
   std::set<std::string> attribute_keys;
-  for (const auto& c : contacts) {
-    for (const auto& [key, value] : c.attributes) attribute_keys.insert(key);
+  for (ContactId id : ids) {
+    auto contact = (*repository)->FindById(id);
+    if (!contact.ok()) return contact.error();
+    if (!contact->has_value()) continue;
+    for (const auto& [key, value] : (*contact)->attributes) attribute_keys.insert(key);
   }
+  std::string path = (std::filesystem::temp_directory_path() / "herald-export-XXXXXX").string();
+  int fd = mkstemp(path.data());
+  if (fd < 0) return MakeError(ErrorCode::kIoError, "cannot create a temporary export file");
+  close(fd);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::vector<std::string> header = {
       "phone",          "name", "tags", "country", "language", "timezone", "consent_marketing",
       "consent_utility"};
   header.insert(header.end(), attribute_keys.begin(), attribute_keys.end());
-  std::string out;
-  contacts::AppendCsvRow(out, header);
-  for (const auto& c : contacts) {
+  contacts::WriteCsvRow(out, header);
+  for (ContactId id : ids) {
+    auto contact = (*repository)->FindById(id);
+    if (!contact.ok()) return contact.error();
+    if (!contact->has_value()) continue;  // erased meanwhile
+    const storage::StoredContact& c = **contact;
     std::string tags;
     for (const auto& tag : c.tags) tags += (tags.empty() ? "" : ";") + tag;
     std::vector<std::string> row = {c.phone_e164,
@@ -67,9 +87,11 @@ std::string ExportCsv(const std::vector<storage::StoredContact>& contacts) {
                              [&](const auto& attribute) { return attribute.first == key; });
       row.push_back(it == c.attributes.end() ? "" : it->second);
     }
-    contacts::AppendCsvRow(out, row);
+    contacts::WriteCsvRow(out, row);
   }
-  return out;
+  out.close();
+  if (!out) return MakeError(ErrorCode::kIoError, "cannot write the export file " + path);
+  return std::filesystem::path(path);
 }
 
 struct TagCounts {
@@ -238,16 +260,11 @@ void RegisterSegmentQueries(Router& router, ContactService& service) {
                auto expr = ExpressionOf(*body, "expression");
                if (!expr.ok()) return respond(ErrorResponse(expr.error()));
                service.Query([&service, expr = *expr, respond](storage::Connection& reader) {
-                 auto repository = storage::ContactRepository::Create(reader);
-                 if (!repository.ok()) return respond(ErrorResponse(repository.error()));
-                 std::vector<storage::StoredContact> members;
-                 for (ContactId id : service.Members(expr)) {
-                   auto contact = (*repository)->FindById(id);
-                   if (!contact.ok()) return respond(ErrorResponse(contact.error()));
-                   if (contact->has_value()) members.push_back(std::move(**contact));
-                 }
-                 Response response = JsonResponse(200, ExportCsv(members));
+                 auto file = ExportCsv(reader, service.Members(expr));
+                 if (!file.ok()) return respond(ErrorResponse(file.error()));
+                 Response response;
                  response.content_type = "text/csv; charset=utf-8";
+                 response.body_file = *file;
                  respond(std::move(response));
                });
              });
