@@ -1,9 +1,13 @@
 #include "cli/api_client.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <boost/json/parse.hpp>
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <utility>
@@ -99,6 +103,19 @@ bool HasControlCharacters(std::string_view text) {
   return false;
 }
 
+// RFC 9110 token characters: what a header name may consist of.
+bool IsHeaderName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool alphanumeric =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alphanumeric && std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 struct CurlEasyDeleter {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
 };
@@ -131,6 +148,33 @@ bool AppendHeader(CurlHeaders& headers, const std::string& line) {
 }
 
 }  // namespace
+
+// The file PostFile sends; libcurl reads it through the callbacks below while sending.
+struct ApiClient::Upload {
+  int fd = -1;
+  curl_off_t size = -1;  // -1: unknown, sent chunked
+  int read_errno = 0;    // why reading failed, 0 when it did not
+
+  // libcurl's CURLOPT_READFUNCTION.
+  static size_t Read(char* buffer, size_t size, size_t count, void* user) {
+    auto* upload = static_cast<Upload*>(user);
+    for (;;) {
+      ssize_t n = ::read(upload->fd, buffer, size * count);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno == EINTR) continue;
+      upload->read_errno = errno;
+      return CURL_READFUNC_ABORT;
+    }
+  }
+
+  // libcurl's CURLOPT_SEEKFUNCTION: it rewinds when it resends the request, e.g. after finding the
+  // kept-alive connection closed by the server.
+  static int Seek(void* user, curl_off_t offset, int origin) {
+    auto* upload = static_cast<Upload*>(user);
+    return ::lseek(upload->fd, static_cast<off_t>(offset), origin) < 0 ? CURL_SEEKFUNC_FAIL
+                                                                       : CURL_SEEKFUNC_OK;
+  }
+};
 
 Result<boost::json::value> ApiResponse::Json() const {
   boost::system::error_code ec;
@@ -171,6 +215,12 @@ Result<ApiClient> ApiClient::Create(ApiClientOptions options) {
   if (options.token && (options.token->empty() || HasControlCharacters(*options.token))) {
     return MakeError(ErrorCode::kInvalidArgument, "the token is empty or has control characters",
                      "token");
+  }
+  for (const auto& [name, value] : options.headers) {
+    if (!IsHeaderName(name) || value.empty() || HasControlCharacters(value)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "bad request header '" + name + "' (empty, or control characters)", name);
+    }
   }
   InitCurlOnce();
   auto impl = std::make_unique<Impl>();
@@ -213,8 +263,39 @@ Result<ApiResponse> ApiClient::Delete(std::string_view path) {
   return response;
 }
 
+Result<ApiResponse> ApiClient::PostFile(std::string_view path, const std::string& file_path,
+                                        std::string_view content_type) {
+  Upload upload;
+  upload.fd = ::open(file_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (upload.fd < 0) {
+    return MakeError(ErrorCode::kIoError,
+                     "cannot read '" + file_path + "': " + std::strerror(errno));
+  }
+  struct stat info {};
+  if (::fstat(upload.fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    ::close(upload.fd);
+    return MakeError(ErrorCode::kIoError, "cannot read '" + file_path + "': Is a directory");
+  }
+  // A regular file's size goes in Content-Length; anything else (a pipe) is sent chunked.
+  upload.size = S_ISREG(info.st_mode) ? static_cast<curl_off_t>(info.st_size) : -1;
+  Result<ApiResponse> response = Perform("POST", path, {}, content_type, &upload);
+  ::close(upload.fd);
+  if (upload.read_errno != 0) {
+    return MakeError(ErrorCode::kIoError,
+                     "cannot read '" + file_path + "': " + std::strerror(upload.read_errno));
+  }
+  if (response.ok() && !response->ok()) return response->ToError();
+  return response;
+}
+
 Result<ApiResponse> ApiClient::Send(std::string_view method, std::string_view path,
                                     std::string_view body, std::string_view content_type) {
+  return Perform(method, path, body, content_type, nullptr);
+}
+
+Result<ApiResponse> ApiClient::Perform(std::string_view method, std::string_view path,
+                                       std::string_view body, std::string_view content_type,
+                                       Upload* upload) {
   if (!path.starts_with('/') || HasControlCharacters(path)) {
     return MakeError(ErrorCode::kInvalidArgument, "bad request path '" + std::string(path) + "'");
   }
@@ -235,6 +316,9 @@ Result<ApiResponse> ApiClient::Send(std::string_view method, std::string_view pa
                     AppendHeader(headers, "Expect:");  // no 100-continue round trip
   if (options.token)
     headers_ok = headers_ok && AppendHeader(headers, "Authorization: Bearer " + *options.token);
+  for (const auto& [name, value] : options.headers) {
+    headers_ok = headers_ok && AppendHeader(headers, name + ": " + value);
+  }
   if (!content_type.empty()) {
     headers_ok = headers_ok && AppendHeader(headers, "Content-Type: " + std::string(content_type));
   }
@@ -260,7 +344,14 @@ Result<ApiResponse> ApiClient::Send(std::string_view method, std::string_view pa
   } else {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_string.c_str());
   }
-  if (method != "GET" && (method != "DELETE" || !body.empty())) {
+  if (upload != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, &Upload::Read);
+    curl_easy_setopt(curl, CURLOPT_READDATA, upload);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, &Upload::Seek);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, upload);
+    if (upload->size >= 0) curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, upload->size);
+  } else if (method != "GET" && (method != "DELETE" || !body.empty())) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
     // Never a null pointer: with none, curl would read the body from stdin.
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());

@@ -17,6 +17,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/result.h"
 
@@ -27,6 +29,9 @@ inline constexpr std::string_view kDefaultApiUrl = "http://127.0.0.1:8420";
 struct ApiClientOptions {
   std::string base_url{kDefaultApiUrl};  // http:// or https://, no path beyond an optional prefix
   std::optional<std::string> token;      // sent as "Authorization: Bearer <token>" when present
+  // Further headers sent with every request, e.g. {"X-Herald-Actor", "alice"}. Create rejects a
+  // name that is not an HTTP token and an empty value or one with control characters.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(5)};
   std::chrono::milliseconds total_timeout{std::chrono::seconds(30)};
 };
@@ -63,6 +68,12 @@ class ApiClient {
                           std::string_view content_type = "application/json");
   Result<ApiResponse> Delete(std::string_view path);
 
+  // POSTs the file at `file_path` as the body, read from disk while it is sent (a contacts import
+  // may be larger than one wants in memory). A file that cannot be opened or read is kIoError
+  // naming it. Non-2xx responses become Errors.
+  Result<ApiResponse> PostFile(std::string_view path, const std::string& file_path,
+                               std::string_view content_type);
+
   // Sends one request and returns the response whatever its HTTP status: fails only when no
   // response arrived. For endpoints whose non-2xx answers carry data (GET /readyz's 503).
   Result<ApiResponse> Send(std::string_view method, std::string_view path,
@@ -72,7 +83,12 @@ class ApiClient {
 
  private:
   struct Impl;
+  struct Upload;  // a body streamed from a file
   explicit ApiClient(std::unique_ptr<Impl> impl);
+
+  // Send, with the body taken from `upload` when it is not null.
+  Result<ApiResponse> Perform(std::string_view method, std::string_view path, std::string_view body,
+                              std::string_view content_type, Upload* upload);
 
   std::unique_ptr<Impl> impl_;
 };

@@ -1,10 +1,13 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <ostream>
 
 #include "cli/command.h"
@@ -19,11 +22,14 @@ namespace {
 // Every subcommand's registration function; a new subcommand adds one line here.
 constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
     &RegisterStatusCommand,
+    &RegisterContactsCommands,
+    &RegisterTagsCommands,
+    &RegisterSegmentCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:
-  0  success; for `status`: the daemon is ready
-  1  the request failed, or the daemon reports not ready
+  0  success; for `status`: the daemon is ready; for `contacts import`: it completed
+  1  the request failed, the daemon reports not ready, or an import failed or was cancelled
   2  usage error (unknown option, missing argument)
   3  cannot reach the daemon (connection refused, timeout) or it is temporarily unavailable
   4  authentication failed (401/403), or the command needs a token and none was given
@@ -38,7 +44,21 @@ struct RawGlobalOptions {
   std::string token_on_command_line;  // a hidden --token, only to explain why it is refused
   bool json = false;
   double timeout_seconds = 30;
+  std::string actor;
 };
+
+// A name the daemon can record as the actor: 1 to 200 characters, none a control character.
+bool IsUsableActor(std::string_view actor) {
+  if (actor.empty() || actor.size() > 200) return false;
+  for (char c : actor) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::string CheckActor(const std::string& text) {
+  return IsUsableActor(text) ? "" : "must be 1 to 200 characters without control characters";
+}
 
 // A CLI11 validator: "" when `text` is an acceptable --timeout, else why not.
 std::string CheckTimeoutSeconds(const std::string& text) {
@@ -66,6 +86,11 @@ void AddGlobalOptions(CLI::App& app, RawGlobalOptions& raw) {
                  "Time limit for each request in seconds (default 30; connecting: 5)")
       ->type_name("SECONDS")
       ->check(CheckTimeoutSeconds);
+  app.add_option("--actor", raw.actor,
+                 "Who changes are recorded for in the daemon's audit log (else env USER, else "
+                 "\"cli\"); sent as X-Herald-Actor")
+      ->type_name("NAME")
+      ->check(CheckActor);
 }
 
 GlobalOptions ResolveGlobalOptions(const RawGlobalOptions& raw, const EnvLookup& env) {
@@ -78,6 +103,11 @@ GlobalOptions ResolveGlobalOptions(const RawGlobalOptions& raw, const EnvLookup&
   options.token_file = raw.token_file;
   options.json = raw.json;
   options.timeout = std::chrono::milliseconds(std::llround(raw.timeout_seconds * 1000));
+  if (!raw.actor.empty()) {
+    options.actor = raw.actor;
+  } else if (std::optional<std::string> user = env("USER"); user && IsUsableActor(*user)) {
+    options.actor = *user;
+  }
   return options;
 }
 
@@ -136,7 +166,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     err << chosen->help();
     return static_cast<int>(ExitCode::kUsage);
   }
-  CommandContext context(ResolveGlobalOptions(raw, env), out, err, env);
+  // Progress lines only go to a real terminal: not to a test's stream, a pipe or a log file.
+  const bool err_is_terminal = &err == &std::cerr && ::isatty(STDERR_FILENO) == 1;
+  CommandContext context(ResolveGlobalOptions(raw, env), out, err, env, err_is_terminal);
   try {
     return static_cast<int>((*action)(context));
   } catch (const std::exception& exception) {

@@ -65,8 +65,12 @@ Result<std::string> ReadTokenFile(const std::string& path) {
 }  // namespace
 
 CommandContext::CommandContext(GlobalOptions options, std::ostream& out, std::ostream& err,
-                               const EnvLookup& env)
-    : options_(std::move(options)), out_(out), err_(err), env_(env) {}
+                               const EnvLookup& env, bool err_is_terminal)
+    : options_(std::move(options)),
+      out_(out),
+      err_(err),
+      env_(env),
+      err_is_terminal_(err_is_terminal) {}
 
 Result<std::optional<std::string>> CommandContext::Token() const {
   if (!options_.token_file.empty()) {
@@ -101,6 +105,7 @@ Result<ApiClient> CommandContext::Client(std::optional<std::string> token) const
   client_options.base_url = options_.url;
   client_options.token = std::move(token);
   client_options.total_timeout = options_.timeout;
+  client_options.headers.emplace_back("X-Herald-Actor", options_.actor);
   return ApiClient::Create(std::move(client_options));
 }
 

@@ -35,22 +35,26 @@ struct GlobalOptions {
   std::string token_file;           // --token-file; empty when not given
   bool json = false;                // --json
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};  // --timeout, per request
+  std::string actor{"cli"};  // --actor, else $USER, else "cli": sent as X-Herald-Actor
 };
 
 class CommandContext {
  public:
-  CommandContext(GlobalOptions options, std::ostream& out, std::ostream& err, const EnvLookup& env);
+  // `err_is_terminal`: err() is a terminal, so progress lines (rewritten with '\r') may go there.
+  CommandContext(GlobalOptions options, std::ostream& out, std::ostream& err, const EnvLookup& env,
+                 bool err_is_terminal = false);
 
   const GlobalOptions& options() const { return options_; }
   bool json() const { return options_.json; }
   std::ostream& out() { return out_; }
   std::ostream& err() { return err_; }
+  bool err_is_terminal() const { return err_is_terminal_; }
 
   // The admin token: read from --token-file when given (an unreadable, empty or malformed file is
   // an error naming the file), else HERALD_TOKEN, else nullopt. Trailing whitespace is stripped.
   Result<std::optional<std::string>> Token() const;
 
-  // A client for options().url that sends `token` when present.
+  // A client for options().url that sends `token` when present, and the actor as X-Herald-Actor.
   Result<ApiClient> Client(std::optional<std::string> token) const;
 
   // A client with the token; kUnauthenticated (saying how to provide one) when there is none.
@@ -65,6 +69,7 @@ class CommandContext {
   std::ostream& out_;
   std::ostream& err_;
   const EnvLookup& env_;  // borrowed from RunCli's caller
+  bool err_is_terminal_;
 };
 
 // The exit code an error stands for: kUnauthenticated/kPermissionDenied -> kAuthFailed,
@@ -96,5 +101,15 @@ class CommandTable {
 
 // `herald status`: readiness (GET /readyz) and, with a token, details (GET /v1/status).
 void RegisterStatusCommand(CLI::App& app, CommandTable& table);
+
+// `herald contacts import|show|erase|tag`: imports (/v1/contacts/imports) and single contacts.
+void RegisterContactsCommands(CLI::App& app, CommandTable& table);
+
+// `herald tags apply|rename|delete`: tags across many contacts (/v1/tags).
+void RegisterTagsCommands(CLI::App& app, CommandTable& table);
+
+// `herald segment count|preview|export|save|list|show|delete`: segment expressions and saved
+// segments (/v1/segments).
+void RegisterSegmentCommands(CLI::App& app, CommandTable& table);
 
 }  // namespace herald::cli

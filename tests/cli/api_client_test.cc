@@ -4,8 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+
+#include <thread>
 
 #include "cli/command.h"
+#include "tests/cli/cli_test_util.h"
 #include "tests/cli/test_http_server.h"
 
 namespace herald::cli::testing {
@@ -213,6 +217,94 @@ TEST(ApiClient, RejectsATokenThatWouldInjectHeaders) {
 
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.error().field, "token");
+}
+
+TEST(ApiClient, SendsTheExtraHeadersOnEveryRequest) {
+  TestHttpServer server(Answer(200, "{}"));
+  ApiClientOptions options;
+  options.base_url = server.url();
+  options.headers.emplace_back("X-Herald-Actor", "alice");
+  Result<ApiClient> client = ApiClient::Create(std::move(options));
+  ASSERT_TRUE(client.ok()) << client.error().ToString();
+  ASSERT_TRUE(client->Get("/v1/a").ok());
+  ASSERT_TRUE(client->Delete("/v1/b").ok());
+
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].actor, "alice");
+  EXPECT_EQ(requests[1].actor, "alice");
+}
+
+TEST(ApiClient, RejectsExtraHeadersThatAreEmptyOrWouldInjectHeaders) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"X-Herald-Actor", "bob\r\nX-Evil: 1"}, {"X-Herald-Actor", ""}, {"Bad Name", "x"}}) {
+    ApiClientOptions options;
+    options.headers.emplace_back(name, value);
+    Result<ApiClient> client = ApiClient::Create(options);
+    ASSERT_FALSE(client.ok()) << name << ": " << value;
+    EXPECT_EQ(client.error().field, name);
+  }
+}
+
+TEST(ApiClient, PostFileStreamsTheWholeFileWithItsContentType) {
+  TestHttpServer server(Answer(202, R"({"id":"imp-1"})"));
+  TempDir dir;
+  std::string contents = "phone,name\n";
+  while (contents.size() < 3 * 1024 * 1024) contents += "+4915112345678,Anna Schmidt\n";
+  const std::string file = dir.Write("big.csv", contents);
+  ApiClient client = MakeClient(server.url(), "t");
+
+  Result<ApiResponse> response = client.PostFile("/v1/contacts/imports", file, "text/csv");
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(response->status, 202);
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].content_type, "text/csv");
+  EXPECT_EQ(requests[0].authorization, "Bearer t");
+  EXPECT_TRUE(requests[0].body == contents) << requests[0].body.size() << " bytes arrived";
+}
+
+TEST(ApiClient, PostFileSendsAPipeChunked) {
+  TestHttpServer server(Answer(202, "{}"));
+  TempDir dir;
+  const std::string fifo = dir.path() + "/pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer(
+      [&fifo] { std::ofstream(fifo, std::ios::binary) << "phone\n+4915112345678\n"; });
+  ApiClient client = MakeClient(server.url());
+
+  Result<ApiResponse> response = client.PostFile("/v1/contacts/imports", fifo, "text/csv");
+  writer.join();
+  ASSERT_TRUE(response.ok()) << response.error().ToString();
+  EXPECT_EQ(server.requests().at(0).body, "phone\n+4915112345678\n");
+}
+
+TEST(ApiClient, PostFileTurnsAnErrorAnswerIntoAnError) {
+  TestHttpServer server(Answer(
+      400, R"({"error":{"code":"invalid_argument","message":"unknown region","field":"x"}})"));
+  TempDir dir;
+  ApiClient client = MakeClient(server.url());
+
+  Result<ApiResponse> response =
+      client.PostFile("/v1/contacts/imports", dir.Write("a.csv", "phone\n"), "text/csv");
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().ToString(), "x: unknown region");
+}
+
+TEST(ApiClient, PostFileOfAMissingFileOrADirectoryIsAnIoErrorNamingIt) {
+  TestHttpServer server(Answer(200, "{}"));
+  TempDir dir;
+  ApiClient client = MakeClient(server.url());
+
+  Result<ApiResponse> missing = client.PostFile("/v1/x", dir.path() + "/nope.csv", "text/csv");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kIoError);
+  EXPECT_THAT(missing.error().message, HasSubstr("nope.csv': No such file or directory"));
+  Result<ApiResponse> directory = client.PostFile("/v1/x", dir.path(), "text/csv");
+  ASSERT_FALSE(directory.ok());
+  EXPECT_THAT(directory.error().message, HasSubstr("Is a directory"));
+  EXPECT_THAT(server.requests(), IsEmpty());
 }
 
 }  // namespace

@@ -164,5 +164,47 @@ TEST(CliOptions, VersionFlagPrintsTheVersion) {
   EXPECT_THAT(run.out, StartsWith("herald "));
 }
 
+// The X-Herald-Actor header of the requests of one `herald status` run (all must agree).
+std::string ActorSent(const TestHttpServer& server) {
+  std::string actor = "<no request>";
+  for (const RecordedRequest& request : server.requests()) {
+    if (actor != "<no request>" && request.actor != actor) return "<differs between requests>";
+    actor = request.actor;
+  }
+  return actor;
+}
+
+TEST(CliActor, ActorOptionWinsOverUser) {
+  TestHttpServer server(FakeDaemon());
+  CliRun run = RunHerald({"--url", server.url(), "--actor", "ops-bot", "status"},
+                         {{"HERALD_TOKEN", kToken}, {"USER", "alice"}});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ActorSent(server), "ops-bot");
+}
+
+TEST(CliActor, UserIsTheActorWithoutActorOption) {
+  TestHttpServer server(FakeDaemon());
+  CliRun run = RunHerald({"--url", server.url(), "status"}, {{"USER", "alice"}});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ActorSent(server), "alice");
+}
+
+TEST(CliActor, CliIsTheActorWithoutActorOptionOrUsableUser) {
+  TestHttpServer server(FakeDaemon());
+  CliRun run = RunHerald({"--url", server.url(), "status"}, {{"USER", "bad\nuser"}});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(ActorSent(server), "cli");
+}
+
+TEST(CliActor, ActorWithControlCharactersIsAUsageError) {
+  CliRun run = RunHerald({"--url", UnusedLoopbackUrl(), "--actor", "a\r\nX-Evil: 1", "status"});
+
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--actor"));
+}
+
 }  // namespace
 }  // namespace herald::cli::testing

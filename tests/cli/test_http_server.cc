@@ -6,6 +6,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdint>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +16,8 @@ namespace {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
+
+constexpr std::uint64_t kMaxBodyBytes = 64 * 1024 * 1024;
 
 }  // namespace
 
@@ -49,13 +52,18 @@ struct TestHttpServer::Impl {
   void ServeConnection(tcp::socket& socket) {
     boost::beast::flat_buffer buffer;
     for (;;) {
-      http::request<http::string_body> request;
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(kMaxBodyBytes);  // Beast's default (1 MB) is too small for upload tests
       boost::system::error_code ec;
-      http::read(socket, buffer, request, ec);
+      http::read(socket, buffer, parser, ec);
       if (ec) return;
-      RecordedRequest recorded{std::string(request.method_string()), std::string(request.target()),
+      http::request<http::string_body> request = parser.release();
+      RecordedRequest recorded{std::string(request.method_string()),
+                               std::string(request.target()),
                                std::string(request[http::field::authorization]),
-                               std::string(request[http::field::content_type]), request.body()};
+                               std::string(request[http::field::content_type]),
+                               request.body(),
+                               std::string(request["X-Herald-Actor"])};
       {
         std::lock_guard lock(requests_mutex);
         requests.push_back(recorded);

@@ -19,6 +19,7 @@ struct RecordedRequest {
   std::string authorization;  // the Authorization header, "" when absent
   std::string content_type;
   std::string body;
+  std::string actor;  // the X-Herald-Actor header, "" when absent
 };
 
 struct CannedResponse {
