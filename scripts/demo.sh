@@ -28,8 +28,26 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+export HERALD_URL="$url"
+cli=("$herald" --token-file "$state/admin.token")
+
 echo "== herald status"
-"$herald" --url "$url" --token-file "$state/admin.token" status
+"${cli[@]}" status
+
+echo "== import demo/contacts.csv (three rows are wrong on purpose)"
+"${cli[@]}" contacts import demo/contacts.csv --default-region DE --rejects "$state/rejects.csv"
+echo "-- rejected rows, with line and reason ($state/rejects.csv):"
+cat "$state/rejects.csv"
+
+echo "== segment: tag:vip AND opted_in:marketing AND NOT tag:churned"
+"${cli[@]}" segment preview 'tag:vip AND opted_in:marketing AND NOT tag:churned' --sample 5
+
+echo "== segment: German speakers with at least 3 orders"
+"${cli[@]}" segment count 'lang:de AND attr.orders >= 3'
+"${cli[@]}" segment save 'de-loyal' 'lang:de AND attr.orders >= 3'
+
+echo "== a typo is reported with its position"
+"${cli[@]}" segment count 'tag:vip AND (country:DE' || true
 
 echo "== stopping heraldd (SIGTERM)"
 kill -TERM "$pid"
