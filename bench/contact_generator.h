@@ -21,7 +21,7 @@ namespace herald::bench {
 
 struct GeneratedContact {
   std::int64_t id = 0;  // 1, 2, 3, ... in generation order
-  std::string phone;    // E.164-shaped, unique; NOT checked against libphonenumber
+  std::string phone;    // E.164, a valid mobile number of `country`, unique (see PhoneNumber)
   std::vector<std::string> tags;
   std::string country;   // ISO 3166-1 alpha-2
   std::string language;  // "de", "de_AT", "pt_BR", ...
@@ -31,6 +31,19 @@ struct GeneratedContact {
   std::optional<SysTime> last_inbound;
   std::string plan;  // "gold", "silver", "bronze" or empty (no attribute)
   int orders = -1;   // 0..50, or -1 (no attribute)
+};
+
+// Numbers are `phone_prefix` followed by `subscriber_digits` digits taken from the contact's id.
+// Each prefix was checked with libphonenumber (the import benchmark checks again): every
+// completion is a valid mobile number of the country, already in E.164. North American exchange
+// codes cannot start with 0 or 1, so US subscribers whose first digit would be one move to
+// `overflow_prefix` with 2 added to that digit.
+struct GeneratedCountry {
+  std::string_view code;
+  std::string_view language;  // most common; a share of contacts use "en" instead
+  std::string_view phone_prefix;
+  int subscriber_digits = 7;
+  std::string_view overflow_prefix = {};  // non-empty: the first digit must be 2 or more
 };
 
 class ContactGenerator {
@@ -47,22 +60,24 @@ class ContactGenerator {
       "loyal",      "vip", "trial",   "paid",    "cart", "summer",    "winter",
       "survey",     "b2b", "support", "refund",  "beta", "event-2026"};
 
-  struct Country {
-    std::string_view code;
-    std::string_view language;  // most common; a share of contacts use "en" instead
-    std::string_view phone_prefix;
-  };
-  static constexpr std::array<Country, 30> kCountries = {
-      {{"DE", "de", "+49151"},     {"US", "en_US", "+1201"},  {"BR", "pt_BR", "+55119"},
-       {"IN", "hi", "+9198"},      {"GB", "en_GB", "+4474"},  {"FR", "fr", "+336"},
-       {"IT", "it", "+39347"},     {"ES", "es", "+346"},      {"MX", "es_MX", "+52155"},
-       {"ID", "id", "+62812"},     {"NL", "nl", "+316"},      {"AT", "de_AT", "+43664"},
-       {"CH", "de_CH", "+4179"},   {"PL", "pl", "+48512"},    {"TR", "tr", "+90532"},
-       {"AR", "es_AR", "+54911"},  {"CO", "es_CO", "+57310"}, {"ZA", "en_ZA", "+2782"},
-       {"NG", "en_NG", "+234803"}, {"EG", "ar_EG", "+2010"},  {"SA", "ar", "+96650"},
-       {"AE", "ar_AE", "+97150"},  {"BE", "nl_BE", "+32470"}, {"SE", "sv", "+4670"},
-       {"PT", "pt", "+35191"},     {"IE", "en_IE", "+35385"}, {"DK", "da", "+4520"},
-       {"NO", "nb", "+4791"},      {"FI", "fi", "+35840"},    {"CZ", "cs", "+420601"}}};
+  using Country = GeneratedCountry;
+  static constexpr std::array<Country, 30> kCountries = {{
+      {"DE", "de", "+49151", 8},     {"US", "en_US", "+1201", 7, "+1212"},
+      {"BR", "pt_BR", "+55119", 8},  {"IN", "hi", "+9198", 8},
+      {"GB", "en_GB", "+44740", 7},  {"FR", "fr", "+3361", 7},
+      {"IT", "it", "+39347", 7},     {"ES", "es", "+346", 8},
+      {"MX", "es_MX", "+5255", 8},   {"ID", "id", "+62812", 7},
+      {"NL", "nl", "+3161", 7},      {"AT", "de_AT", "+43664", 7},
+      {"CH", "de_CH", "+4179", 7},   {"PL", "pl", "+4851", 7},
+      {"TR", "tr", "+90532", 7},     {"AR", "es_AR", "+549112", 7},
+      {"CO", "es_CO", "+57310", 7},  {"ZA", "en_ZA", "+2782", 7},
+      {"NG", "en_NG", "+234803", 7}, {"EG", "ar_EG", "+2010", 8},
+      {"SA", "ar", "+96650", 7},     {"AE", "ar_AE", "+97150", 7},
+      {"BE", "nl_BE", "+3247", 7},   {"SE", "sv", "+4670", 7},
+      {"PT", "pt", "+35191", 7},     {"IE", "en_IE", "+35385", 7},
+      {"DK", "da", "+452", 7},       {"NO", "nb", "+479", 7},
+      {"FI", "fi", "+35840", 7},     {"CZ", "cs", "+42077", 7},
+  }};
 
   GeneratedContact Next() {
     GeneratedContact contact;
@@ -70,7 +85,7 @@ class ContactGenerator {
     const Country& country = kCountries[Zipf(kCountries.size())];
     contact.country = std::string(country.code);
     contact.language = Percent(88) ? std::string(country.language) : "en";
-    contact.phone = PhoneNumber(country.phone_prefix, contact.id);
+    contact.phone = PhoneNumber(country, contact.id);
     const int tag_count = static_cast<int>(Below(5));  // 0..4, a little over 2 distinct on average
     for (int i = 0; i < tag_count; ++i) {
       std::string tag(kTags[Zipf(kTags.size())]);
@@ -111,12 +126,16 @@ class ContactGenerator {
     return n - 1;
   }
 
-  // The prefix, then the id's last 7 or 8 digits: unique for ids up to 10^7.
-  static std::string PhoneNumber(std::string_view prefix, std::int64_t id) {
-    std::string digits = std::to_string(id % 100000000);
-    const std::size_t national = prefix.size() >= 6 ? 7 : 8;
-    if (digits.size() < national) digits.insert(0, national - digits.size(), '0');
-    return std::string(prefix) + digits.substr(digits.size() - national);
+  // The prefix, then the id's last 7 (or `subscriber_digits`) digits: unique for ids below 10^7.
+  static std::string PhoneNumber(const Country& country, std::int64_t id) {
+    const auto digits = static_cast<std::size_t>(country.subscriber_digits);
+    std::string subscriber = std::to_string(id % 10'000'000);
+    if (subscriber.size() < digits) subscriber.insert(0, digits - subscriber.size(), '0');
+    if (!country.overflow_prefix.empty() && subscriber[0] < '2') {
+      subscriber[0] = static_cast<char>(subscriber[0] + 2);
+      return std::string(country.overflow_prefix) + subscriber;
+    }
+    return std::string(country.phone_prefix) + subscriber;
   }
 
   static constexpr std::size_t kMaxRanks = 32;

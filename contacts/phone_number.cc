@@ -47,11 +47,15 @@ bool HasDigit(std::string_view text) {
 // relative to a region, so "0049…" without a default region would be refused. Treat a leading
 // "00" as "+" when there is no region to read the number in.
 std::string Prepare(std::string_view raw, bool have_region) {
-  std::string text(raw);
-  auto first = text.find_first_not_of(" \t");
-  if (!have_region && first != std::string::npos && text.compare(first, 2, "00") == 0) {
-    text.replace(first, 2, "+");
+  auto first = raw.find_first_not_of(" \t");
+  if (have_region || first == std::string_view::npos || raw.substr(first, 2) != "00") {
+    return std::string(raw);
   }
+  // Built by appending rather than with replace(), which GCC 12 at -O3 flags with a false
+  // -Wrestrict.
+  std::string text;
+  text.reserve(raw.size() - 1);
+  text.append(raw.substr(0, first)).append(1, '+').append(raw.substr(first + 2));
   return text;
 }
 
