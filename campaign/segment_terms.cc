@@ -8,6 +8,7 @@
 #include "campaign/detail/segment_parser.h"
 #include "campaign/detail/text.h"
 #include "campaign/segment.h"
+#include "common/suggest.h"
 
 namespace herald::campaign::detail {
 namespace {
@@ -33,7 +34,7 @@ std::string Quoted(std::string_view text) {
 }
 
 std::string DidYouMean(std::string_view typed) {
-  const auto match = ClosestMatch(typed, kPrefixes);
+  const auto match = herald::ClosestMatch(typed, kPrefixes);
   return match ? " (did you mean " + Quoted(*match) + "?)" : std::string();
 }
 

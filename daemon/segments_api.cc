@@ -57,7 +57,9 @@ Result<std::filesystem::path> ExportCsv(storage::Connection& reader,
     if (!contact->has_value()) continue;
     for (const auto& [key, value] : (*contact)->attributes) attribute_keys.insert(key);
   }
-  std::string path = (std::filesystem::temp_directory_path() / "herald-export-XXXXXX").string();
+  // mkstemp replaces the six trailing characters of its template.
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("herald-export-" + std::string(6, 'X'))).string();
   int fd = mkstemp(path.data());
   if (fd < 0) return MakeError(ErrorCode::kIoError, "cannot create a temporary export file");
   close(fd);

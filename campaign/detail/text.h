@@ -40,9 +40,4 @@ std::optional<double> ParseDecimal(std::string_view text);
 bool IsAssignedCountryCode(std::string_view code);
 std::optional<std::string_view> CountryCodeHint(std::string_view code);
 
-// The candidate closest to `typed` (case-insensitive edit distance with transpositions), if
-// close enough to be a plausible typo.
-std::optional<std::string_view> ClosestMatch(std::string_view typed,
-                                             std::span<const std::string_view> candidates);
-
 }  // namespace herald::campaign::detail

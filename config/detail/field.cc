@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "common/suggest.h"
 #include "config/detail/format.h"
-#include "config/detail/suggest.h"
 
 namespace herald::config::detail {
 namespace {
@@ -141,7 +141,7 @@ void ReadChoice(const Field& field, std::span<const std::string_view> choices, s
     return;
   }
   std::string message = "unknown value " + Quoted(*text) + "; expected one of " + Join(choices);
-  if (const auto close = ClosestMatch(*text, choices))
+  if (const auto close = herald::ClosestMatch(*text, choices))
     message += "; did you mean " + Quoted(*close) + "?";
   field.Fail(std::move(message));
 }

@@ -8,9 +8,9 @@
 #include <span>
 #include <system_error>
 
+#include "common/suggest.h"
 #include "config/detail/document.h"
 #include "config/detail/listen.h"
-#include "config/detail/suggest.h"
 
 namespace herald::config::detail {
 namespace {
@@ -183,16 +183,16 @@ std::vector<std::string_view> TableNames() {
 
 // `"listen"` for a misspelt key in a table.
 std::optional<std::string> SuggestKey(const TableSpec& table, std::string_view typed) {
-  const auto close = ClosestMatch(typed, KeyNames(table));
+  const auto close = herald::ClosestMatch(typed, KeyNames(table));
   return close ? std::optional(Quoted(*close)) : std::nullopt;
 }
 
 // `"server"` for a misspelt table; `"listen" under [server]` for a key written outside its table.
 std::optional<std::string> SuggestAtTopLevel(std::string_view typed, bool is_table) {
-  if (const auto table = ClosestMatch(typed, TableNames())) return Quoted(*table);
+  if (const auto table = herald::ClosestMatch(typed, TableNames())) return Quoted(*table);
   if (is_table) return std::nullopt;
   for (const TableSpec& table : kTables) {
-    if (const auto key = ClosestMatch(typed, KeyNames(table))) {
+    if (const auto key = herald::ClosestMatch(typed, KeyNames(table))) {
       return Quoted(*key) + " under [" + std::string(table.name) + "]";
     }
   }

@@ -5,8 +5,8 @@
 #include <limits>
 #include <vector>
 
+#include "common/suggest.h"
 #include "config/config.h"
-#include "config/detail/suggest.h"
 
 namespace herald::config {
 namespace {
@@ -104,19 +104,19 @@ TEST(ConfigSuggestion, EditDistanceCountsInsertionsDeletionsSubstitutionsAndSwap
         Case{"lister", "listen", 1}, Case{"lsiten", "listen", 1}, Case{"LISTEN", "listen", 0},
         Case{"", "abc", 3}, Case{"abc", "", 3}, Case{"kitten", "sitting", 3},
         Case{"max_bacth", "max_batch", 1}}) {
-    EXPECT_EQ(detail::EditDistance(c.a, c.b), c.distance) << c.a << " / " << c.b;
-    EXPECT_EQ(detail::EditDistance(c.b, c.a), c.distance) << c.b << " / " << c.a;
+    EXPECT_EQ(herald::EditDistance(c.a, c.b), c.distance) << c.a << " / " << c.b;
+    EXPECT_EQ(herald::EditDistance(c.b, c.a), c.distance) << c.b << " / " << c.a;
   }
 }
 
 TEST(ConfigSuggestion, ClosestMatchOnlySuggestsLikelyTypos) {
   const std::vector<std::string_view> keys{"read_timeout", "idle_timeout", "listen", "path"};
-  EXPECT_EQ(detail::ClosestMatch("idle_timout", keys), "idle_timeout");
-  EXPECT_EQ(detail::ClosestMatch("listn", keys), "listen");
-  EXPECT_EQ(detail::ClosestMatch("PATH", keys), "path");
-  EXPECT_EQ(detail::ClosestMatch("colour", keys), std::nullopt);
-  EXPECT_EQ(detail::ClosestMatch("x", keys), std::nullopt);
-  EXPECT_EQ(detail::ClosestMatch("pa", keys), std::nullopt);
+  EXPECT_EQ(herald::ClosestMatch("idle_timout", keys), "idle_timeout");
+  EXPECT_EQ(herald::ClosestMatch("listn", keys), "listen");
+  EXPECT_EQ(herald::ClosestMatch("PATH", keys), "path");
+  EXPECT_EQ(herald::ClosestMatch("colour", keys), std::nullopt);
+  EXPECT_EQ(herald::ClosestMatch("x", keys), std::nullopt);
+  EXPECT_EQ(herald::ClosestMatch("pa", keys), std::nullopt);
 }
 
 }  // namespace

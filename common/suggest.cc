@@ -1,10 +1,10 @@
-#include "config/detail/suggest.h"
+#include "common/suggest.h"
 
 #include <algorithm>
 #include <cstddef>
 #include <vector>
 
-namespace herald::config::detail {
+namespace herald {
 namespace {
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -47,4 +47,4 @@ std::optional<std::string_view> ClosestMatch(std::string_view typed,
   return best;
 }
 
-}  // namespace herald::config::detail
+}  // namespace herald

@@ -1,11 +1,11 @@
-// "Did you mean" suggestions for misspelt keys, tables and values.
+// "Did you mean" suggestions for misspelt config keys, segment prefixes and values.
 #pragma once
 
 #include <optional>
 #include <span>
 #include <string_view>
 
-namespace herald::config::detail {
+namespace herald {
 
 // Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), ignoring ASCII
 // case: "listn" -> "listen" is 1, "lsiten" -> "listen" is 1, "Listen" -> "listen" is 0.
@@ -17,4 +17,4 @@ int EditDistance(std::string_view a, std::string_view b);
 std::optional<std::string_view> ClosestMatch(std::string_view typed,
                                              std::span<const std::string_view> candidates);
 
-}  // namespace herald::config::detail
+}  // namespace herald
