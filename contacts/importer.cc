@@ -1,12 +1,19 @@
 #include "contacts/importer.h"
 
 #include <condition_variable>
+#include <deque>
 #include <istream>
+#include <memory>
+#include <thread>
 
 #include "contacts/phone_number.h"
 
 namespace herald::contacts {
 namespace {
+
+// Rows per unit of work for a normaliser thread: big enough that handing over costs little,
+// small enough to keep every thread busy.
+constexpr std::size_t kChunkRows = 256;
 
 // Converts a validated record into an upsert: the number is normalised; the country comes from
 // the file, else from the number.
@@ -72,6 +79,92 @@ class InFlight {
   std::size_t limit_;
   std::size_t count_ = 0;
   Status first_error_;
+};
+
+// Rows on their way from the reader to the sink: read in order on the importing thread,
+// normalised on worker threads (libphonenumber dominates an import's CPU time), and handed on in
+// file order again.
+struct Chunk {
+  struct Row {
+    RowResult read;                   // as the reader returned it
+    std::vector<std::string> fields;  // the row as written, in case its number is refused
+    std::optional<storage::ContactUpsert> upsert;  // set by Normalise() unless refused
+  };
+  std::vector<Row> rows;
+  bool done = false;  // guarded by NormaliserPool's mutex
+};
+
+// Turns every ContactRecord of a chunk into an upsert, or into a reject with the row as written.
+void Normalise(Chunk& chunk, const PhoneNormaliser& normaliser, const ImportOptions& options,
+               SysTime now) {
+  for (Chunk::Row& row : chunk.rows) {
+    auto* record = std::get_if<ContactRecord>(&row.read);
+    if (record == nullptr) continue;
+    storage::ContactUpsert upsert;
+    std::string problem;
+    const std::int64_t line = record->line;
+    if (ToUpsert(std::move(*record), normaliser, options, now, &upsert, &problem)) {
+      row.upsert = std::move(upsert);
+    } else {
+      row.read = Reject{line, std::move(problem), std::move(row.fields)};
+    }
+  }
+}
+
+// A fixed set of threads that normalise chunks in any order; the importing thread waits for
+// them in file order. Submit and WaitDone from the importing thread only.
+class NormaliserPool {
+ public:
+  NormaliserPool(std::size_t threads, const PhoneNormaliser& normaliser,
+                 const ImportOptions& options, SysTime now) {
+    for (std::size_t i = 0; i < threads; ++i) {
+      threads_.emplace_back([this, &normaliser, &options, now] {
+        for (;;) {
+          Chunk* chunk = nullptr;
+          {
+            std::unique_lock lock(mutex_);
+            work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            chunk = queue_.front();
+            queue_.pop_front();
+          }
+          Normalise(*chunk, normaliser, options, now);
+          {
+            std::lock_guard lock(mutex_);
+            chunk->done = true;
+          }
+          chunk_done_.notify_all();
+        }
+      });
+    }
+  }
+  ~NormaliserPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    work_ready_.notify_all();
+    for (auto& thread : threads_) thread.join();
+  }
+
+  void Submit(Chunk& chunk) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(&chunk);
+    }
+    work_ready_.notify_one();
+  }
+  void WaitDone(const Chunk& chunk) {
+    std::unique_lock lock(mutex_);
+    chunk_done_.wait(lock, [&] { return chunk.done; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable work_ready_, chunk_done_;
+  std::deque<Chunk*> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace
@@ -149,25 +242,50 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
     batch.reserve(options.batch_size);
   };
 
-  while (!progress.cancelled()) {
-    std::optional<RowResult> row = (*reader)->Next();
-    if (!row) break;
-    progress.AddRows(1);
-    if (auto* reject = std::get_if<Reject>(&*row)) {
-      progress.AddReject(std::move(*reject));
-      continue;
+  // Chunks in file order: at most `max_chunks` wait for or are with the normalisers.
+  // By default one core is left to the storage writer. More normaliser threads than that slowed
+  // a 2-core machine down: libphonenumber serialises its threads on a regex cache lock.
+  const unsigned cores = std::max(2u, std::thread::hardware_concurrency());
+  const std::size_t threads =
+      options.normaliser_threads != 0 ? options.normaliser_threads : cores - 1;
+  const std::size_t max_chunks = 4 * threads;
+  std::deque<std::unique_ptr<Chunk>> chunks;
+  NormaliserPool pool(threads, normaliser, options, now);
+  auto hand_on = [&] {  // the oldest chunk: its rejects to progress, its upserts to batches
+    pool.WaitDone(*chunks.front());
+    for (Chunk::Row& row : chunks.front()->rows) {
+      if (row.upsert) {
+        batch.push_back(std::move(*row.upsert));
+        if (batch.size() >= options.batch_size) flush();
+      } else {
+        progress.AddReject(std::get<Reject>(std::move(row.read)));
+      }
     }
-    auto& record = std::get<ContactRecord>(*row);
-    storage::ContactUpsert upsert;
-    std::string problem;
-    std::int64_t line = record.line;
-    if (!ToUpsert(std::move(record), normaliser, options, now, &upsert, &problem)) {
-      progress.AddReject(Reject{line, std::move(problem), (*reader)->LastRowFields()});
-      continue;
+    chunks.pop_front();
+  };
+
+  auto chunk = std::make_unique<Chunk>();
+  chunk->rows.reserve(kChunkRows);
+  bool more = true;
+  while (more) {
+    more = !progress.cancelled();
+    std::optional<RowResult> row = more ? (*reader)->Next() : std::nullopt;
+    more = more && row.has_value();
+    if (more) {
+      progress.AddRows(1);
+      std::vector<std::string> fields;
+      if (std::holds_alternative<ContactRecord>(*row)) fields = (*reader)->LastRowFields();
+      chunk->rows.push_back(Chunk::Row{std::move(*row), std::move(fields), std::nullopt});
     }
-    batch.push_back(std::move(upsert));
-    if (batch.size() >= options.batch_size) flush();
+    if (chunk->rows.size() >= kChunkRows || (!more && !chunk->rows.empty())) {
+      if (chunks.size() >= max_chunks) hand_on();
+      pool.Submit(*chunk);
+      chunks.push_back(std::move(chunk));
+      chunk = std::make_unique<Chunk>();
+      chunk->rows.reserve(kChunkRows);
+    }
   }
+  while (!chunks.empty()) hand_on();
   flush();
   Status stored = in_flight.WaitAll();
   if (!stored.ok()) return stored.error();

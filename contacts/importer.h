@@ -3,7 +3,9 @@
 // (the storage writer in the daemon). Every rejected row is kept with its line and reason:
 // nothing is silently dropped or guessed.
 //
-// Thread rules: RunImport blocks; run it on a worker thread, never on the network thread.
+// Thread rules: RunImport blocks; run it on a worker thread, never on the network thread. It
+// normalises numbers on threads of its own (ImportOptions::normaliser_threads), all joined before
+// it returns.
 // ImportProgress may be read from any thread while the import runs.
 #pragma once
 
@@ -29,6 +31,7 @@ struct ImportOptions {
   std::string consent_source = "import";  // when a row gives consent without a source
   std::size_t batch_size = 2000;          // upserts per storage job
   std::size_t max_batches_in_flight = 4;
+  std::size_t normaliser_threads = 0;  // threads that normalise numbers; 0: one per core but one
 };
 
 struct ImportCounts {

@@ -1,5 +1,7 @@
 #include "storage/contact_repository.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
@@ -115,7 +117,8 @@ Result<std::unique_ptr<ContactRepository>> ContactRepository::Create(Connection&
       "SELECT t.name FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = ?1",
       "SELECT purpose, granted FROM consents WHERE contact_id = ?1",
       "INSERT INTO contacts (phone_e164, name, country, language, timezone, attributes, "
-      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING id",
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+      "ON CONFLICT (phone_e164) DO NOTHING",
       "UPDATE contacts SET name = ?2, country = ?3, language = ?4, timezone = ?5, attributes = ?6, "
       "updated_at = ?7 WHERE id = ?1",
       "INSERT INTO tags (name, created_at) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING",
@@ -278,53 +281,84 @@ Status ContactRepository::Audit(std::string_view action, std::string_view object
   return audited;
 }
 
+// The contact after the upsert: `after` holds the stored contact (empty for a new one) and is
+// changed as the upsert says.
+ContactRepository::Changes ContactRepository::MergeInto(const ContactUpsert& upsert,
+                                                        StoredContact& after) {
+  after.phone_e164 = upsert.phone_e164;
+  Changes changes;
+  changes.row = SetIfDifferent(after.name, upsert.name);
+  changes.row |= SetIfDifferent(after.country, upsert.country);
+  changes.row |= SetIfDifferent(after.language, upsert.language);
+  changes.row |= SetIfDifferent(after.timezone, upsert.timezone);
+  changes.row |= MergeAttributes(after.attributes, upsert.attributes);
+  changes.tags = MergeTags(after.tags, upsert.tags, upsert.replace_tags);
+  return changes;
+}
+
+Result<bool> ContactRepository::InsertIfAbsent(const ContactUpsert& upsert, StoredContact& after,
+                                               SysTime now) {
+  Statement& insert = statements_->insert_contact;
+  insert.Bind(1, std::string_view(after.phone_e164))
+      .Bind(2, upsert.name)
+      .Bind(3, upsert.country)
+      .Bind(4, upsert.language)
+      .Bind(5, upsert.timezone)
+      .Bind(6, SerializeAttributes(after.attributes))
+      .Bind(7, Millis(now));
+  Status run = insert.Run();
+  insert.Reset();
+  if (!run.ok()) return run.error();
+  if (connection_.Changes() == 0) return false;
+  after.id = ContactId{sqlite3_last_insert_rowid(connection_.handle())};
+  return true;
+}
+
 Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysTime now,
                                                std::string_view actor) {
-  auto existing = FindByPhone(upsert.phone_e164);
-  if (!existing.ok()) return existing.error();
   UpsertResult result;
-  result.before = std::move(*existing);
   StoredContact& after = result.after;
-  after = result.before ? *result.before : StoredContact{};
-  after.phone_e164 = upsert.phone_e164;
-
-  bool row_changed = SetIfDifferent(after.name, upsert.name);
-  row_changed |= SetIfDifferent(after.country, upsert.country);
-  row_changed |= SetIfDifferent(after.language, upsert.language);
-  row_changed |= SetIfDifferent(after.timezone, upsert.timezone);
-  row_changed |= MergeAttributes(after.attributes, upsert.attributes);
-  bool tags_changed = MergeTags(after.tags, upsert.tags, upsert.replace_tags);
-
-  if (!result.before) {
-    Statement& insert = statements_->insert_contact;
-    insert.Bind(1, std::string_view(after.phone_e164))
-        .Bind(2, upsert.name)
-        .Bind(3, upsert.country)
-        .Bind(4, upsert.language)
-        .Bind(5, upsert.timezone)
-        .Bind(6, SerializeAttributes(after.attributes))
-        .Bind(7, Millis(now));
-    auto row = insert.Step();
-    if (!row.ok()) return row.error();
-    after.id = ContactId{insert.ColumnInt(0)};
-    insert.Reset();
-  } else if (row_changed) {
-    Statement& update = statements_->update_contact;
-    auto text_or_null = [](const std::string& s) {
-      return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s);
-    };
-    update.Bind(1, after.id.value)
-        .Bind(2, text_or_null(after.name))
-        .Bind(3, text_or_null(after.country))
-        .Bind(4, text_or_null(after.language))
-        .Bind(5, text_or_null(after.timezone))
-        .Bind(6, SerializeAttributes(after.attributes))
-        .Bind(7, Millis(now));
-    Status updated = update.Run();
-    update.Reset();
-    if (!updated.ok()) return updated.error();
+  Changes changes;
+  bool created = false;
+  if (expect_new_) {
+    // Most rows of a first import are new numbers: insert straight away, and look the number up
+    // only when it exists (the insert then did nothing). The outcome is the same either way.
+    changes = MergeInto(upsert, after);
+    auto inserted = InsertIfAbsent(upsert, after, now);
+    if (!inserted.ok()) return inserted.error();
+    created = *inserted;
+    if (!created) after = StoredContact{};
   }
-  if (tags_changed) {
+  if (!created) {
+    auto existing = FindByPhone(upsert.phone_e164);
+    if (!existing.ok()) return existing.error();
+    result.before = std::move(*existing);
+    if (result.before) after = *result.before;
+    changes = MergeInto(upsert, after);
+    if (!result.before) {
+      auto inserted = InsertIfAbsent(upsert, after, now);
+      if (!inserted.ok()) return inserted.error();
+      if (!*inserted) return MakeError(ErrorCode::kInternal, "contact appeared during upsert");
+      created = true;
+    } else if (changes.row) {
+      Statement& update = statements_->update_contact;
+      auto text_or_null = [](const std::string& s) {
+        return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s);
+      };
+      update.Bind(1, after.id.value)
+          .Bind(2, text_or_null(after.name))
+          .Bind(3, text_or_null(after.country))
+          .Bind(4, text_or_null(after.language))
+          .Bind(5, text_or_null(after.timezone))
+          .Bind(6, SerializeAttributes(after.attributes))
+          .Bind(7, Millis(now));
+      Status updated = update.Run();
+      update.Reset();
+      if (!updated.ok()) return updated.error();
+    }
+  }
+  expect_new_ = created;
+  if (changes.tags) {
     if (Status s = WriteTags(after.id, after.tags, upsert.replace_tags, now); !s.ok()) {
       return s.error();
     }
@@ -335,16 +369,16 @@ Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysT
         std::tuple{ConsentPurpose::kUtility, &upsert.utility, &after.consent_utility}}) {
     if (!*change) continue;
     // A repeated grant (or revocation) keeps the original time and source.
-    if (result.before && (*change)->granted == *current) continue;
-    if (!result.before && !(*change)->granted) continue;  // nothing to revoke yet
+    if (!created && (*change)->granted == *current) continue;
+    if (created && !(*change)->granted) continue;  // nothing to revoke yet
     if (Status s = WriteConsent(after.id, purpose, **change, actor, now); !s.ok()) {
       return s.error();
     }
     *current = (*change)->granted;
     consent_changed = true;
   }
-  result.outcome = !result.before                                     ? UpsertOutcome::kCreated
-                   : (row_changed || tags_changed || consent_changed) ? UpsertOutcome::kUpdated
+  result.outcome = created                                            ? UpsertOutcome::kCreated
+                   : (changes.row || changes.tags || consent_changed) ? UpsertOutcome::kUpdated
                                                                       : UpsertOutcome::kUnchanged;
   return result;
 }

@@ -104,8 +104,15 @@ class ContactRepository {
 
  private:
   struct Statements;
+  struct Changes {
+    bool row = false;   // a column of the contacts row
+    bool tags = false;  // the set of tags
+  };
   explicit ContactRepository(Connection& connection, std::unique_ptr<Statements> statements);
 
+  static Changes MergeInto(const ContactUpsert& upsert, StoredContact& after);
+  // Inserts the contact unless its number exists; true (and after.id set) when inserted.
+  Result<bool> InsertIfAbsent(const ContactUpsert& upsert, StoredContact& after, SysTime now);
   Result<std::optional<StoredContact>> LoadRow(Statement& query);
   Status LoadTagsAndConsents(StoredContact& contact);
   Result<std::int64_t> TagId(const std::string& name, SysTime now);
@@ -119,6 +126,7 @@ class ContactRepository {
   Connection& connection_;
   std::unique_ptr<Statements> statements_;
   std::unordered_map<std::string, std::int64_t> tag_ids_;  // lower-cased name -> id
+  bool expect_new_ = true;  // the last upsert created its contact: try the next as new too
 };
 
 }  // namespace herald::storage
