@@ -1,6 +1,5 @@
 #include "contacts/storage_sink.h"
 
-#include <cstdlib>
 #include <memory>
 
 namespace herald::contacts {
@@ -16,7 +15,6 @@ void StorageImportSink::Write(std::vector<storage::ContactUpsert> batch, Done do
   auto upserts = std::make_shared<std::vector<storage::ContactUpsert>>(std::move(batch));
   auto results = std::make_shared<std::vector<storage::UpsertResult>>();
   auto job = [this, upserts, results](storage::Connection& connection) -> Status {
-    if (getenv("CACHE_PRAGMA")) (void)connection.Execute(getenv("CACHE_PRAGMA"));
     auto repository = storage::ContactRepository::Create(connection);
     if (!repository.ok()) return repository.error();
     results->clear();  // a retried job starts over

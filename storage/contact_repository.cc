@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
-#include <map>
 
 namespace herald::storage {
 namespace {
@@ -39,47 +38,104 @@ std::vector<std::pair<std::string, std::string>> ParseAttributes(const std::stri
   return attributes;
 }
 
-std::string SerializeAttributes(
-    const std::vector<std::pair<std::string, std::string>>& attributes) {
-  json::object object;
-  for (const auto& [key, value] : attributes) object[key] = value;
-  return json::serialize(object);
+// Appends `text` as a JSON string. Printable ASCII without quotes or backslashes (nearly every
+// value) needs no escaping; everything else goes through Boost.JSON, so the text is exactly what
+// serialising a json::value would give.
+void AppendJsonString(std::string& out, std::string_view text) {
+  const bool plain = std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+  });
+  if (!plain) {
+    out += json::serialize(json::string_view(text.data(), text.size()));
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
 }
 
-// Merges `updates` into the sorted `attributes`; true when anything changed.
+// The same text as json::serialize of a json::object filled in this order (keys are unique),
+// without building the object: attributes are written for every new or changed contact.
+std::string SerializeAttributes(
+    const std::vector<std::pair<std::string, std::string>>& attributes) {
+  std::string text = "{";
+  for (const auto& [key, value] : attributes) {
+    if (text.size() > 1) text += ',';
+    AppendJsonString(text, key);
+    text += ':';
+    AppendJsonString(text, value);
+  }
+  text += '}';
+  return text;
+}
+
+// Stable, and without the temporary buffer std::stable_sort allocates: contacts have a handful of
+// tags and attributes.
+template <typename T, typename Less>
+void InsertionSort(std::vector<T>& items, Less less) {
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    for (std::size_t j = i; j > 0 && less(items[j], items[j - 1]); --j) {
+      std::swap(items[j], items[j - 1]);
+    }
+  }
+}
+
+bool KeyLess(const std::pair<std::string, std::string>& a,
+             const std::pair<std::string, std::string>& b) {
+  return a.first < b.first;
+}
+
+// Merges `updates` into `attributes` (sorted by key, keys unique); a key given twice takes its
+// last value. True when anything changed.
 bool MergeAttributes(std::vector<std::pair<std::string, std::string>>& attributes,
                      const std::vector<std::pair<std::string, std::string>>& updates) {
-  std::map<std::string, std::string> merged(attributes.begin(), attributes.end());
   bool changed = false;
+  const std::size_t stored = attributes.size();
   for (const auto& [key, value] : updates) {
-    auto it = merged.find(key);
-    if (it == merged.end()) {
-      merged.emplace(key, value);
+    auto end = attributes.begin() + static_cast<std::ptrdiff_t>(stored);
+    auto it = std::lower_bound(attributes.begin(), end, std::pair{key, std::string()}, KeyLess);
+    if (it == end || it->first != key) {  // not stored: added by an earlier update?
+      it = std::find_if(end, attributes.end(), [&](const auto& a) { return a.first == key; });
+    }
+    if (it == attributes.end()) {
+      attributes.emplace_back(key, value);
       changed = true;
     } else if (it->second != value) {
       it->second = value;
       changed = true;
     }
   }
-  if (changed) attributes.assign(merged.begin(), merged.end());
+  if (attributes.size() > stored) InsertionSort(attributes, KeyLess);
   return changed;
 }
 
 // Tags after the upsert, and whether they differ from `current` (names compare case-insensitively).
+// The result is sorted by lower-cased name; of names equal but for case, the first one seen wins
+// (current tags before incoming ones).
 bool MergeTags(std::vector<std::string>& current, const std::vector<std::string>& incoming,
                bool replace) {
-  std::map<std::string, std::string> by_lower;
-  if (!replace) {
-    for (const auto& tag : current) by_lower.emplace(Lower(tag), tag);
-  }
-  for (const auto& tag : incoming) by_lower.emplace(Lower(tag), tag);
-  std::vector<std::string> next;
-  for (auto& [lower, tag] : by_lower) next.push_back(tag);
-  std::vector<std::string> before_lower, after_lower;
+  std::vector<std::string> before_lower;
+  before_lower.reserve(current.size());
   for (const auto& tag : current) before_lower.push_back(Lower(tag));
-  for (const auto& tag : next) after_lower.push_back(Lower(tag));
+  std::vector<std::pair<std::string, const std::string*>> merged;  // lower-cased, as spelt
+  merged.reserve(current.size() + incoming.size());
+  if (!replace) {
+    for (std::size_t i = 0; i < current.size(); ++i)
+      merged.emplace_back(before_lower[i], &current[i]);
+  }
+  for (const auto& tag : incoming) merged.emplace_back(Lower(tag), &tag);
+  InsertionSort(merged, [](const auto& a, const auto& b) { return a.first < b.first; });
+  merged.erase(std::unique(merged.begin(), merged.end(),
+                           [](const auto& a, const auto& b) { return a.first == b.first; }),
+               merged.end());
   std::sort(before_lower.begin(), before_lower.end());
-  bool changed = before_lower != after_lower;
+  bool changed = before_lower.size() != merged.size();
+  for (std::size_t i = 0; !changed && i < merged.size(); ++i) {
+    changed = before_lower[i] != merged[i].first;
+  }
+  std::vector<std::string> next;
+  next.reserve(merged.size());
+  for (const auto& [lower, tag] : merged) next.push_back(*tag);
   current = std::move(next);
   return changed;
 }
@@ -258,12 +314,18 @@ Status ContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
   Status written = upsert.Run();
   upsert.Reset();
   if (!written.ok()) return written;
-  json::object detail{{"purpose", PurposeName(purpose)},
-                      {"granted", change.granted},
-                      {"at", Millis(change.at)},
-                      {"source", change.source}};
+  // json::serialize of {"purpose", "granted", "at", "source"}, written directly: one per consent.
+  std::string detail = "{\"purpose\":\"";
+  detail += PurposeName(purpose);
+  detail += "\",\"granted\":";
+  detail += change.granted ? "true" : "false";
+  detail += ",\"at\":";
+  detail += std::to_string(Millis(change.at));
+  detail += ",\"source\":";
+  AppendJsonString(detail, change.source);
+  detail += '}';
   return Audit(change.granted ? "consent.grant" : "consent.revoke", std::to_string(id.value), actor,
-               change.source, json::serialize(detail), now);
+               change.source, detail, now);
 }
 
 Status ContactRepository::Audit(std::string_view action, std::string_view object_id,
