@@ -21,15 +21,14 @@ namespace {
 
 // Every subcommand's registration function; a new subcommand adds one line here.
 constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
-    &RegisterStatusCommand,
-    &RegisterContactsCommands,
-    &RegisterTagsCommands,
-    &RegisterSegmentCommands,
+    &RegisterStatusCommand,   &RegisterContactsCommands, &RegisterTagsCommands,
+    &RegisterSegmentCommands, &RegisterWordsCommands,    &RegisterTemplatesCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:
   0  success; for `status`: the daemon is ready; for `contacts import`: it completed
-  1  the request failed, the daemon reports not ready, or an import failed or was cancelled
+  1  the request failed, the daemon reports not ready, an import failed or was cancelled, or
+     `words test` found that the text would be blocked
   2  usage error (unknown option, missing argument)
   3  cannot reach the daemon (connection refused, timeout) or it is temporarily unavailable
   4  authentication failed (401/403), or the command needs a token and none was given

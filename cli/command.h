@@ -112,4 +112,11 @@ void RegisterTagsCommands(CLI::App& app, CommandTable& table);
 // segments (/v1/segments).
 void RegisterSegmentCommands(CLI::App& app, CommandTable& table);
 
+// `herald words list|create|show|history|add|remove|import|export|test`: the compliance gate's
+// word lists (/v1/wordlists).
+void RegisterWordsCommands(CLI::App& app, CommandTable& table);
+
+// `herald templates list|put`: the stored message templates (/v1/templates).
+void RegisterTemplatesCommands(CLI::App& app, CommandTable& table);
+
 }  // namespace herald::cli

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,12 +73,74 @@ struct LogConfig {
   bool operator==(const LogConfig&) const = default;
 };
 
+// A daily window of local time, [start, end) in minutes after midnight; `end` may be 24:00 and is
+// after `start` (a window never wraps past midnight).
+struct LocalTimeWindow {
+  std::chrono::minutes start{8 * 60};
+  std::chrono::minutes end{21 * 60};
+
+  bool operator==(const LocalTimeWindow&) const = default;
+};
+
+struct FrequencyCapConfig {
+  std::size_t max_marketing = 2;  // marketing messages per contact in any `period`; 0: no cap
+  std::chrono::milliseconds period{std::chrono::hours(24 * 7)};
+
+  bool operator==(const FrequencyCapConfig&) const = default;
+};
+
+// The local times at which messages of `purposes` may be sent; outside them it is quiet.
+struct QuietHoursConfig {
+  LocalTimeWindow default_window;                  // for countries without their own window
+  std::vector<std::string> purposes{"marketing"};  // "marketing" and/or "utility"
+  // ISO 3166-1 alpha-2 code (upper case) -> that country's window. A config file's entries are
+  // merged over these defaults.
+  std::map<std::string, LocalTimeWindow> countries{{"US", LocalTimeWindow{}}};
+
+  bool operator==(const QuietHoursConfig&) const = default;
+};
+
+struct WordFilterConfig {
+  std::size_t max_matcher_memory_bytes = std::size_t{256} << 20;  // RE2 memory per list matcher
+
+  bool operator==(const WordFilterConfig&) const = default;
+};
+
+struct ComplianceConfig {
+  // Free-form messages stop this long before the 24-hour customer service window closes, so one
+  // queued at the edge is not refused by the platform (131047).
+  std::chrono::milliseconds window_margin{std::chrono::minutes(10)};
+  // The language a template falls back to when it has none for the contact's language.
+  std::string default_template_language = "en";
+  FrequencyCapConfig frequency_cap;
+  QuietHoursConfig quiet_hours;
+  // Language -> inbound words that opt a contact out. A config file's languages are merged over
+  // these defaults; an empty array removes a language.
+  // The defaults are compliance::DefaultStopKeywords() (the FCC's 2024 opt-out words for en).
+  std::map<std::string, std::vector<std::string>> stop_keywords{
+      {"de", {"STOPP", "ABMELDEN", "ABBESTELLEN", "ABMELDUNG"}},
+      {"en",
+       {"STOP", "STOP ALL", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPT OUT",
+        "OPTOUT"}},
+      {"es", {"BAJA", "PARAR", "DETENER", "DARME DE BAJA", "CANCELAR SUSCRIPCIÓN"}},
+      {"fr", {"ARRÊT", "ARRET", "DÉSABONNER", "DÉSINSCRIRE", "DÉSINSCRIPTION"}},
+      {"it", {"BASTA", "DISISCRIVI", "CANCELLAMI"}},
+      {"nl", {"AFMELDEN", "UITSCHRIJVEN"}},
+      {"pt", {"PARAR", "SAIR", "DESCADASTRAR", "CANCELAR INSCRIÇÃO"}},
+      {"zh", {"退订", "取消订阅", "TD"}},
+  };
+  WordFilterConfig word_filter;
+
+  bool operator==(const ComplianceConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
   ContactsConfig contacts;
   DaemonConfig daemon;
   LogConfig log;
+  ComplianceConfig compliance;
 
   bool operator==(const Config&) const = default;
 };

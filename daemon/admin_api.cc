@@ -67,6 +67,25 @@ std::string RenderMetrics(const DaemonSnapshot& snapshot) {
           snapshot.writer.jobs_committed);
   Counter(out, "herald_storage_jobs_failed_total", "Write jobs that failed or were rolled back.",
           snapshot.writer.jobs_failed);
+  const ComplianceStats& compliance = snapshot.compliance;
+  Counter(out, "herald_wordlist_activations_total", "Word filters built and swapped in.",
+          compliance.activations);
+  Counter(out, "herald_wordlist_activation_failures_total",
+          "Word filter builds that failed; the previous filter stayed active.",
+          compliance.activation_failures);
+  Gauge(out, "herald_wordlist_last_activation_seconds",
+        "Time to load and compile the word lists at the last activation.",
+        compliance.last_activation_ms / 1000.0);
+  Gauge(out, "herald_wordlist_terms", "Terms in the active word lists.",
+        static_cast<double>(compliance.word_terms));
+  Counter(out, "herald_wordfilter_dfa_fallbacks_total",
+          "Scans that fell back from the DFA to per-term matching (out of matcher memory).",
+          compliance.dfa_fallbacks);
+  Gauge(out, "herald_templates", "Templates in the gate's catalog.",
+        static_cast<double>(compliance.templates));
+  Gauge(out, "herald_templates_invalid",
+        "Stored templates left out of the catalog because they do not compile.",
+        static_cast<double>(compliance.templates_invalid));
   return out.str();
 }
 

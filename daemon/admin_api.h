@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "daemon/compliance_stats.h"
 #include "daemon/http_server.h"
 #include "daemon/router.h"
 #include "storage/writer.h"
@@ -24,6 +25,7 @@ struct DaemonSnapshot {
   std::string storage_path;
   HttpStats http;
   storage::Writer::Stats writer;
+  ComplianceStats compliance;
 };
 
 // `snapshot` is called on the network thread for every status, readiness and metrics request.

@@ -37,31 +37,8 @@ struct ContactService::ImportJob {
 };
 
 // One thread that owns a read connection and runs queries in order.
-struct ContactService::Worker {
-  std::mutex mutex;
-  std::condition_variable wake;
-  std::deque<std::function<void(storage::Connection&)>> tasks;
-  bool stopping = false;
-  std::unique_ptr<storage::Connection> reader;
-  std::thread thread;
-
-  void Run() {
-    for (;;) {
-      std::function<void(storage::Connection&)> task;
-      {
-        std::unique_lock lock(mutex);
-        wake.wait(lock, [&] { return stopping || !tasks.empty(); });
-        if (tasks.empty()) return;
-        task = std::move(tasks.front());
-        tasks.pop_front();
-      }
-      task(*reader);
-    }
-  }
-};
-
 ContactService::ContactService(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock), worker_(std::make_unique<Worker>()) {}
+    : store_(store), clock_(clock) {}
 
 ContactService::~ContactService() { Stop(); }
 
@@ -80,8 +57,7 @@ Status ContactService::RebuildIndex() {
     std::unique_lock lock(index_mutex_);
     index_ = std::move(index);
   }
-  worker_->reader = std::move(reader).value();
-  worker_->thread = std::thread([worker = worker_.get()] { worker->Run(); });
+  worker_.Start(std::move(reader).value());
   return Status::Ok();
 }
 
@@ -96,12 +72,7 @@ void ContactService::Stop() {
   for (auto& job : jobs) {
     if (job->thread.joinable()) job->thread.join();
   }
-  {
-    std::lock_guard lock(worker_->mutex);
-    worker_->stopping = true;
-  }
-  worker_->wake.notify_all();
-  if (worker_->thread.joinable()) worker_->thread.join();
+  worker_.Stop();
 }
 
 std::string ContactService::StartImport(std::string body, contacts::ImportOptions options,
@@ -166,11 +137,7 @@ std::optional<std::string> ContactService::RejectsCsv(const std::string& id) con
 }
 
 void ContactService::Query(std::function<void(storage::Connection&)> task) {
-  {
-    std::lock_guard lock(worker_->mutex);
-    worker_->tasks.push_back(std::move(task));
-  }
-  worker_->wake.notify_one();
+  worker_.Post(std::move(task));
 }
 
 SegmentPreview ContactService::Preview(storage::Connection& reader,

@@ -24,6 +24,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "contacts/importer.h"
+#include "daemon/read_worker.h"
 #include "storage/contact_repository.h"
 #include "storage/store.h"
 
@@ -78,7 +79,6 @@ class ContactService {
 
  private:
   struct ImportJob;
-  struct Worker;
 
   storage::Store& store_;
   const Clock& clock_;
@@ -88,7 +88,7 @@ class ContactService {
   mutable std::mutex imports_mutex_;
   std::map<std::string, std::shared_ptr<ImportJob>> imports_;
   std::atomic<std::uint64_t> next_import_{1};
-  std::unique_ptr<Worker> worker_;
+  ReadWorker worker_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -11,6 +11,8 @@
 #include "contacts/phone_number.h"
 #include "daemon/admin_api.h"
 #include "daemon/admin_token.h"
+#include "daemon/compliance_api.h"
+#include "daemon/compliance_service.h"
 #include "daemon/contact_service.h"
 #include "daemon/contacts_api.h"
 #include "daemon/http_server.h"
@@ -83,6 +85,7 @@ class Daemon {
   SystemClock clock_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ContactService> contacts_;
+  std::unique_ptr<ComplianceService> compliance_;
   Router router_;
   std::unique_ptr<HttpServer> server_;
   std::string listen_address_;
@@ -93,6 +96,7 @@ int Daemon::Run() {
   if (Status started = Start(); !started.ok()) {
     spdlog::critical("event=start_failed error=\"{}\"", started.error().ToString());
     notify::Status("failed to start: " + started.error().ToString());
+    if (compliance_) compliance_->Stop();
     if (contacts_) contacts_->Stop();
     if (store_) store_->Stop();
     return 1;
@@ -102,6 +106,7 @@ int Daemon::Run() {
       "event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_).count());
   io_.run();
+  compliance_->Stop();
   contacts_->Stop();  // cancels imports; their committed batches stay
   store_->Stop();     // flushes every queued write
   spdlog::info("event=stopped");
@@ -133,6 +138,12 @@ Status Daemon::Start() {
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - index_started)
           .count());
 
+  compliance_ = std::make_unique<ComplianceService>(*store_, clock_,
+                                                    FilterOptionsFromConfig(config_.compliance));
+  if (Status started = compliance_->Start(PolicyFromConfig(config_.compliance)); !started.ok()) {
+    return started;
+  }
+
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
@@ -140,6 +151,7 @@ Status Daemon::Start() {
 
   RegisterAdminRoutes(router_, [this] { return Snapshot(); });
   RegisterContactsApi(router_, *contacts_, [this] { return config_.contacts.default_region; });
+  RegisterComplianceApi(router_, *compliance_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();
@@ -197,6 +209,17 @@ void Daemon::Reload() {
   }
   if (next.storage != config_.storage) {
     spdlog::warn("event=reload_partial key=storage reason=\"takes effect after a restart\"");
+  }
+  if (next.compliance != config_.compliance) {
+    if (Status policy = compliance_->Reconfigure(PolicyFromConfig(next.compliance)); !policy.ok()) {
+      spdlog::error("event=reload_rejected error=\"{}\"", policy.error().ToString());
+      notify::Ready(StatusText() + "; last reload failed, kept the previous config");
+      return;
+    }
+  }
+  if (next.compliance.word_filter != config_.compliance.word_filter) {
+    spdlog::warn(
+        "event=reload_partial key=compliance.word_filter reason=\"takes effect after a restart\"");
   }
   if (next.log.format != config_.log.format) ConfigureLogging(next.log);
   SetLogLevel(next.log.level);
@@ -263,6 +286,7 @@ DaemonSnapshot Daemon::Snapshot() const {
   snapshot.storage_path = std::filesystem::absolute(store_->path()).string();
   snapshot.http = server_->stats();
   snapshot.writer = store_->writer().stats();
+  snapshot.compliance = compliance_->stats();
   return snapshot;
 }
 

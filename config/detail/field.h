@@ -49,6 +49,8 @@ class Field {
   std::optional<std::int64_t> Integer(std::string_view example) const;
   // The value as written in the file, for "got ..." in range errors: "2h" quoted, 7 bare.
   std::string Written() const;
+  // An element of this field's array: errors name this field's key at the element's position.
+  Field Element(const toml::node& element) const { return Field(element, key_, errors_); }
 
  private:
   void FailType(std::string_view expected) const;

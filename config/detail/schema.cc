@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "common/suggest.h"
+#include "config/detail/compliance.h"
 #include "config/detail/document.h"
 #include "config/detail/listen.h"
 
@@ -77,6 +78,12 @@ struct KeySpec {
 struct TableSpec {
   std::string_view name;
   std::span<const KeySpec> keys;
+  std::span<const TableSpec> tables = {};  // nested tables: [compliance.quiet_hours]
+  // A table whose keys are data (country codes, languages) rather than names the schema knows:
+  // it has no `keys` or `tables`; every entry is read by `read_entry`, merged over the defaults,
+  // and `default_entries` lists the default config's keys (for KnownKeys and the example file).
+  void (*read_entry)(const Field& field, std::string_view key, Config& config) = nullptr;
+  std::vector<std::string> (*default_entries)() = nullptr;
 };
 
 // Ranges are part of the documented schema: keep systemd/herald.example.toml in step.
@@ -136,20 +143,57 @@ constexpr KeySpec kLogKeys[] = {
     {"format", ReadLogFormat},
 };
 
-constexpr TableSpec kTables[] = {
-    {"server", kServerKeys}, {"storage", kStorageKeys}, {"contacts", kContactsKeys},
-    {"daemon", kDaemonKeys}, {"log", kLogKeys},
+constexpr KeySpec kComplianceKeys[] = {
+    {"window_margin", ReadWindowMargin},
+    {"default_template_language", ReadDefaultTemplateLanguage},
 };
+
+constexpr KeySpec kFrequencyCapKeys[] = {
+    {"max_marketing", ReadMaxMarketing},
+    {"period", ReadFrequencyCapPeriod},
+};
+
+constexpr KeySpec kQuietHoursKeys[] = {
+    {"default", ReadQuietHoursDefault},
+    {"purposes", ReadQuietHoursPurposes},
+};
+
+constexpr TableSpec kQuietHoursTables[] = {
+    {"countries", {}, {}, ReadQuietHoursCountry, DefaultQuietHoursCountries},
+};
+
+constexpr KeySpec kWordFilterKeys[] = {
+    {"max_matcher_memory", ReadMaxMatcherMemory},
+};
+
+constexpr TableSpec kComplianceTables[] = {
+    {"frequency_cap", kFrequencyCapKeys},
+    {"quiet_hours", kQuietHoursKeys, kQuietHoursTables},
+    {"stop_keywords", {}, {}, ReadStopKeywords, DefaultStopKeywordLanguages},
+    {"word_filter", kWordFilterKeys},
+};
+
+constexpr TableSpec kTables[] = {
+    {"server", kServerKeys},     {"storage", kStorageKeys},
+    {"contacts", kContactsKeys}, {"daemon", kDaemonKeys},
+    {"log", kLogKeys},           {"compliance", kComplianceKeys, kComplianceTables},
+};
+
+// Every key of `table` and the tables within it, as dotted paths below `prefix`.
+void AppendKeys(const TableSpec& table, const std::string& prefix, std::vector<std::string>& keys) {
+  const std::string path = prefix + std::string(table.name);
+  for (const KeySpec& key : table.keys) keys.push_back(path + "." + std::string(key.name));
+  if (table.default_entries != nullptr) {
+    for (const std::string& entry : table.default_entries()) keys.push_back(path + "." + entry);
+  }
+  for (const TableSpec& nested : table.tables) AppendKeys(nested, path + ".", keys);
+}
 
 }  // namespace
 
 std::vector<std::string> KnownKeys() {
   std::vector<std::string> keys;
-  for (const TableSpec& table : kTables) {
-    for (const KeySpec& key : table.keys) {
-      keys.push_back(std::string(table.name) + "." + std::string(key.name));
-    }
-  }
+  for (const TableSpec& table : kTables) AppendKeys(table, "", keys);
   return keys;
 }
 
@@ -169,9 +213,18 @@ const KeySpec* FindKey(const TableSpec& table, std::string_view name) {
   return nullptr;
 }
 
+const TableSpec* FindNestedTable(const TableSpec& table, std::string_view name) {
+  for (const TableSpec& nested : table.tables) {
+    if (nested.name == name) return &nested;
+  }
+  return nullptr;
+}
+
+// The names a table may contain: its keys and its nested tables.
 std::vector<std::string_view> KeyNames(const TableSpec& table) {
   std::vector<std::string_view> names;
   for (const KeySpec& key : table.keys) names.push_back(key.name);
+  for (const TableSpec& nested : table.tables) names.push_back(nested.name);
   return names;
 }
 
@@ -249,16 +302,22 @@ void ReportUnknown(const toml::key& key, const toml::node& node, const std::stri
   ReportSecretsWithin(node, dotted, errors);
 }
 
-void ReadTable(const TableSpec& spec, const toml::node& node, Config& config, ErrorSink& errors) {
+// `path` is the table's dotted name ("compliance.quiet_hours").
+void ReadTable(const TableSpec& spec, const std::string& path, const toml::node& node,
+               Config& config, ErrorSink& errors) {
   const auto* table = node.as_table();
   if (!table) {
-    return errors.Add(node.source(), std::string(spec.name),
+    return errors.Add(node.source(), path,
                       "expected a table, got " + std::string(TypeName(node.type())));
   }
   for (auto&& [key, value] : *table) {
-    const std::string dotted = std::string(spec.name) + "." + std::string(key.str());
-    if (const KeySpec* known = FindKey(spec, key.str())) {
+    const std::string dotted = path + "." + std::string(key.str());
+    if (spec.read_entry != nullptr) {
+      spec.read_entry(Field(value, dotted, errors), key.str(), config);
+    } else if (const KeySpec* known = FindKey(spec, key.str())) {
       known->read(Field(value, dotted, errors), config);
+    } else if (const TableSpec* nested = FindNestedTable(spec, key.str())) {
+      ReadTable(*nested, dotted, value, config, errors);
     } else {
       ReportUnknown(key, value, dotted, SuggestKey(spec, key.str()), errors);
     }
@@ -271,7 +330,7 @@ Config ReadDocument(const toml::table& root, ErrorSink& errors) {
   Config config;
   for (auto&& [key, node] : root) {
     if (const TableSpec* spec = FindTable(key.str())) {
-      ReadTable(*spec, node, config, errors);
+      ReadTable(*spec, std::string(spec->name), node, config, errors);
     } else {
       ReportUnknown(key, node, std::string(key.str()),
                     SuggestAtTopLevel(key.str(), node.is_table() || node.is_array_of_tables()),

@@ -1,0 +1,213 @@
+#include "compliance/detail/list_matcher.h"
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <array>
+#include <mutex>
+#include <utility>
+
+#include "compliance/detail/term_pattern.h"
+
+namespace herald::compliance::detail {
+
+struct ListMatcher::CompiledTerm {
+  const Term* term = nullptr;
+  TermPattern pattern;
+
+  // Compiled on first use: most terms never occur, and activating a list of 10,000 terms must
+  // not compile 10,000 RE2s.
+  const RE2& Locator() const {
+    std::call_once(once_, [this] {
+      RE2::Options options;
+      options.set_log_errors(false);
+      locator_ = std::make_unique<const RE2>(pattern.regex, options);
+    });
+    return *locator_;
+  }
+
+ private:
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<const RE2> locator_;
+};
+
+struct ListMatcher::TermSet {
+  explicit TermSet(const RE2::Options& options) : set(options, RE2::UNANCHORED) {}
+  RE2::Set set;
+  std::vector<std::size_t> terms;  // Set index -> index into the list's terms
+};
+
+namespace {
+
+enum class Source { kView, kJoined, kNormalised };
+
+std::string_view SourceText(const ScanText& text, Source source) {
+  switch (source) {
+    case Source::kView:
+      return text.view.text;
+    case Source::kJoined:
+      return text.view.joined;
+    case Source::kNormalised:
+      break;
+  }
+  return text.normalised.text;
+}
+
+Error ListError(const WordList& list, ErrorCode code, std::string_view reason) {
+  return MakeError(code, "list \"" + list.name + "\" version " + std::to_string(list.version) +
+                             ": " + std::string(reason));
+}
+
+RE2::Options SetOptions(std::int64_t max_memory_bytes) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_never_capture(true);  // the Set only says which terms occur
+  options.set_max_mem(max_memory_bytes);
+  return options;
+}
+
+void AppendMatch(const WordList& list, const Term& term, const ScanText& text, Source source,
+                 std::size_t begin, std::size_t end, std::vector<WordMatch>& out) {
+  if (source == Source::kJoined) text.view.JoinedToView(begin, end);
+  if (source != Source::kNormalised) MatchView::ViewToNormalised(text.view.text.size(), begin, end);
+  if (end <= begin) return;  // only padding: cannot happen, the span holds a letter or digit
+  out.push_back(WordMatch{list.name, list.version, term.text, term.kind, term.severity, term.note,
+                          text.normalised.OriginalBegin(begin), text.normalised.OriginalEnd(end)});
+}
+
+// Appends every span of `term` in the source text. `occurs` says the Set found the term: if its
+// locator then finds nothing (it never should, the patterns are the same), the whole text is
+// reported so that a check is never lost; not for allow terms, which would hide everything.
+void Locate(const ListMatcher::CompiledTerm& term, const WordList& list, const ScanText& text,
+            Source source, bool occurs, std::vector<WordMatch>& out) {
+  const std::string_view haystack = SourceText(text, source);
+  const RE2& locator = term.Locator();
+  const int group = term.pattern.span_group;
+  std::array<re2::StringPiece, 2> groups;
+  bool found = false;
+  std::size_t pos = 0;
+  while (locator.ok() && pos <= haystack.size() &&
+         locator.Match(haystack, pos, haystack.size(), RE2::UNANCHORED, groups.data(), group + 1)) {
+    const re2::StringPiece span = groups[group].data() != nullptr ? groups[group] : groups[0];
+    const auto begin = static_cast<std::size_t>(span.data() - haystack.data());
+    const std::size_t end = begin + span.size();
+    if (end == begin) {  // regex terms cannot match "" (validated); step over it anyway
+      pos = begin + 1;
+      continue;
+    }
+    AppendMatch(list, *term.term, text, source, begin, end, out);
+    found = true;
+    pos = end;  // the boundary after a word is free to start the next one
+  }
+  if (!found && occurs && term.term->kind != MatchKind::kAllow) {
+    const Term& t = *term.term;
+    out.push_back(WordMatch{list.name, list.version, t.text, t.kind, t.severity, t.note, 0,
+                            text.original.size()});
+  }
+}
+
+void LocateEachTerm(const ListMatcher::TermSet& set, const ListMatcher::CompiledTerm* terms,
+                    const WordList& list, const ScanText& text, Source source,
+                    std::vector<WordMatch>& out) {
+  for (const std::size_t term : set.terms) Locate(terms[term], list, text, source, false, out);
+}
+
+// Runs one Set over its source text and locates the terms it reports. Returns 1 when the Set
+// could not answer (DFA out of memory), after every term was matched on its own instead.
+int ScanSet(const ListMatcher::TermSet& set, const ListMatcher::CompiledTerm* terms,
+            const WordList& list, const ScanText& text, Source source,
+            std::vector<WordMatch>& out) {
+  const std::string_view haystack = SourceText(text, source);
+  RE2::Set::ErrorInfo info{RE2::Set::kNoError};
+  // Most texts match nothing: this first call stops at the earliest match and allocates nothing.
+  if (!set.set.Match(haystack, nullptr, &info) && info.kind == RE2::Set::kNoError) return 0;
+  thread_local std::vector<int> hits;
+  bool failed = info.kind != RE2::Set::kNoError;
+  if (!failed) failed = !set.set.Match(haystack, &hits, &info);
+  if (failed) {
+    LocateEachTerm(set, terms, list, text, source, out);
+    return 1;
+  }
+  for (const int hit : hits) {
+    Locate(terms[set.terms[static_cast<std::size_t>(hit)]], list, text, source, true, out);
+  }
+  return 0;
+}
+
+}  // namespace
+
+ListMatcher::ListMatcher(const WordList& list)
+    : list_(list), language_key_(LanguageKey(list.language)) {}
+
+ListMatcher::~ListMatcher() = default;
+
+Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(const WordList& list,
+                                                         std::int64_t max_memory_bytes) {
+  std::unique_ptr<ListMatcher> matcher(new ListMatcher(list));
+  matcher->terms_ = std::make_unique<CompiledTerm[]>(list.terms.size());
+  const RE2::Options options = SetOptions(max_memory_bytes);
+  for (std::size_t i = 0; i < list.terms.size(); ++i) {
+    Result<TermPattern> pattern = CompileTerm(list.terms[i]);
+    if (!pattern.ok()) {
+      return ListError(list, ErrorCode::kInvalidArgument, pattern.error().message);
+    }
+    CompiledTerm& term = matcher->terms_[i];
+    term.term = &list.terms[i];
+    term.pattern = std::move(*pattern);
+    std::unique_ptr<TermSet>& set =
+        term.pattern.haystack == Haystack::kMatchView ? matcher->view_set_ : matcher->regex_set_;
+    if (set == nullptr) set = std::make_unique<TermSet>(options);
+    std::string error;
+    if (set->set.Add(term.pattern.regex, &error) < 0) {  // a bug in CompileTerm
+      return ListError(list, ErrorCode::kInternal,
+                       "term \"" + list.terms[i].text + "\" compiled to a bad pattern: " + error);
+    }
+    set->terms.push_back(i);
+  }
+  for (TermSet* set : {matcher->view_set_.get(), matcher->regex_set_.get()}) {
+    if (set != nullptr && !set->set.Compile()) {
+      return ListError(list, ErrorCode::kResourceExhausted,
+                       "its " + std::to_string(list.terms.size()) +
+                           " terms do not fit in max_matcher_memory_bytes (" +
+                           std::to_string(max_memory_bytes) + ")");
+    }
+  }
+  return matcher;
+}
+
+int ListMatcher::Scan(const ScanText& text, std::vector<WordMatch>& out) const {
+  int fallbacks = 0;
+  if (view_set_ != nullptr) {
+    fallbacks += ScanSet(*view_set_, terms_.get(), list_, text, Source::kView, out);
+    if (!text.view.joined.empty()) {
+      fallbacks += ScanSet(*view_set_, terms_.get(), list_, text, Source::kJoined, out);
+    }
+  }
+  if (regex_set_ != nullptr) {
+    fallbacks += ScanSet(*regex_set_, terms_.get(), list_, text, Source::kNormalised, out);
+  }
+  return fallbacks;
+}
+
+void ListMatcher::ScanEachTerm(const ScanText& text, std::vector<WordMatch>& out) const {
+  if (view_set_ != nullptr) {
+    LocateEachTerm(*view_set_, terms_.get(), list_, text, Source::kView, out);
+    if (!text.view.joined.empty()) {
+      LocateEachTerm(*view_set_, terms_.get(), list_, text, Source::kJoined, out);
+    }
+  }
+  if (regex_set_ != nullptr) {
+    LocateEachTerm(*regex_set_, terms_.get(), list_, text, Source::kNormalised, out);
+  }
+}
+
+std::string LanguageKey(std::string_view language) {
+  std::string key(language);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c == '-') c = '_';
+  }
+  return key;
+}
+
+}  // namespace herald::compliance::detail

@@ -1,0 +1,151 @@
+#include "compliance/detail/term_pattern.h"
+
+#include <re2/re2.h>
+#include <utf8proc.h>
+
+#include <array>
+#include <string_view>
+#include <vector>
+
+#include "compliance/detail/match_view.h"
+#include "compliance/detail/unicode_tables.h"
+#include "compliance/text_normaliser.h"
+
+namespace herald::compliance::detail {
+namespace {
+
+Error TermError(const Term& term, std::string_view reason) {
+  std::string message(MatchKindName(term.kind));
+  message += " term \"";
+  message += term.text;
+  message += "\": ";
+  message += reason;
+  return MakeError(ErrorCode::kInvalidArgument, std::move(message));
+}
+
+char32_t DecodeAt(std::string_view text, std::size_t& i) {
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t length =
+      utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                       static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
+  i += length > 0 ? static_cast<std::size_t>(length) : 1;
+  return length > 0 ? static_cast<char32_t>(cp) : U' ';
+}
+
+bool IsLetter(char32_t cp) {
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// One character of a view word as a pattern piece. The view holds only ASCII letters and digits
+// and non-ASCII letters and numbers, none of which is an RE2 metacharacter.
+void AppendPiece(std::string_view bytes, char32_t cp, std::string& out) {
+  if (cp == U'i' || cp == U'l') {
+    out += cp == U'i' ? "[i1]+" : "[l1]+";
+  } else if (cp < 0x80) {
+    out += bytes;
+    if (cp >= U'a' && cp <= U'z') out += '+';
+  } else {
+    out += bytes;
+    if (IsLetter(cp)) out += '+';
+  }
+}
+
+Result<TermPattern> CompileWordTerm(const Term& term) {
+  NormalisedText normalised;
+  NormaliseText(term.text, normalised);
+  MatchView view;
+  BuildMatchView(normalised.text, view);
+  std::string body;
+  char32_t first = 0;
+  char32_t last = 0;
+  ForEachViewWord(view.text, [&](std::size_t begin, std::size_t end) {
+    if (!body.empty()) body += " *";
+    const std::string_view word = std::string_view(view.text).substr(begin, end - begin);
+    for (std::size_t i = 0; i < word.size();) {
+      const std::size_t start = i;
+      const char32_t cp = DecodeAt(word, i);
+      AppendPiece(word.substr(start, i - start), cp, body);
+      if (first == 0) first = cp;
+      last = cp;
+    }
+  });
+  if (body.empty()) return TermError(term, "has no letter or digit after normalisation");
+  TermPattern pattern;
+  if (!IsSpacelessScriptLetter(first)) pattern.regex += ' ';
+  pattern.regex += '(';
+  pattern.regex += body;
+  pattern.regex += ')';
+  if (term.kind != MatchKind::kPrefix && !IsSpacelessScriptLetter(last)) pattern.regex += ' ';
+  pattern.haystack = Haystack::kMatchView;
+  pattern.span_group = 1;
+  return pattern;
+}
+
+RE2::Options RegexOptions() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_max_mem(kMaxRegexMemoryBytes);
+  return options;
+}
+
+// Whether `re` matches the empty string anywhere. Whether an empty match is possible at a
+// position depends only on the empty-width assertions there (^ $ \b \B, with or without (?m)),
+// which are fixed by the characters on either side: a word character, another character, a
+// newline or the text's end. Every pair of those occurs in these texts.
+bool CanMatchEmpty(const RE2& re) {
+  static constexpr std::array<std::string_view, 13> kContexts = {
+      "", "a", " ", "\n", "aa", "a ", "a\n", " a", "  ", " \n", "\na", "\n ", "\n\n"};
+  for (const std::string_view context : kContexts) {
+    for (std::size_t pos = 0; pos <= context.size(); ++pos) {
+      if (re.Match(context, pos, pos, RE2::ANCHOR_BOTH, nullptr, 0)) return true;
+    }
+  }
+  return false;
+}
+
+Result<TermPattern> CompileRegexTerm(const Term& term) {
+  // Checked on its own first: wrapped in a group, "a)|(b" would parse.
+  const RE2 raw(term.text, RegexOptions());
+  if (!raw.ok()) {
+    const bool too_large = raw.error_code() == RE2::ErrorPatternTooLarge;
+    return TermError(term,
+                     (too_large ? "is too large for RE2: " : "RE2 rejects it: ") + raw.error());
+  }
+  TermPattern pattern;
+  pattern.regex = "(?i:" + term.text + ")";
+  pattern.haystack = Haystack::kNormalised;
+  pattern.span_group = 0;
+  const RE2 wrapped(pattern.regex, RegexOptions());
+  if (!wrapped.ok()) return TermError(term, "RE2 rejects it: " + wrapped.error());
+  if (wrapped.ProgramSize() > kMaxRegexProgramSize) {
+    return TermError(term, "is too large: it compiles to " + std::to_string(wrapped.ProgramSize()) +
+                               " RE2 instructions, more than the " +
+                               std::to_string(kMaxRegexProgramSize) + " allowed per term");
+  }
+  if (CanMatchEmpty(wrapped)) {
+    return TermError(term, "can match an empty string, so it would match every text");
+  }
+  return pattern;
+}
+
+}  // namespace
+
+Result<TermPattern> CompileTerm(const Term& term) {
+  if (term.text.empty()) return TermError(term, "is empty");
+  if (term.text.size() > kMaxTermBytes) {
+    return TermError(term, "is longer than " + std::to_string(kMaxTermBytes) + " bytes");
+  }
+  if (term.kind == MatchKind::kRegex) return CompileRegexTerm(term);
+  return CompileWordTerm(term);
+}
+
+}  // namespace herald::compliance::detail

@@ -1,0 +1,48 @@
+// Compiles one term into the RE2 pattern that finds it (and validates it on the way).
+//
+// Word, phrase, prefix and allow terms are normalised and put through the match view (see
+// match_view.h), split into words, and each character becomes a piece that resists obfuscation:
+//   - a letter may be stretched: "e" -> "e+" ("freeee", "frrree");
+//   - i and l also accept '1' ("w1n"); the other digit and sign swaps (fr33, @, $) are already
+//     undone by the view;
+//   - words of a phrase may be run together or separated by any whitespace or punctuation:
+//     "click here" -> "c+l+[i1]+c+k+ *h+e+r+e+" (this also lets spaced-out phrases match once
+//     the view has joined their letters).
+// The term is wrapped as ' ' (term) ' ': the capture group is the term's own span, the spaces
+// are the word boundaries. A prefix term has no boundary after it; a side that starts or ends in
+// a script written without spaces (Han, Kana, Thai, ...) has none either.
+//
+// Regex terms are the officer's RE2 pattern over the normalised text (not the view), made
+// case-insensitive, after checks that it parses, is not too large and cannot match "".
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "common/result.h"
+#include "compliance/word_filter.h"
+
+namespace herald::compliance::detail {
+
+inline constexpr std::size_t kMaxTermBytes = 512;
+// RE2 program instructions per regex term: room for a few \pL classes, not for a table of them.
+inline constexpr int kMaxRegexProgramSize = 10000;
+// RE2's memory budget for one regex term: with it RE2 gives up compiling at about 20,000
+// instructions, so an oversized pattern fails fast instead of being built and then refused.
+inline constexpr std::int64_t kMaxRegexMemoryBytes = 1 << 20;
+
+enum class Haystack {
+  kMatchView,   // the padded match view (and its joined form)
+  kNormalised,  // the normalised text
+};
+
+struct TermPattern {
+  std::string regex;
+  Haystack haystack = Haystack::kMatchView;
+  int span_group = 1;  // the capture group holding the term's span: 1, or 0 for regex terms
+};
+
+// The pattern for `term`, or an error that names the term and says why it cannot be used.
+Result<TermPattern> CompileTerm(const Term& term);
+
+}  // namespace herald::compliance::detail

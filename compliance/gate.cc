@@ -1,0 +1,277 @@
+#include "compliance/gate.h"
+
+#include <date/date.h>
+
+#include <utility>
+
+#include "compliance/detail/gate_template_text.h"
+
+namespace herald::compliance {
+namespace {
+
+Decision Refuse(ReasonCode reason, std::string detail) {
+  Decision decision;
+  decision.reason = reason;
+  decision.detail = std::move(detail);
+  return decision;
+}
+
+std::string FormatTime(SysTime time) { return date::format("%FT%TZ", time); }
+
+std::string TemplateLabel(const MessageTemplate& source) {
+  return "template \"" + source.name + "\" (" + source.language + ")";
+}
+
+std::string Minutes(std::chrono::milliseconds duration) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(duration).count()) +
+         " min";
+}
+
+ReasonCode ConsentReason(ConsentOutcome outcome) {
+  switch (outcome) {
+    case ConsentOutcome::kAllowed:
+      return ReasonCode::kNone;
+    case ConsentOutcome::kOptedOut:
+      return ReasonCode::kOptedOut;
+    case ConsentOutcome::kNoMarketingConsent:
+      return ReasonCode::kNoConsentMarketing;
+    case ConsentOutcome::kNoUtilityConsent:
+      return ReasonCode::kNoConsentUtility;
+  }
+  return ReasonCode::kOptedOut;
+}
+
+// Step 3 for a template: found, approved, parameters and lengths; renders into `rendered`.
+std::optional<Decision> CheckTemplate(const TemplateMessage& message,
+                                      const CompiledTemplate* compiled,
+                                      std::string_view requested_language,
+                                      const GatePolicyConfig& config, std::string& rendered) {
+  if (compiled == nullptr) {
+    return Refuse(ReasonCode::kTemplateMissing,
+                  "no template \"" + std::string(message.name) + "\" in language \"" +
+                      std::string(requested_language) + "\", its parents or the default \"" +
+                      config.default_language + "\"");
+  }
+  const MessageTemplate& source = compiled->source;
+  if (source.status != TemplateStatus::kApproved) {
+    return Refuse(ReasonCode::kTemplateNotApproved,
+                  TemplateLabel(source) + " is " + std::string(TemplateStatusName(source.status)));
+  }
+  RenderOutcome outcome =
+      RenderTemplate(*compiled, message.arguments, config.template_limits, rendered);
+  if (outcome.ok()) return std::nullopt;
+  return Refuse(outcome.problem == TemplateProblem::kTooLong ? ReasonCode::kTemplateTooLong
+                                                             : ReasonCode::kTemplateParams,
+                TemplateLabel(source) + ": " + outcome.detail);
+}
+
+// Step 3 for free text: the customer service window of this business number, then the text.
+std::optional<Decision> CheckFreeText(const OutboundMessage& message, const FreeText& text,
+                                      const RecipientState& recipient, SysTime now,
+                                      const GatePolicyConfig& config) {
+  const ServiceWindow* window = FindServiceWindow(recipient.service_windows, message.sender);
+  if (window == nullptr || !IsServiceWindowOpen(*window, now, config.service_window)) {
+    std::optional<SysTime> closed_at =
+        window ? ServiceWindowClosesAt(*window, config.service_window) : std::nullopt;
+    return Refuse(
+        ReasonCode::kWindowClosed,
+        "free text needs an open customer service window with business number " +
+            std::to_string(message.sender.value) + "; " +
+            (closed_at ? "it closed at " + FormatTime(*closed_at) + " (" +
+                             Minutes(config.service_window.safety_margin) + " safety margin)"
+                       : std::string("the user never wrote to it")));
+  }
+  if (text.body.empty()) return Refuse(ReasonCode::kInvalidMessage, "the text is empty");
+  const std::size_t chars = detail::GateCountCodePoints(text.body);
+  if (chars > config.free_text_max_chars) {
+    return Refuse(ReasonCode::kTextTooLong, "the text has " + std::to_string(chars) +
+                                                " characters, limit " +
+                                                std::to_string(config.free_text_max_chars));
+  }
+  return std::nullopt;
+}
+
+// Step 4: block matches refuse, review matches become warnings.
+void ScanWords(const WordFilter& filter, std::string_view text, std::string_view language,
+               Decision& decision) {
+  std::vector<WordMatch> matches = filter.Scan(text, language);
+  if (matches.empty()) return;
+  for (WordMatch& match : matches) {
+    if (match.severity == Severity::kBlock) {
+      if (!decision.word) decision.word = std::move(match);
+    } else {
+      decision.warnings.push_back(std::move(match));
+    }
+  }
+  decision.scanned_text.assign(text);
+  if (decision.word) {
+    decision.reason = ReasonCode::kWord;
+    decision.detail = "the text contains \"" +
+                      decision.scanned_text.substr(decision.word->begin,
+                                                   decision.word->end - decision.word->begin) +
+                      "\", blocked by term \"" + decision.word->term + "\" of list \"" +
+                      decision.word->list + "\" (version " +
+                      std::to_string(decision.word->version) + ")";
+  }
+}
+
+std::optional<Decision> CheckConsentFor(const ConsentState& consent, MessagePurpose purpose) {
+  const ReasonCode reason = ConsentReason(CheckConsent(consent, purpose));
+  if (reason == ReasonCode::kNone) return std::nullopt;
+  const std::string name(MessagePurposeName(purpose));
+  return Refuse(reason, "no " + name + " consent for a " + name + " message");
+}
+
+// Steps 5 and 6: quiet hours, then the frequency cap.
+void CheckTiming(const GatePolicy& policy, MessagePurpose purpose, const RecipientState& recipient,
+                 SysTime now, Decision& decision) {
+  const QuietHours& quiet_hours = policy.quiet_hours();
+  if (quiet_hours.AppliesTo(purpose)) {
+    const RecipientLocation location{recipient.country, recipient.time_zone};
+    const QuietHoursVerdict verdict = quiet_hours.Check(now, location);
+    if (verdict != QuietHoursVerdict::kAllowed) {
+      decision.reason = verdict == QuietHoursVerdict::kQuiet ? ReasonCode::kQuietHours
+                                                             : ReasonCode::kQuietHoursUnknownZone;
+      decision.detail = quiet_hours.Explain(now, location);
+      return;
+    }
+  }
+  const FrequencyCapPolicy& cap = policy.config().frequency_cap;
+  if (purpose != MessagePurpose::kMarketing ||
+      IsUnderFrequencyCap(recipient.recent_marketing_sends, now, cap)) {
+    return;
+  }
+  decision.reason = ReasonCode::kFrequencyCap;
+  decision.detail =
+      std::to_string(CountSendsInPeriod(recipient.recent_marketing_sends, now, cap.period)) +
+      " marketing messages in the last " +
+      std::to_string(std::chrono::duration_cast<std::chrono::hours>(cap.period).count()) +
+      " h; the cap is " + std::to_string(cap.max_messages);
+}
+
+}  // namespace
+
+std::string_view ReasonCodeName(ReasonCode code) {
+  switch (code) {
+    case ReasonCode::kNone:
+      return "";
+    case ReasonCode::kOptedOut:
+      return "opted_out";
+    case ReasonCode::kNoConsentMarketing:
+      return "no_consent:marketing";
+    case ReasonCode::kNoConsentUtility:
+      return "no_consent:utility";
+    case ReasonCode::kTemplateMissing:
+      return "template_missing";
+    case ReasonCode::kTemplateNotApproved:
+      return "template_not_approved";
+    case ReasonCode::kTemplateParams:
+      return "template_params";
+    case ReasonCode::kTemplateTooLong:
+      return "template_too_long";
+    case ReasonCode::kWindowClosed:
+      return "window_closed";
+    case ReasonCode::kInvalidMessage:
+      return "invalid_message";
+    case ReasonCode::kTextTooLong:
+      return "text_too_long";
+    case ReasonCode::kWord:
+      return "word";
+    case ReasonCode::kQuietHours:
+      return "quiet_hours";
+    case ReasonCode::kQuietHoursUnknownZone:
+      return "quiet_hours_unknown_zone";
+    case ReasonCode::kFrequencyCap:
+      return "frequency_cap";
+  }
+  return "unknown";
+}
+
+std::string Decision::RefusalReason() const {
+  if (reason == ReasonCode::kWord && word) return "word:" + word->list + ":" + word->term;
+  return std::string(ReasonCodeName(reason));
+}
+
+Result<std::shared_ptr<const GatePolicy>> GatePolicy::Build(GatePolicyConfig config,
+                                                            const CountryZoneTable& country_zones) {
+  const ServiceWindowPolicy& window = config.service_window;
+  if (window.safety_margin < std::chrono::milliseconds::zero() ||
+      window.safety_margin >= window.length) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the safety margin must be at least 0 and shorter than the window",
+                     "service_window.safety_margin");
+  }
+  if (config.default_language.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "must not be empty", "default_language");
+  }
+  Result<QuietHours> quiet_hours = QuietHours::Build(config.quiet_hours, country_zones);
+  if (!quiet_hours.ok()) return std::move(quiet_hours).error();
+  Result<StopKeywordMatcher> stop_keywords =
+      StopKeywordMatcher::Build(config.stop_keywords, config.stop_courtesy_words);
+  if (!stop_keywords.ok()) return std::move(stop_keywords).error();
+  std::shared_ptr<GatePolicy> policy(new GatePolicy());
+  policy->config_ = std::move(config);
+  policy->quiet_hours_ = std::move(quiet_hours).value();
+  policy->stop_keywords_ = std::move(stop_keywords).value();
+  return std::shared_ptr<const GatePolicy>(std::move(policy));
+}
+
+Gate::Gate(std::shared_ptr<const GatePolicy> policy, TemplateCatalog templates,
+           std::shared_ptr<const WordFilter> word_filter)
+    : policy_(std::move(policy)),
+      templates_(std::move(templates)),
+      word_filter_(std::move(word_filter)) {}
+
+Decision Gate::Check(const OutboundMessage& message, const RecipientState& recipient,
+                     SysTime now) const {
+  const GatePolicyConfig& config = policy_->config();
+  if (recipient.consent.opted_out) return Refuse(ReasonCode::kOptedOut, "the contact opted out");
+
+  // The template decides the purpose, so it is looked up before consent is checked.
+  const auto* template_message = std::get_if<TemplateMessage>(&message.content);
+  const CompiledTemplate* compiled = nullptr;
+  std::string_view language = recipient.language;
+  MessagePurpose purpose = message.purpose;
+  if (template_message != nullptr) {
+    if (!template_message->language.empty()) language = template_message->language;
+    compiled = templates_.Resolve(template_message->name, language, config.default_language);
+    if (compiled != nullptr) {
+      purpose = StricterPurpose(purpose, PurposeOf(compiled->source.category));
+    }
+  }
+
+  thread_local std::string rendered;  // keeps its capacity: no allocation per message
+  std::string_view text;
+  std::optional<Decision> refused = CheckConsentFor(recipient.consent, purpose);
+  if (!refused && template_message != nullptr) {
+    refused = CheckTemplate(*template_message, compiled, language, config, rendered);
+    text = rendered;
+    if (compiled != nullptr) language = compiled->source.language;
+  } else if (!refused) {
+    const FreeText& free_text = std::get<FreeText>(message.content);
+    refused = CheckFreeText(message, free_text, recipient, now, config);
+    text = free_text.body;
+  }
+  Decision decision = refused ? std::move(*refused) : Decision();
+  decision.resolved_template = compiled;
+  if (refused) return decision;
+
+  if (word_filter_ != nullptr) ScanWords(*word_filter_, text, language, decision);
+  if (decision.allowed()) CheckTiming(*policy_, purpose, recipient, now, decision);
+  return decision;
+}
+
+Result<SysTime> Gate::NextAllowedTime(SysTime now, const RecipientState& recipient,
+                                      MessagePurpose purpose) const {
+  const QuietHours& quiet_hours = policy_->quiet_hours();
+  if (!quiet_hours.AppliesTo(purpose)) return now;
+  return quiet_hours.NextAllowedTime(now,
+                                     RecipientLocation{recipient.country, recipient.time_zone});
+}
+
+std::optional<StopKeywordMatch> Gate::MatchStopKeyword(std::string_view inbound_text,
+                                                       std::string_view preferred_language) const {
+  return policy_->stop_keywords().Match(inbound_text, preferred_language);
+}
+
+}  // namespace herald::compliance

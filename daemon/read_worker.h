@@ -1,0 +1,47 @@
+// daemon/read_worker.h: one thread with its own read connection to the database, running tasks
+// one at a time in the order they were posted. Services use it for queries and other slow work
+// (building an index, compiling word lists) so that neither the network thread nor the storage
+// writer waits for them.
+//
+// Thread rules: Post and Stop may be called from any thread. Tasks run on the worker's thread,
+// which alone uses the connection.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storage/sqlite.h"
+
+namespace herald::daemon {
+
+class ReadWorker {
+ public:
+  using Task = std::function<void(storage::Connection&)>;
+
+  ReadWorker() = default;
+  ReadWorker(const ReadWorker&) = delete;
+  ReadWorker& operator=(const ReadWorker&) = delete;
+  ~ReadWorker();  // Stop()
+
+  // Starts the thread with `reader`; tasks posted before Start wait for it.
+  void Start(std::unique_ptr<storage::Connection> reader);
+  void Post(Task task);
+  // Runs the tasks already posted, then ends the thread; later posts are dropped. Idempotent.
+  void Stop();
+
+ private:
+  void Run();
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Task> tasks_;
+  bool stopping_ = false;
+  std::unique_ptr<storage::Connection> reader_;
+  std::thread thread_;
+};
+
+}  // namespace herald::daemon
