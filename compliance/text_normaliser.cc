@@ -50,9 +50,7 @@ class NonAsciiNormaliser {
     while (i < original_.size()) {
       const auto byte = static_cast<unsigned char>(original_[i]);
       if (byte < 0x80) {
-        StartCharacter();
-        Append(kAsciiLower[byte], i, i + 1);
-        ++i;
+        i = AppendAsciiRun(i);
         continue;
       }
       utf8proc_int32_t cp = 0;
@@ -109,6 +107,24 @@ class NonAsciiNormaliser {
     for (utf8proc_ssize_t k = 0; k < length; ++k) Append(static_cast<char>(bytes[k]), begin, end);
   }
 
+  // Appends the run of ASCII bytes starting at `from`, one character each; returns its end.
+  std::size_t AppendAsciiRun(std::size_t from) {
+    std::size_t end = from;
+    while (end < original_.size() && static_cast<unsigned char>(original_[end]) < 0x80) ++end;
+    const std::size_t at = out_.text.size();
+    out_.text.resize(at + end - from);
+    out_.source_begin.resize(at + end - from);
+    out_.source_end.resize(at + end - from);
+    for (std::size_t k = from; k < end; ++k) {
+      const std::size_t o = at + k - from;
+      out_.text[o] = kAsciiLower[static_cast<unsigned char>(original_[k])];
+      out_.source_begin[o] = k;
+      out_.source_end[o] = k + 1;
+    }
+    character_start_ = out_.text.size() - 1;
+    return end;
+  }
+
   void StartCharacter() { character_start_ = out_.text.size(); }
 
   // A stripped combining mark belongs to the character it modifies.
@@ -147,9 +163,11 @@ void NormaliseText(std::string_view original, NormalisedText& out) {
   // The ASCII prefix keeps identity offsets; the rest goes character by character.
   out.identity_offsets = false;
   out.text.resize(i);
+  out.source_begin.resize(i);
+  out.source_end.resize(i);
   for (std::size_t k = 0; k < i; ++k) {
-    out.source_begin.push_back(k);
-    out.source_end.push_back(k + 1);
+    out.source_begin[k] = k;
+    out.source_end[k] = k + 1;
   }
   NonAsciiNormaliser(original, out).Run(i);
 }

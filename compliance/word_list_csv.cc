@@ -20,7 +20,14 @@ constexpr std::array<MatchKind, 5> kMatchKinds{
     MatchKind::kWord, MatchKind::kPhrase, MatchKind::kPrefix, MatchKind::kRegex, MatchKind::kAllow};
 constexpr std::array<Severity, 2> kSeverities{Severity::kBlock, Severity::kReview};
 
-std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
+// Appends rather than `"\"" + std::string(text)`: GCC 12 at -O3 reports a false -Wrestrict for
+// the latter.
+std::string Quoted(std::string_view text) {
+  std::string quoted;
+  quoted.reserve(text.size() + 2);
+  quoted.append(1, '"').append(text).append(1, '"');
+  return quoted;
+}
 
 // Lower-cased, without surrounding spaces and tabs: how `match`, `severity` and header names are
 // compared.
@@ -176,7 +183,10 @@ std::optional<Term> ReadTerm(const detail::CsvRecord& record, const ColumnMap& c
 
 std::string WordListCsvError::ToString() const {
   std::string text = source;
-  if (line > 0) text += (text.empty() ? "" : ":") + std::to_string(line);
+  if (line > 0) {
+    if (!text.empty()) text += ':';
+    text += std::to_string(line);
+  }
   if (!text.empty()) text += ": ";
   if (!column.empty()) text += column + ": ";
   return text + message;

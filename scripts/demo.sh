@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded defaults (SQLite, no config file): installs the dependencies,
-# builds, starts heraldd, shows it healthy through the herald client, and stops it cleanly.
+# builds, starts heraldd, shows it healthy through the herald client, imports contacts, builds
+# segments, tests message texts against the word lists, and stops it cleanly.
 # State lives in ./demo-state (delete it to start over).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,17 @@ echo "== segment: German speakers with at least 3 orders"
 
 echo "== a typo is reported with its position"
 "${cli[@]}" segment count 'tag:vip AND (country:DE' || true
+
+echo "== compliance: the word lists (starter lists on first start) and a message text tested"
+"${cli[@]}" words list
+# Exit 1 means "would be blocked", which is the point of this example.
+"${cli[@]}" words test 'Herzlichen Glückwunsch, Sie haben gewonnen! K.o.s.t.e.n.l.o.s, nur heute' \
+  --language de || true
+"${cli[@]}" words test 'Ihre Bestellung 4711 ist unterwegs' --language de
+"${cli[@]}" words add global 'gratisgeld' --severity block --note 'demo term' \
+  --reason 'demo: an officer adds a term'
+"${cli[@]}" words test 'Jetzt g.r.a.t.i.s.g.e.l.d sichern' --language en || true
+"${cli[@]}" words history global
 
 echo "== stopping heraldd (SIGTERM)"
 kill -TERM "$pid"

@@ -3,7 +3,6 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include <array>
 #include <mutex>
 #include <utility>
 
@@ -82,22 +81,22 @@ void Locate(const ListMatcher::CompiledTerm& term, const WordList& list, const S
             Source source, bool occurs, std::vector<WordMatch>& out) {
   const std::string_view haystack = SourceText(text, source);
   const RE2& locator = term.Locator();
-  const int group = term.pattern.span_group;
-  std::array<re2::StringPiece, 2> groups;
+  const std::size_t lead = term.pattern.lead_bytes;
+  const std::size_t trail = term.pattern.trail_bytes;
+  re2::StringPiece match;
   bool found = false;
   std::size_t pos = 0;
   while (locator.ok() && pos <= haystack.size() &&
-         locator.Match(haystack, pos, haystack.size(), RE2::UNANCHORED, groups.data(), group + 1)) {
-    const re2::StringPiece span = groups[group].data() != nullptr ? groups[group] : groups[0];
-    const auto begin = static_cast<std::size_t>(span.data() - haystack.data());
-    const std::size_t end = begin + span.size();
-    if (end == begin) {  // regex terms cannot match "" (validated); step over it anyway
+         locator.Match(haystack, pos, haystack.size(), RE2::UNANCHORED, &match, 1)) {
+    const auto begin = static_cast<std::size_t>(match.data() - haystack.data());
+    const std::size_t end = begin + match.size();
+    if (end < begin + lead + trail + 1) {  // regex terms cannot match "" (validated); step over
       pos = begin + 1;
       continue;
     }
-    AppendMatch(list, *term.term, text, source, begin, end, out);
+    AppendMatch(list, *term.term, text, source, begin + lead, end - trail, out);
     found = true;
-    pos = end;  // the boundary after a word is free to start the next one
+    pos = end - trail;  // the boundary after a word is free to start the next one
   }
   if (!found && occurs && term.term->kind != MatchKind::kAllow) {
     const Term& t = *term.term;

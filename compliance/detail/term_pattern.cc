@@ -80,13 +80,13 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   });
   if (body.empty()) return TermError(term, "has no letter or digit after normalisation");
   TermPattern pattern;
-  if (!IsSpacelessScriptLetter(first)) pattern.regex += ' ';
-  pattern.regex += '(';
-  pattern.regex += body;
-  pattern.regex += ')';
-  if (term.kind != MatchKind::kPrefix && !IsSpacelessScriptLetter(last)) pattern.regex += ' ';
   pattern.haystack = Haystack::kMatchView;
-  pattern.span_group = 1;
+  pattern.lead_bytes = IsSpacelessScriptLetter(first) ? 0 : 1;
+  pattern.trail_bytes = term.kind == MatchKind::kPrefix || IsSpacelessScriptLetter(last) ? 0 : 1;
+  pattern.regex.reserve(body.size() + 2);
+  if (pattern.lead_bytes == 1) pattern.regex += ' ';
+  pattern.regex += body;
+  if (pattern.trail_bytes == 1) pattern.regex += ' ';
   return pattern;
 }
 
@@ -123,7 +123,6 @@ Result<TermPattern> CompileRegexTerm(const Term& term) {
   TermPattern pattern;
   pattern.regex = "(?i:" + term.text + ")";
   pattern.haystack = Haystack::kNormalised;
-  pattern.span_group = 0;
   const RE2 wrapped(pattern.regex, RegexOptions());
   if (!wrapped.ok()) return TermError(term, "RE2 rejects it: " + wrapped.error());
   if (wrapped.ProgramSize() > kMaxRegexProgramSize) {

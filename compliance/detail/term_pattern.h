@@ -8,8 +8,8 @@
 //   - words of a phrase may be run together or separated by any whitespace or punctuation:
 //     "click here" -> "c+l+[i1]+c+k+ *h+e+r+e+" (this also lets spaced-out phrases match once
 //     the view has joined their letters).
-// The term is wrapped as ' ' (term) ' ': the capture group is the term's own span, the spaces
-// are the word boundaries. A prefix term has no boundary after it; a side that starts or ends in
+// The term is wrapped as ' ' term ' ': the spaces are the word boundaries, the bytes between them
+// the term's own span. A prefix term has no boundary after it; a side that starts or ends in
 // a script written without spaces (Han, Kana, Thai, ...) has none either.
 //
 // Regex terms are the officer's RE2 pattern over the normalised text (not the view), made
@@ -39,7 +39,11 @@ enum class Haystack {
 struct TermPattern {
   std::string regex;
   Haystack haystack = Haystack::kMatchView;
-  int span_group = 1;  // the capture group holding the term's span: 1, or 0 for regex terms
+  // The boundary bytes a match of `regex` has before and after the term's own span (0 or 1).
+  // No capture group: RE2 locates a whole match with its DFAs alone, which is what keeps the
+  // hit path short.
+  std::size_t lead_bytes = 0;
+  std::size_t trail_bytes = 0;
 };
 
 // The pattern for `term`, or an error that names the term and says why it cannot be used.
