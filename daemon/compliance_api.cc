@@ -222,6 +222,7 @@ void RegisterCsvRoutes(Router& router, ComplianceService& service) {
         const auto import_mode =
             mode == "replace" ? storage::ImportMode::kReplace : storage::ImportMode::kMerge;
         service.EditWordLists(
+            *name,
             [list = *name, terms = std::move(terms), import_mode, actor = ActorOf(request), reason](
                 storage::WordListRepository& repository, SysTime now) {
               return repository.ImportTerms(list, terms, import_mode, actor, reason, now);
@@ -239,6 +240,7 @@ void RegisterListChanges(Router& router, ComplianceService& service) {
                auto name = RequiredString(*body, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
                service.EditWordLists(
+                   *name,
                    [name = *name, language = OptionalString(*body, "language"),
                     reason = OptionalString(*body, "reason"),
                     actor = ActorOf(request)](storage::WordListRepository& r, SysTime now) {
@@ -260,6 +262,7 @@ void RegisterListChanges(Router& router, ComplianceService& service) {
                std::vector<storage::StoredTerm> stored;
                for (const auto& term : *terms) stored.push_back(ToStoredTerm(term));
                service.EditWordLists(
+                   *name,
                    [list = *name, stored = std::move(stored), actor = ActorOf(request),
                     reason = OptionalString(*body, "reason")](storage::WordListRepository& r,
                                                               SysTime now) {
@@ -280,6 +283,7 @@ void RegisterListChanges(Router& router, ComplianceService& service) {
                  keys.push_back({term.text, std::string(compliance::MatchKindName(term.kind))});
                }
                service.EditWordLists(
+                   *name,
                    [list = *name, keys = std::move(keys), actor = ActorOf(request),
                     reason = OptionalString(*body, "reason")](storage::WordListRepository& r,
                                                               SysTime now) {
@@ -337,6 +341,28 @@ json::object TemplateJson(const storage::StoredTemplate& stored) {
   return out;
 }
 
+// A template from a PUT body, checked as the gate's catalog will compile it, so that a template
+// the gate could not use is refused rather than stored.
+Result<storage::TemplateRecord> TemplateFromBody(const std::string& name,
+                                                 const std::string& language,
+                                                 const json::object& body) {
+  const json::value* components = body.if_contains("components");
+  if (components == nullptr || !components->is_array()) {
+    return MakeError(ErrorCode::kInvalidArgument, "required (a JSON array)", "components");
+  }
+  storage::TemplateRecord record{name,
+                                 language,
+                                 OptionalString(body, "category"),
+                                 OptionalString(body, "status"),
+                                 json::serialize(*components),
+                                 OptionalString(body, "platform_id")};
+  auto checked = ToMessageTemplate(record);
+  if (!checked.ok()) return checked.error();
+  auto compiled = compliance::CompileTemplate(*checked);
+  if (!compiled.ok()) return compiled.error();
+  return record;
+}
+
 void RegisterTemplates(Router& router, ComplianceService& service) {
   router.Add("GET", "/v1/templates", Access::kAdmin, [&service](const Request&, Responder respond) {
     service.Read([respond](storage::Connection& c) {
@@ -347,39 +373,27 @@ void RegisterTemplates(Router& router, ComplianceService& service) {
       respond(JsonBody(200, json::object{{"templates", std::move(out)}}));
     });
   });
-  router.Add(
-      "PUT", "/v1/templates/{name}/{language}", Access::kAdmin,
-      [&service](const Request& request, Responder respond) {
-        auto name = PathParam(request, "name");
-        if (!name.ok()) return respond(ErrorResponse(name.error()));
-        auto language = PathParam(request, "language");
-        if (!language.ok()) return respond(ErrorResponse(language.error()));
-        auto body = JsonObjectBody(request);
-        if (!body.ok()) return respond(ErrorResponse(body.error()));
-        const json::value* components = body->if_contains("components");
-        if (components == nullptr || !components->is_array()) {
-          return respond(
-              JsonError(400, "invalid_argument", "required (a JSON array)", "components"));
-        }
-        storage::TemplateRecord record{*name,
-                                       *language,
-                                       OptionalString(*body, "category"),
-                                       OptionalString(*body, "status"),
-                                       json::serialize(*components),
-                                       OptionalString(*body, "platform_id")};
-        // Checked here so that a template the gate could not use is refused, not stored.
-        auto checked = ToMessageTemplate(record);
-        auto compiled = checked.ok() ? compliance::CompileTemplate(*checked)
-                                     : Result<compliance::CompiledTemplate>(checked.error());
-        if (!compiled.ok()) return respond(ErrorResponse(compiled.error()));
-        service.UpsertTemplate(
-            std::move(record), ActorOf(request),
-            [respond](Result<storage::TemplateUpsertOutcome> outcome) {
-              if (!outcome.ok()) return respond(ErrorResponse(outcome.error()));
-              constexpr std::string_view kNames[] = {"created", "updated", "unchanged"};
-              respond(JsonBody(200, json::object{{"outcome", kNames[static_cast<int>(*outcome)]}}));
-            });
-      });
+  router.Add("PUT", "/v1/templates/{name}/{language}", Access::kAdmin,
+             [&service](const Request& request, Responder respond) {
+               auto name = PathParam(request, "name");
+               if (!name.ok()) return respond(ErrorResponse(name.error()));
+               auto language = PathParam(request, "language");
+               if (!language.ok()) return respond(ErrorResponse(language.error()));
+               auto body = JsonObjectBody(request);
+               if (!body.ok()) return respond(ErrorResponse(body.error()));
+               auto record = TemplateFromBody(*name, *language, *body);
+               if (!record.ok()) return respond(ErrorResponse(record.error()));
+               service.UpsertTemplate(
+                   std::move(*record), ActorOf(request),
+                   [respond](Result<storage::TemplateUpsertOutcome> outcome) {
+                     if (!outcome.ok()) return respond(ErrorResponse(outcome.error()));
+                     constexpr std::string_view kNames[] = {"created", "updated", "unchanged"};
+                     const int status =
+                         *outcome == storage::TemplateUpsertOutcome::kCreated ? 201 : 200;
+                     respond(JsonBody(
+                         status, json::object{{"outcome", kNames[static_cast<int>(*outcome)]}}));
+                   });
+             });
 }
 
 }  // namespace

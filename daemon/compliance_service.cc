@@ -241,14 +241,15 @@ Status ComplianceService::ActivateTemplates(storage::Connection& reader) {
   return Status::Ok();
 }
 
-void ComplianceService::EditWordLists(WordListEdit edit, std::function<void(EditResult)> done) {
+void ComplianceService::EditWordLists(std::string list, WordListEdit edit,
+                                      std::function<void(EditResult)> done) {
   auto result = std::make_shared<EditResult>(MakeError(ErrorCode::kInternal, "not run"));
   auto job = [this, edit = std::move(edit), result](storage::Connection& connection) -> Status {
     storage::WordListRepository repository(connection);
     *result = edit(repository, clock_.Now());
     return result->ok() ? Status::Ok() : Status(result->error());
   };
-  auto committed = [this, result, done](Status status) {
+  auto committed = [this, list = std::move(list), result, done](Status status) {
     if (!status.ok()) {
       done(result->ok() ? Result<storage::WordListChange>(status.error()) : *result);
       return;
@@ -257,14 +258,47 @@ void ComplianceService::EditWordLists(WordListEdit edit, std::function<void(Edit
       done(*result);
       return;
     }
-    worker_.Post([this, result, done](storage::Connection& reader) {
+    worker_.Post([this, list, result, done](storage::Connection& reader) {
       Status activated = ActivateWordLists(reader);
-      if (!activated.ok()) {
-        done(MakeError(ErrorCode::kInternal, "the change is stored but could not be activated: " +
-                                                 activated.error().message));
-        return;
-      }
-      done(*result);
+      if (activated.ok()) return done(*result);
+      Revert(list, **result, activated.error(), done);
+    });
+  };
+  Status submitted = store_.writer().Submit(std::move(job), std::move(committed));
+  if (!submitted.ok()) done(submitted.error());
+}
+
+// Each term was valid on its own, but the list as a whole did not compile (e.g. it needs more
+// matcher memory than configured). The stored lists must stay what the gate enforces, and what
+// the next start can load, so the change is undone by a new, audited version with the previous
+// terms. The caller gets an error that says so.
+void ComplianceService::Revert(const std::string& list, const storage::WordListChange& change,
+                               const Error& why, std::function<void(EditResult)> done) {
+  const std::string reason = "reverted: version " + std::to_string(change.version) +
+                             " could not be activated: " + why.message;
+  auto job = [this, list, change, reason](storage::Connection& connection) -> Status {
+    storage::WordListRepository repository(connection);
+    auto previous = repository.LoadVersion(list, change.previous_version);
+    if (!previous.ok()) return previous.error();
+    auto reverted = repository.ImportTerms(list, previous->terms, storage::ImportMode::kReplace,
+                                           kSystemActor, reason, clock_.Now());
+    return reverted.ok() ? Status::Ok() : Status(reverted.error());
+  };
+  auto committed = [this, list, why, done](Status status) {
+    if (!status.ok()) {
+      spdlog::error("event=wordlist_revert_failed list={} error=\"{}\"", list,
+                    status.error().ToString());
+      return done(MakeError(ErrorCode::kInternal,
+                            "the change is stored but could not be activated (" + why.message +
+                                "), and reverting it failed: " + status.error().message));
+    }
+    worker_.Post([this, why, done](storage::Connection& reader) {
+      (void)ActivateWordLists(reader);  // the previous terms: they compiled before
+      done(MakeError(ErrorCode::kInvalidArgument,
+                     "the change was refused because the list could not be activated, and it "
+                     "was reverted: " +
+                         why.message,
+                     "terms"));
     });
   };
   Status submitted = store_.writer().Submit(std::move(job), std::move(committed));

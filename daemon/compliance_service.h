@@ -52,9 +52,11 @@ class ComplianceService {
   std::shared_ptr<const compliance::WordFilter> word_filter() const;
   ComplianceStats stats() const;
 
-  // Runs `edit` as a storage writer job; when it changed something, rebuilds and activates the
-  // word filter, then calls `done` (on the worker thread, or the writer's on failure).
-  void EditWordLists(WordListEdit edit, std::function<void(EditResult)> done);
+  // Runs `edit` of `list` as a storage writer job; when it changed something, rebuilds and
+  // activates the word filter, then calls `done` (on the worker thread, or the writer's on
+  // failure). A change that is stored but cannot be activated (the list as a whole does not
+  // compile) is reverted by a new version and reported as an error.
+  void EditWordLists(std::string list, WordListEdit edit, std::function<void(EditResult)> done);
   // Upserts a template and activates the new catalog before calling `done`.
   void UpsertTemplate(storage::TemplateRecord record, std::string actor,
                       std::function<void(Result<storage::TemplateUpsertOutcome>)> done);
@@ -65,6 +67,8 @@ class ComplianceService {
   // Activates the stored word lists / templates (worker thread).
   Status ActivateWordLists(storage::Connection& reader);
   Status ActivateTemplates(storage::Connection& reader);
+  void Revert(const std::string& list, const storage::WordListChange& change, const Error& why,
+              std::function<void(EditResult)> done);
 
   storage::Store& store_;
   const Clock& clock_;

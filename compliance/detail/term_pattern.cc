@@ -65,6 +65,7 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   MatchView view;
   BuildMatchView(normalised.text, view);
   std::string body;
+  std::string first_bytes;
   char32_t first = 0;
   char32_t last = 0;
   ForEachViewWord(view.text, [&](std::size_t begin, std::size_t end) {
@@ -74,7 +75,11 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
       const std::size_t start = i;
       const char32_t cp = DecodeAt(word, i);
       AppendPiece(word.substr(start, i - start), cp, body);
-      if (first == 0) first = cp;
+      if (first == 0) {
+        first = cp;
+        first_bytes = word.substr(start, 1);
+        if (cp == U'i' || cp == U'l') first_bytes += '1';
+      }
       last = cp;
     }
   });
@@ -83,6 +88,7 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   pattern.haystack = Haystack::kMatchView;
   pattern.lead_bytes = IsSpacelessScriptLetter(first) ? 0 : 1;
   pattern.trail_bytes = term.kind == MatchKind::kPrefix || IsSpacelessScriptLetter(last) ? 0 : 1;
+  pattern.first_bytes = std::move(first_bytes);
   pattern.regex.reserve(body.size() + 2);
   if (pattern.lead_bytes == 1) pattern.regex += ' ';
   pattern.regex += body;

@@ -44,6 +44,9 @@ struct TermPattern {
   // hit path short.
   std::size_t lead_bytes = 0;
   std::size_t trail_bytes = 0;
+  // The bytes the term's span can start with (word terms; empty for regex terms). A match starts
+  // where one of them follows the lead, so the locator tries anchored matches there only.
+  std::string first_bytes;
 };
 
 // The pattern for `term`, or an error that names the term and says why it cannot be used.

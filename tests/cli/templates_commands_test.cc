@@ -79,7 +79,7 @@ TEST(TemplatesList, SaysSoWhenThereAreNoneAndPrintsJsonWithJson) {
 
 TEST(TemplatesPut, PutsTheComponentsFromAFile) {
   TestHttpServer server(
-      FakeApi({{"PUT /v1/templates/order_update/de", {{200, R"({"outcome":"created"})"}}}}));
+      FakeApi({{"PUT /v1/templates/order_update/de", {{201, R"({"outcome":"created"})"}}}}));
   TempDir dir;
   const std::string file = dir.Write("components.json", kComponents);
   CliRun run =
