@@ -89,7 +89,7 @@ void FinishMatches(std::vector<WordMatch>& matches) {
     });
   });
   const auto key = [](const WordMatch& m) {
-    return std::tie(m.begin, m.end, m.list, m.version, m.term);
+    return std::tie(m.begin, m.end, m.list, m.version, m.term, m.kind);  // one per term
   };
   std::sort(matches.begin(), matches.end(),
             [&](const WordMatch& a, const WordMatch& b) { return key(a) < key(b); });

@@ -351,7 +351,7 @@ Result<storage::TemplateRecord> TemplateFromBody(const std::string& name,
     return MakeError(ErrorCode::kInvalidArgument, "required (a JSON array)", "components");
   }
   storage::TemplateRecord record{name,
-                                 language,
+                                 CanonicalTemplateLanguage(language),
                                  OptionalString(body, "category"),
                                  OptionalString(body, "status"),
                                  json::serialize(*components),

@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <future>
+#include <set>
 
 #include "compliance/starter_word_lists.h"
 #include "compliance/word_list_csv.h"
@@ -51,6 +53,21 @@ double MillisSince(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+std::string CanonicalTemplateLanguage(std::string_view language) {
+  std::string canonical(language);
+  const std::size_t cut = canonical.find_first_of("_-");
+  for (std::size_t i = 0; i < canonical.size(); ++i) {
+    const auto c = static_cast<unsigned char>(canonical[i]);
+    if (canonical[i] == '-')
+      canonical[i] = '_';
+    else if (cut != std::string::npos && i > cut)
+      canonical[i] = static_cast<char>(std::toupper(c));
+    else
+      canonical[i] = static_cast<char>(std::tolower(c));
+  }
+  return canonical;
+}
 
 compliance::GatePolicyConfig PolicyFromConfig(const config::ComplianceConfig& config) {
   compliance::GatePolicyConfig policy;
@@ -216,8 +233,18 @@ Status ComplianceService::ActivateTemplates(storage::Connection& reader) {
   auto stored = repository.List();
   if (!stored.ok()) return stored.error();
   std::vector<compliance::MessageTemplate> templates;
+  std::set<std::string> keys;  // name and canonical language: the catalog refuses duplicates
   std::uint64_t invalid = 0;
   for (const auto& entry : *stored) {
+    const std::string key =
+        entry.record.name + '\n' + CanonicalTemplateLanguage(entry.record.language);
+    if (!keys.insert(key).second) {
+      // Stored before languages were made canonical ("de" and "DE"): the first one counts.
+      ++invalid;
+      spdlog::warn("event=template_duplicate name={} language={}", entry.record.name,
+                   entry.record.language);
+      continue;
+    }
     auto converted = ToMessageTemplate(entry.record);
     auto compiled = converted.ok() ? compliance::CompileTemplate(*converted)
                                    : Result<compliance::CompiledTemplate>(converted.error());
