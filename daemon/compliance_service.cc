@@ -35,12 +35,17 @@ Result<std::vector<storage::SeedWordList>> StarterSeeds() {
 }  // namespace
 
 Result<compliance::MessageTemplate> ToMessageTemplate(const storage::TemplateRecord& record) {
+  auto named = [](const Error& error, std::string field) {
+    if (error.field.rfind(field, 0) == 0) return error;  // already says where
+    return MakeError(error.code, error.message,
+                     error.field.empty() ? field : field + "." + error.field);
+  };
   auto category = compliance::ParseTemplateCategory(record.category);
-  if (!category.ok()) return category.error();
+  if (!category.ok()) return named(category.error(), "category");
   auto status = compliance::ParseTemplateStatus(record.status);
-  if (!status.ok()) return status.error();
+  if (!status.ok()) return named(status.error(), "status");
   auto components = compliance::ParseTemplateComponents(record.components_json);
-  if (!components.ok()) return components.error();
+  if (!components.ok()) return named(components.error(), "components");
   return compliance::MessageTemplate{record.name, record.language, *category, *status,
                                      std::move(*components)};
 }
