@@ -40,8 +40,8 @@ bool IsCombiningMark(utf8proc_int32_t cp) {
 
 class NonAsciiNormaliser {
  public:
-  NonAsciiNormaliser(std::string_view original, NormalisedText& out)
-      : original_(original), out_(out) {}
+  NonAsciiNormaliser(std::string_view original, NormalisedText& out, SourceOffsets offsets)
+      : original_(original), out_(out), record_(offsets == SourceOffsets::kRecord) {}
 
   void Run(std::size_t from) {
     // A mark right after the ASCII prefix belongs to the prefix's last character.
@@ -113,13 +113,16 @@ class NonAsciiNormaliser {
     while (end < original_.size() && static_cast<unsigned char>(original_[end]) < 0x80) ++end;
     const std::size_t at = out_.text.size();
     out_.text.resize(at + end - from);
-    out_.source_begin.resize(at + end - from);
-    out_.source_end.resize(at + end - from);
     for (std::size_t k = from; k < end; ++k) {
-      const std::size_t o = at + k - from;
-      out_.text[o] = kAsciiLower[static_cast<unsigned char>(original_[k])];
-      out_.source_begin[o] = k;
-      out_.source_end[o] = k + 1;
+      out_.text[at + k - from] = kAsciiLower[static_cast<unsigned char>(original_[k])];
+    }
+    if (record_) {
+      out_.source_begin.resize(at + end - from);
+      out_.source_end.resize(at + end - from);
+      for (std::size_t k = from; k < end; ++k) {
+        out_.source_begin[at + k - from] = k;
+        out_.source_end[at + k - from] = k + 1;
+      }
     }
     character_start_ = out_.text.size() - 1;
     return end;
@@ -129,23 +132,26 @@ class NonAsciiNormaliser {
 
   // A stripped combining mark belongs to the character it modifies.
   void ExtendCharacter(std::size_t end) {
+    if (!record_) return;
     for (std::size_t k = character_start_; k < out_.text.size(); ++k) out_.source_end[k] = end;
   }
 
   void Append(char byte, std::size_t begin, std::size_t end) {
     out_.text.push_back(byte);
+    if (!record_) return;
     out_.source_begin.push_back(begin);
     out_.source_end.push_back(end);
   }
 
   std::string_view original_;
   NormalisedText& out_;
+  const bool record_;
   std::size_t character_start_ = 0;
 };
 
 }  // namespace
 
-void NormaliseText(std::string_view original, NormalisedText& out) {
+void NormaliseText(std::string_view original, NormalisedText& out, SourceOffsets offsets) {
   out.text.resize(original.size());
   char* const text = out.text.data();
   std::size_t i = 0;
@@ -163,13 +169,15 @@ void NormaliseText(std::string_view original, NormalisedText& out) {
   // The ASCII prefix keeps identity offsets; the rest goes character by character.
   out.identity_offsets = false;
   out.text.resize(i);
-  out.source_begin.resize(i);
-  out.source_end.resize(i);
-  for (std::size_t k = 0; k < i; ++k) {
-    out.source_begin[k] = k;
-    out.source_end[k] = k + 1;
+  if (offsets == SourceOffsets::kRecord) {
+    out.source_begin.resize(i);
+    out.source_end.resize(i);
+    for (std::size_t k = 0; k < i; ++k) {
+      out.source_begin[k] = k;
+      out.source_end[k] = k + 1;
+    }
   }
-  NonAsciiNormaliser(original, out).Run(i);
+  NonAsciiNormaliser(original, out, offsets).Run(i);
 }
 
 std::string NormaliseForComparison(std::string_view text) {

@@ -46,9 +46,18 @@ struct NormalisedText {
   }
 };
 
+// Whether NormaliseText records where each normalised byte came from. Skipping it makes the
+// common case cheaper (a scanned text that matches nothing needs no offsets); normalising the
+// same text again with kRecord gives the same text with its offsets.
+enum class SourceOffsets {
+  kRecord,
+  kSkip,  // source_begin/source_end stay empty: OriginalBegin/End only if identity_offsets
+};
+
 // Normalises `original` into `out`, reusing its buffers (no allocation once they have grown to
 // the size of the texts seen).
-void NormaliseText(std::string_view original, NormalisedText& out);
+void NormaliseText(std::string_view original, NormalisedText& out,
+                   SourceOffsets offsets = SourceOffsets::kRecord);
 
 // The normalised text with ASCII whitespace runs collapsed to one ' ' and trimmed at both ends:
 // "  STOP\u200B " -> "stop". For comparing short keywords; punctuation is kept.

@@ -58,9 +58,15 @@ Status ValidateTerm(const Term& term) {
 
 struct WordFilter::Compiled {
   std::vector<WordList> lists;
-  std::vector<std::unique_ptr<detail::ListMatcher>> matchers;  // one per list, same order
+  std::vector<std::unique_ptr<detail::CompiledTerm>> terms;  // every term of every list, once
+  // One per language that has a list (its terms with the global lists' and its base language's),
+  // or, when no list has a language, one of the global lists.
+  std::vector<std::unique_ptr<detail::ListMatcher>> matchers;
   std::size_t term_count = 0;
   mutable std::atomic<std::uint64_t> dfa_fallbacks{0};
+
+  // The matcher for `language`, or null when the language has no list (every matcher is used).
+  const detail::ListMatcher* Select(std::string_view language) const;
 };
 
 namespace {
@@ -72,8 +78,11 @@ struct ScanBuffers {
   detail::MatchView view;
 };
 
-bool Selects(const std::string& list_key, std::string_view key, std::string_view base) {
-  return list_key == key || list_key == base;
+std::string_view BaseLanguage(std::string_view key) { return key.substr(0, key.find('_')); }
+
+// Whether a list of language `list_key` is scanned for texts of the language `key`.
+bool Selects(std::string_view list_key, std::string_view key) {
+  return list_key.empty() || list_key == key || list_key == BaseLanguage(key);
 }
 
 // Drops allow matches and every match that lies inside one, then orders by position.
@@ -93,14 +102,50 @@ void FinishMatches(std::vector<WordMatch>& matches) {
   };
   std::sort(matches.begin(), matches.end(),
             [&](const WordMatch& a, const WordMatch& b) { return key(a) < key(b); });
-  // A spaced-out word can be found in both the view and its joined form.
+  // A spaced-out word can be found in both the view and its joined form, and a global term by
+  // every matcher of a scan over all languages.
   matches.erase(
       std::unique(matches.begin(), matches.end(),
                   [&](const WordMatch& a, const WordMatch& b) { return key(a) == key(b); }),
       matches.end());
 }
 
+// Matches come with offsets into the normalised text; this moves them to the original. The scan
+// normalised without offsets (most texts match nothing), so they are recorded now.
+void MapToOriginal(std::string_view original, NormalisedText& normalised,
+                   std::vector<WordMatch>& matches) {
+  if (normalised.identity_offsets) return;
+  NormaliseText(original, normalised, SourceOffsets::kRecord);
+  for (WordMatch& match : matches) {
+    match.begin = normalised.OriginalBegin(match.begin);
+    match.end = normalised.OriginalEnd(match.end);
+  }
+}
+
+// The distinct languages of the lists, as keys, in the order they first appear.
+std::vector<std::string> ListLanguages(const std::vector<WordList>& lists) {
+  std::vector<std::string> keys;
+  for (const WordList& list : lists) {
+    std::string key = detail::LanguageKey(list.language);
+    if (!key.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      keys.push_back(std::move(key));
+    }
+  }
+  return keys;
+}
+
 }  // namespace
+
+const detail::ListMatcher* WordFilter::Compiled::Select(std::string_view language) const {
+  const std::string key = detail::LanguageKey(language);
+  if (key.empty()) return nullptr;
+  for (const std::string_view wanted : {std::string_view(key), BaseLanguage(key)}) {
+    for (const auto& matcher : matchers) {
+      if (matcher->language_key() == wanted) return matcher.get();
+    }
+  }
+  return nullptr;
+}
 
 WordFilter::WordFilter(std::unique_ptr<Compiled> compiled) : compiled_(std::move(compiled)) {}
 
@@ -110,38 +155,55 @@ Result<std::shared_ptr<const WordFilter>> WordFilter::Build(std::vector<WordList
                                                             const WordFilterOptions& options) {
   auto compiled = std::make_unique<Compiled>();
   compiled->lists = std::move(lists);
+  std::vector<std::string> list_keys;  // per list
   for (const WordList& list : compiled->lists) {
-    Result<std::unique_ptr<detail::ListMatcher>> matcher =
-        detail::ListMatcher::Create(list, options.max_matcher_memory_bytes);
+    list_keys.push_back(detail::LanguageKey(list.language));
+    for (const Term& term : list.terms) {
+      Result<std::unique_ptr<detail::CompiledTerm>> term_compiled =
+          detail::CompiledTerm::Create(list, term);
+      if (!term_compiled.ok()) return std::move(term_compiled).error();
+      compiled->terms.push_back(std::move(*term_compiled));
+    }
+    compiled->term_count += list.terms.size();
+  }
+  std::vector<std::string> selections = ListLanguages(compiled->lists);
+  if (selections.empty()) selections.emplace_back();  // the global lists alone
+  for (std::string& key : selections) {
+    std::vector<const detail::CompiledTerm*> terms;
+    std::size_t next = 0;
+    for (std::size_t list = 0; list < compiled->lists.size(); ++list) {
+      const std::size_t count = compiled->lists[list].terms.size();
+      if (Selects(list_keys[list], key)) {
+        for (std::size_t t = next; t < next + count; ++t) terms.push_back(compiled->terms[t].get());
+      }
+      next += count;
+    }
+    Result<std::unique_ptr<detail::ListMatcher>> matcher = detail::ListMatcher::Create(
+        std::move(key), std::move(terms), options.max_matcher_memory_bytes);
     if (!matcher.ok()) return std::move(matcher).error();
     compiled->matchers.push_back(std::move(*matcher));
-    compiled->term_count += list.terms.size();
   }
   return std::shared_ptr<const WordFilter>(new WordFilter(std::move(compiled)));
 }
 
 std::vector<WordMatch> WordFilter::Scan(std::string_view text, std::string_view language) const {
   thread_local ScanBuffers buffers;
-  NormaliseText(text, buffers.normalised);
+  NormaliseText(text, buffers.normalised, SourceOffsets::kSkip);
   detail::BuildMatchView(buffers.normalised.text, buffers.view);
-  const detail::ScanText scan_text{text, buffers.normalised, buffers.view};
+  const detail::ScanText scan_text{buffers.normalised, buffers.view};
 
-  const std::string key = detail::LanguageKey(language);
-  const std::string_view base = std::string_view(key).substr(0, key.find('_'));
-  const bool known =
-      !key.empty() &&
-      std::any_of(compiled_->matchers.begin(), compiled_->matchers.end(), [&](const auto& m) {
-        return !m->language_key().empty() && Selects(m->language_key(), key, base);
-      });
   std::vector<WordMatch> matches;
   int fallbacks = 0;
-  for (const auto& matcher : compiled_->matchers) {
-    const std::string& list_key = matcher->language_key();
-    if (known && !list_key.empty() && !Selects(list_key, key, base)) continue;
-    fallbacks += matcher->Scan(scan_text, matches);
+  if (const detail::ListMatcher* selected = compiled_->Select(language)) {
+    fallbacks += selected->Scan(scan_text, matches);
+  } else {
+    for (const auto& matcher : compiled_->matchers) fallbacks += matcher->Scan(scan_text, matches);
   }
   if (fallbacks > 0) compiled_->dfa_fallbacks.fetch_add(fallbacks, std::memory_order_relaxed);
-  if (!matches.empty()) FinishMatches(matches);
+  if (!matches.empty()) {
+    MapToOriginal(text, buffers.normalised, matches);
+    FinishMatches(matches);
+  }
   return matches;
 }
 

@@ -10,6 +10,30 @@
 // resistant to common obfuscation: separators between letters ("f r e e", "k.o.s.t.e.n.l.o.s"),
 // digit/letter swaps ("fr33"), stretched letters ("freeee"). Word boundaries are Unicode-aware.
 // Every match reports byte offsets into the caller's original text.
+//
+// What matches, in detail (word, phrase, prefix and allow terms; see detail/match_view.h):
+//   - letters and digits are word characters, everything else separates words; a term in a
+//     script written without spaces (Han, Kana, Thai, ...) needs no boundary on that side, so
+//     "退订" is found inside running text;
+//   - 0 3 4 5 7 8 @ $ read as o e a s t b a s, and 1 as i or l. '@' and '$' are letters then:
+//     "info@free.de" does not contain the word "free";
+//   - any letter may be repeated ("frrreee"); the words of a phrase may be separated by any run of
+//     whitespace or punctuation, or run together ("clickhere");
+//   - a run of at least three one-character words is also read joined, its words split where the
+//     gap differs from the usual one: "f r e e", "g e t  f r e e  m o n e y", "f.r.e.e m.o.n.e.y",
+//     and, next to a real one-letter word, "a f r e e";
+//   - an allow term is matched like a phrase; allow terms of every selected list hide matches of
+//     every selected list that lie inside them.
+// Regex terms match the normalised text itself (punctuation kept, digits are digits), ignoring
+// case.
+//
+// Cost: the lists a text of one language is scanned with (the global lists, the language's and
+// its base language's) are compiled together: one RE2::Set for their word, phrase, prefix and
+// allow terms, plus one for their regex terms if they have any. A scan makes one DFA pass per
+// Set and allocates nothing when nothing matches; normalisation skips its offset map until a Set
+// reports a term. Only then are the terms' spans located, each with its own RE2, compiled on
+// first use. A text whose language has no list is scanned with every language's Sets. Build
+// compiles a global term once per language that has a list.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +49,7 @@ namespace herald::compliance {
 
 enum class MatchKind {
   kWord,    // the term as a whole word: "win" matches "win!" but not "winner" or "kiwin"
-  kPhrase,  // words in order, separated by whitespace or punctuation
+  kPhrase,  // words in order, separated by whitespace or punctuation (or none)
   kPrefix,  // a word that starts with the term: "krypto" matches "kryptowährung"
   kRegex,   // an RE2 pattern over the normalised text, validated when added
   kAllow,   // a known false positive: a match that lies inside an allow match is dropped

@@ -3,40 +3,44 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
-#include <mutex>
+#include <algorithm>
 #include <utility>
 
 #include "compliance/detail/term_pattern.h"
 
 namespace herald::compliance::detail {
 
-struct ListMatcher::CompiledTerm {
-  const Term* term = nullptr;
-  TermPattern pattern;
+CompiledTerm::CompiledTerm(const WordList& list, const Term& term, TermPattern pattern)
+    : list_(list), term_(term), pattern_(std::move(pattern)) {}
 
-  // Compiled on first use: most terms never occur, and activating a list of 10,000 terms must
-  // not compile 10,000 RE2s.
-  const RE2& Locator() const {
-    std::call_once(once_, [this] {
-      RE2::Options options;
-      options.set_log_errors(false);
-      // Small: a locator is one term, and thousands of them may be in use. Regex terms were
-      // validated against the same budget, so they compile; past it RE2 uses its NFA.
-      options.set_max_mem(kMaxRegexMemoryBytes);
-      locator_ = std::make_unique<const RE2>(pattern.regex, options);
-    });
-    return *locator_;
+CompiledTerm::~CompiledTerm() = default;
+
+Result<std::unique_ptr<CompiledTerm>> CompiledTerm::Create(const WordList& list, const Term& term) {
+  Result<TermPattern> pattern = CompileTerm(term);
+  if (!pattern.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument, "list \"" + list.name + "\" version " +
+                                                      std::to_string(list.version) + ": " +
+                                                      pattern.error().message);
   }
+  return std::unique_ptr<CompiledTerm>(new CompiledTerm(list, term, std::move(*pattern)));
+}
 
- private:
-  mutable std::once_flag once_;
-  mutable std::unique_ptr<const RE2> locator_;
-};
+const RE2& CompiledTerm::Locator() const {
+  std::call_once(once_, [this] {
+    RE2::Options options;
+    options.set_log_errors(false);
+    // Small: a locator is one term, and thousands of them may be in use. Regex terms were
+    // validated against the same budget, so they compile; past it RE2 uses its NFA.
+    options.set_max_mem(kMaxRegexMemoryBytes);
+    locator_ = std::make_unique<const RE2>(pattern_.regex, options);
+  });
+  return *locator_;
+}
 
 struct ListMatcher::TermSet {
   explicit TermSet(const RE2::Options& options) : set(options, RE2::UNANCHORED) {}
   RE2::Set set;
-  std::vector<std::size_t> terms;  // Set index -> index into the list's terms
+  std::vector<const CompiledTerm*> terms;  // by Set index
 };
 
 namespace {
@@ -55,11 +59,6 @@ std::string_view SourceText(const ScanText& text, Source source) {
   return text.normalised.text;
 }
 
-Error ListError(const WordList& list, ErrorCode code, std::string_view reason) {
-  return MakeError(code, "list \"" + list.name + "\" version " + std::to_string(list.version) +
-                             ": " + std::string(reason));
-}
-
 RE2::Options SetOptions(std::int64_t max_memory_bytes) {
   RE2::Options options;
   options.set_log_errors(false);
@@ -68,13 +67,19 @@ RE2::Options SetOptions(std::int64_t max_memory_bytes) {
   return options;
 }
 
-void AppendMatch(const WordList& list, const Term& term, const ScanText& text, Source source,
-                 std::size_t begin, std::size_t end, std::vector<WordMatch>& out) {
+WordMatch MakeMatch(const CompiledTerm& compiled, std::size_t begin, std::size_t end) {
+  const WordList& list = compiled.list();
+  const Term& term = compiled.term();
+  return WordMatch{list.name,     list.version, term.text, term.kind,
+                   term.severity, term.note,    begin,     end};
+}
+
+void AppendMatch(const CompiledTerm& term, const ScanText& text, Source source, std::size_t begin,
+                 std::size_t end, std::vector<WordMatch>& out) {
   if (source == Source::kJoined) text.view.JoinedToView(begin, end);
   if (source != Source::kNormalised) MatchView::ViewToNormalised(text.view.text.size(), begin, end);
   if (end <= begin) return;  // only padding: cannot happen, the span holds a letter or digit
-  out.push_back(WordMatch{list.name, list.version, term.text, term.kind, term.severity, term.note,
-                          text.normalised.OriginalBegin(begin), text.normalised.OriginalEnd(end)});
+  out.push_back(MakeMatch(term, begin, end));
 }
 
 // The next position at or after `pos` where a word term's match can start: its lead (a space)
@@ -106,44 +111,40 @@ bool NextMatch(const RE2& locator, const TermPattern& pattern, std::string_view 
 // Appends every span of `term` in the source text. `occurs` says the Set found the term: if its
 // locator then finds nothing (it never should, the patterns are the same), the whole text is
 // reported so that a check is never lost; not for allow terms, which would hide everything.
-void Locate(const ListMatcher::CompiledTerm& term, const WordList& list, const ScanText& text,
-            Source source, bool occurs, std::vector<WordMatch>& out) {
+void Locate(const CompiledTerm& term, const ScanText& text, Source source, bool occurs,
+            std::vector<WordMatch>& out) {
   const std::string_view haystack = SourceText(text, source);
   const RE2& locator = term.Locator();
-  const std::size_t lead = term.pattern.lead_bytes;
-  const std::size_t trail = term.pattern.trail_bytes;
+  const std::size_t lead = term.pattern().lead_bytes;
+  const std::size_t trail = term.pattern().trail_bytes;
   re2::StringPiece match;
   bool found = false;
   std::size_t pos = 0;
   while (locator.ok() && pos <= haystack.size() &&
-         NextMatch(locator, term.pattern, haystack, pos, match)) {
+         NextMatch(locator, term.pattern(), haystack, pos, match)) {
     const auto begin = static_cast<std::size_t>(match.data() - haystack.data());
     const std::size_t end = begin + match.size();
     if (end < begin + lead + trail + 1) {  // regex terms cannot match "" (validated); step over
       pos = begin + 1;
       continue;
     }
-    AppendMatch(list, *term.term, text, source, begin + lead, end - trail, out);
+    AppendMatch(term, text, source, begin + lead, end - trail, out);
     found = true;
     pos = end - trail;  // the boundary after a word is free to start the next one
   }
-  if (!found && occurs && term.term->kind != MatchKind::kAllow) {
-    const Term& t = *term.term;
-    out.push_back(WordMatch{list.name, list.version, t.text, t.kind, t.severity, t.note, 0,
-                            text.original.size()});
+  if (!found && occurs && term.term().kind != MatchKind::kAllow && !text.normalised.text.empty()) {
+    out.push_back(MakeMatch(term, 0, text.normalised.text.size()));
   }
 }
 
-void LocateEachTerm(const ListMatcher::TermSet& set, const ListMatcher::CompiledTerm* terms,
-                    const WordList& list, const ScanText& text, Source source,
+void LocateEachTerm(const ListMatcher::TermSet& set, const ScanText& text, Source source,
                     std::vector<WordMatch>& out) {
-  for (const std::size_t term : set.terms) Locate(terms[term], list, text, source, false, out);
+  for (const CompiledTerm* term : set.terms) Locate(*term, text, source, false, out);
 }
 
 // Runs one Set over its source text and locates the terms it reports. Returns 1 when the Set
 // could not answer (DFA out of memory), after every term was matched on its own instead.
-int ScanSet(const ListMatcher::TermSet& set, const ListMatcher::CompiledTerm* terms,
-            const WordList& list, const ScanText& text, Source source,
+int ScanSet(const ListMatcher::TermSet& set, const ScanText& text, Source source,
             std::vector<WordMatch>& out) {
   const std::string_view haystack = SourceText(text, source);
   RE2::Set::ErrorInfo info{RE2::Set::kNoError};
@@ -153,49 +154,61 @@ int ScanSet(const ListMatcher::TermSet& set, const ListMatcher::CompiledTerm* te
   bool failed = info.kind != RE2::Set::kNoError;
   if (!failed) failed = !set.set.Match(haystack, &hits, &info);
   if (failed) {
-    LocateEachTerm(set, terms, list, text, source, out);
+    LocateEachTerm(set, text, source, out);
     return 1;
   }
   for (const int hit : hits) {
-    Locate(terms[set.terms[static_cast<std::size_t>(hit)]], list, text, source, true, out);
+    Locate(*set.terms[static_cast<std::size_t>(hit)], text, source, true, out);
   }
   return 0;
 }
 
+// "list "de" version 3" or "lists "global" version 2 and "de" version 3".
+std::string DescribeLists(const std::vector<const CompiledTerm*>& terms) {
+  std::vector<const WordList*> lists;
+  for (const CompiledTerm* term : terms) {
+    if (std::find(lists.begin(), lists.end(), &term->list()) == lists.end()) {
+      lists.push_back(&term->list());
+    }
+  }
+  std::string described = lists.size() == 1 ? "list " : "lists ";
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    if (i > 0) described += i + 1 == lists.size() ? " and " : ", ";
+    described += "\"" + lists[i]->name + "\" version " + std::to_string(lists[i]->version);
+  }
+  return described;
+}
+
 }  // namespace
 
-ListMatcher::ListMatcher(const WordList& list)
-    : list_(list), language_key_(LanguageKey(list.language)) {}
+ListMatcher::ListMatcher(std::string language_key, std::vector<const CompiledTerm*> terms)
+    : language_key_(std::move(language_key)), terms_(std::move(terms)) {}
 
 ListMatcher::~ListMatcher() = default;
 
-Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(const WordList& list,
+Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(std::string language_key,
+                                                         std::vector<const CompiledTerm*> terms,
                                                          std::int64_t max_memory_bytes) {
-  std::unique_ptr<ListMatcher> matcher(new ListMatcher(list));
-  matcher->terms_ = std::make_unique<CompiledTerm[]>(list.terms.size());
+  std::unique_ptr<ListMatcher> matcher(new ListMatcher(std::move(language_key), std::move(terms)));
   const RE2::Options options = SetOptions(max_memory_bytes);
-  for (std::size_t i = 0; i < list.terms.size(); ++i) {
-    Result<TermPattern> pattern = CompileTerm(list.terms[i]);
-    if (!pattern.ok()) {
-      return ListError(list, ErrorCode::kInvalidArgument, pattern.error().message);
-    }
-    CompiledTerm& term = matcher->terms_[i];
-    term.term = &list.terms[i];
-    term.pattern = std::move(*pattern);
+  for (const CompiledTerm* term : matcher->terms_) {
     std::unique_ptr<TermSet>& set =
-        term.pattern.haystack == Haystack::kMatchView ? matcher->view_set_ : matcher->regex_set_;
+        term->pattern().haystack == Haystack::kMatchView ? matcher->view_set_ : matcher->regex_set_;
     if (set == nullptr) set = std::make_unique<TermSet>(options);
     std::string error;
-    if (set->set.Add(term.pattern.regex, &error) < 0) {  // a bug in CompileTerm
-      return ListError(list, ErrorCode::kInternal,
-                       "term \"" + list.terms[i].text + "\" compiled to a bad pattern: " + error);
+    if (set->set.Add(term->pattern().regex, &error) < 0) {  // a bug in CompileTerm
+      return MakeError(ErrorCode::kInternal, "list \"" + term->list().name + "\" version " +
+                                                 std::to_string(term->list().version) +
+                                                 ": term \"" + term->term().text +
+                                                 "\" compiled to a bad pattern: " + error);
     }
-    set->terms.push_back(i);
+    set->terms.push_back(term);
   }
   for (TermSet* set : {matcher->view_set_.get(), matcher->regex_set_.get()}) {
     if (set != nullptr && !set->set.Compile()) {
-      return ListError(list, ErrorCode::kResourceExhausted,
-                       "its " + std::to_string(list.terms.size()) +
+      return MakeError(ErrorCode::kResourceExhausted,
+                       DescribeLists(matcher->terms_) + ": their " +
+                           std::to_string(matcher->terms_.size()) +
                            " terms do not fit in max_matcher_memory_bytes (" +
                            std::to_string(max_memory_bytes) + ")");
     }
@@ -206,27 +219,19 @@ Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(const WordList& list,
 int ListMatcher::Scan(const ScanText& text, std::vector<WordMatch>& out) const {
   int fallbacks = 0;
   if (view_set_ != nullptr) {
-    fallbacks += ScanSet(*view_set_, terms_.get(), list_, text, Source::kView, out);
-    if (!text.view.joined.empty()) {
-      fallbacks += ScanSet(*view_set_, terms_.get(), list_, text, Source::kJoined, out);
-    }
+    fallbacks += ScanSet(*view_set_, text, Source::kView, out);
+    if (!text.view.joined.empty()) fallbacks += ScanSet(*view_set_, text, Source::kJoined, out);
   }
-  if (regex_set_ != nullptr) {
-    fallbacks += ScanSet(*regex_set_, terms_.get(), list_, text, Source::kNormalised, out);
-  }
+  if (regex_set_ != nullptr) fallbacks += ScanSet(*regex_set_, text, Source::kNormalised, out);
   return fallbacks;
 }
 
 void ListMatcher::ScanEachTerm(const ScanText& text, std::vector<WordMatch>& out) const {
   if (view_set_ != nullptr) {
-    LocateEachTerm(*view_set_, terms_.get(), list_, text, Source::kView, out);
-    if (!text.view.joined.empty()) {
-      LocateEachTerm(*view_set_, terms_.get(), list_, text, Source::kJoined, out);
-    }
+    LocateEachTerm(*view_set_, text, Source::kView, out);
+    if (!text.view.joined.empty()) LocateEachTerm(*view_set_, text, Source::kJoined, out);
   }
-  if (regex_set_ != nullptr) {
-    LocateEachTerm(*regex_set_, terms_.get(), list_, text, Source::kNormalised, out);
-  }
+  if (regex_set_ != nullptr) LocateEachTerm(*regex_set_, text, Source::kNormalised, out);
 }
 
 std::string LanguageKey(std::string_view language) {

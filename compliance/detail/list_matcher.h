@@ -1,6 +1,13 @@
-// One word list compiled: an RE2::Set over the match view for its word, phrase, prefix and allow
-// terms, another over the normalised text for its regex terms (when it has any), and a lazily
-// compiled RE2 per term that locates the term's spans once the Set has said it occurs.
+// The compiled word lists of one language selection: an RE2::Set over the match view for the word,
+// phrase, prefix and allow terms of every list the selection scans, another over the normalised
+// text for their regex terms (when there are any), and per term an RE2 compiled on first use that
+// locates the term's spans once a Set has said it occurs.
+//
+// A selection is a language and the lists a text in it is scanned with: the global lists plus the
+// lists of the language and of its base language ("de_at": global, "de_at" and "de"). Putting
+// them in one Set means one DFA pass over a text instead of one per list, which halves the cost
+// of the common scan (global + one language). A global term is therefore compiled into the Set of
+// every language; its pattern and locator are compiled once (CompiledTerm) and shared.
 //
 // Thread rules: immutable after Create except the per-term locators, which are compiled once
 // under std::call_once; Scan may run on any number of threads at once.
@@ -8,39 +15,70 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
 #include "compliance/detail/match_view.h"
+#include "compliance/detail/term_pattern.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 
+namespace re2 {
+class RE2;
+}  // namespace re2
+
 namespace herald::compliance::detail {
 
-// A text prepared for scanning: the caller's original, its normalised form and its match view.
+// A text prepared for scanning: its normalised form (offsets not needed) and its match view.
 struct ScanText {
-  std::string_view original;
   const NormalisedText& normalised;
   const MatchView& view;
 };
 
+// One term of one list, validated and compiled to its pattern. `list` and `term` must outlive it.
+class CompiledTerm {
+ public:
+  // Fails naming the list, its version and the term when the term cannot be used (ValidateTerm).
+  static Result<std::unique_ptr<CompiledTerm>> Create(const WordList& list, const Term& term);
+  ~CompiledTerm();
+
+  const WordList& list() const { return list_; }
+  const Term& term() const { return term_; }
+  const TermPattern& pattern() const { return pattern_; }
+  // The RE2 that finds this term's spans. Compiled on first use: most terms never occur, and
+  // activating a list of 10,000 terms must not compile 10,000 RE2s.
+  const re2::RE2& Locator() const;
+
+ private:
+  CompiledTerm(const WordList& list, const Term& term, TermPattern pattern);
+
+  const WordList& list_;
+  const Term& term_;
+  TermPattern pattern_;
+  mutable std::once_flag once_;
+  mutable std::unique_ptr<const re2::RE2> locator_;
+};
+
 class ListMatcher {
  public:
-  // `list` must outlive the matcher. Fails naming the list and term when a term is invalid, or
-  // the list when its matcher does not fit in `max_memory_bytes`.
-  static Result<std::unique_ptr<ListMatcher>> Create(const WordList& list,
+  // `terms` (and their lists) must outlive the matcher. Fails, naming the lists, when the Sets do
+  // not fit in `max_memory_bytes`.
+  static Result<std::unique_ptr<ListMatcher>> Create(std::string language_key,
+                                                     std::vector<const CompiledTerm*> terms,
                                                      std::int64_t max_memory_bytes);
   ~ListMatcher();
 
-  const WordList& list() const { return list_; }
-  // The list's language, lower case with '-' spelled '_'; empty for a global list.
+  // The selection's language, lower case with '-' spelled '_'; empty for a filter without
+  // language lists, whose only matcher holds the global lists.
   const std::string& language_key() const { return language_key_; }
+  std::size_t term_count() const { return terms_.size(); }
 
-  // Appends every match of this list in `text` to `out`, allow matches included (kind kAllow),
-  // unsorted. Returns how many of its Sets ran out of DFA memory on this text and were replaced
-  // by matching each term on its own.
+  // Appends every match in `text` to `out`, allow matches included (kind kAllow), unsorted, with
+  // begin/end as byte offsets into the normalised text. Returns how many of its Sets ran out of
+  // DFA memory on this text and were replaced by matching each term on its own.
   int Scan(const ScanText& text, std::vector<WordMatch>& out) const;
 
   // What Scan falls back to when a Set cannot answer: every term matched on its own. Same
@@ -48,16 +86,14 @@ class ListMatcher {
   void ScanEachTerm(const ScanText& text, std::vector<WordMatch>& out) const;
 
   struct TermSet;
-  struct CompiledTerm;
 
  private:
-  explicit ListMatcher(const WordList& list);
+  ListMatcher(std::string language_key, std::vector<const CompiledTerm*> terms);
 
-  const WordList& list_;
   std::string language_key_;
-  std::unique_ptr<CompiledTerm[]> terms_;
+  std::vector<const CompiledTerm*> terms_;
   std::unique_ptr<TermSet> view_set_;
-  std::unique_ptr<TermSet> regex_set_;  // null when the list has no regex terms
+  std::unique_ptr<TermSet> regex_set_;  // null when no list of the selection has regex terms
 };
 
 // "de-AT" -> "de_at".

@@ -427,15 +427,24 @@ TEST(ListMatcher, MatchingEachTermOnItsOwnFindsWhatTheSetFinds) {
       "Kryptob\xC3\xB6rse, 100% garantiert, sie haben gewonnen"};
   std::size_t matches_seen = 0;
   for (const WordList& list : lists) {
+    std::vector<std::unique_ptr<detail::CompiledTerm>> terms;
+    std::vector<const detail::CompiledTerm*> term_pointers;
+    for (const Term& term : list.terms) {
+      Result<std::unique_ptr<detail::CompiledTerm>> compiled =
+          detail::CompiledTerm::Create(list, term);
+      ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+      terms.push_back(std::move(*compiled));
+      term_pointers.push_back(terms.back().get());
+    }
     Result<std::unique_ptr<detail::ListMatcher>> matcher =
-        detail::ListMatcher::Create(list, 1 << 26);
+        detail::ListMatcher::Create(list.language, std::move(term_pointers), 1 << 26);
     ASSERT_TRUE(matcher.ok()) << matcher.error().message;
     for (const std::string_view text : texts) {
       NormalisedText normalised;
-      NormaliseText(text, normalised);
+      NormaliseText(text, normalised, SourceOffsets::kSkip);
       detail::MatchView view;
       detail::BuildMatchView(normalised.text, view);
-      const detail::ScanText scan_text{text, normalised, view};
+      const detail::ScanText scan_text{normalised, view};
       std::vector<WordMatch> by_set;
       EXPECT_EQ((*matcher)->Scan(scan_text, by_set), 0);
       std::vector<WordMatch> by_term;
@@ -464,7 +473,9 @@ TEST(WordFilter, TightMemoryFailsTheBuildOrScansExactly) {
     if (!tight.ok()) {
       failed_once = true;
       EXPECT_EQ(tight.error().code, ErrorCode::kResourceExhausted);
-      EXPECT_EQ(tight.error().message.rfind("list \"", 0), 0u) << tight.error().message;
+      // The lists scanned together are named: "lists "global" version 1 and "de" version 3".
+      EXPECT_EQ(tight.error().message.rfind("list", 0), 0u) << tight.error().message;
+      EXPECT_NE(tight.error().message.find("\"global\" version 1"), std::string::npos);
       EXPECT_NE(tight.error().message.find("max_matcher_memory_bytes"), std::string::npos);
       continue;
     }
