@@ -277,6 +277,13 @@ const std::vector<GateCase>& Cases() {
          s.windows = {{kSender, kNow - hours(24) + minutes(10), std::nullopt}};
        },
        "window_closed"},
+      {"free text one millisecond before the safety margin begins",
+       [](Scenario& s) {
+         s.UseText("Hello");
+         s.windows = {{kSender, kNow - hours(24) + minutes(10) + std::chrono::milliseconds(1),
+                       std::nullopt}};
+       },
+       ""},
       {"an empty free text", [](Scenario& s) { s.UseText(""); }, "invalid_message"},
       {"a free text over the limit", [](Scenario& s) { s.UseText("123456789012345678901"); },
        "text_too_long", "21 characters, limit 20"},

@@ -98,7 +98,16 @@ TEST(QuietHours, FollowsSaoPauloWhileBrazilHadDaylightSavingAndAfterItEnded) {
       {"Sun 07:30 -03", sao_paulo, Utc(2019, 2, 17, 10, 30), kQuiet},
       {"Sat 21:30 -02", sao_paulo, Utc(2019, 2, 16, 23, 30), kQuiet},
       {"Sun 20:30 -03", sao_paulo, Utc(2019, 2, 17, 23, 30), kAllowed},
-      // No DST since 2019: November and January stay at -03
+      // No DST since 2019: the days the clocks used to change (first Sunday of November, third
+      // Sunday of February) stay at -03 at both ends of the window
+      {"Sun 2024-11-03 07:59 -03", sao_paulo, Utc(2024, 11, 3, 10, 59), kQuiet},
+      {"Sun 2024-11-03 08:00 -03", sao_paulo, Utc(2024, 11, 3, 11, 0), kAllowed},
+      {"Sun 2024-11-03 20:59 -03", sao_paulo, Utc(2024, 11, 3, 23, 59), kAllowed},
+      {"Sun 2024-11-03 21:00 -03", sao_paulo, Utc(2024, 11, 4, 0, 0), kQuiet},
+      {"Sun 2025-02-16 07:59 -03", sao_paulo, Utc(2025, 2, 16, 10, 59), kQuiet},
+      {"Sun 2025-02-16 08:00 -03", sao_paulo, Utc(2025, 2, 16, 11, 0), kAllowed},
+      {"Sun 2025-02-16 20:59 -03", sao_paulo, Utc(2025, 2, 16, 23, 59), kAllowed},
+      {"Sun 2025-02-16 21:00 -03", sao_paulo, Utc(2025, 2, 17, 0, 0), kQuiet},
       {"2024-11-04 07:30 -03", sao_paulo, Utc(2024, 11, 4, 10, 30), kQuiet},
       {"2025-01-15 07:59 -03", sao_paulo, Utc(2025, 1, 15, 10, 59), kQuiet},
       {"2025-01-15 08:00 -03", sao_paulo, Utc(2025, 1, 15, 11, 0), kAllowed},
@@ -199,6 +208,8 @@ TEST(QuietHoursNextAllowedTime, FindsTheNextOpeningAcrossDaylightSavingChanges) 
        Utc(2018, 11, 4, 10, 0)},
       {"Sat 21:30 -02 -> Sun 08:00 -03", sao_paulo, Utc(2019, 2, 16, 23, 30),
        Utc(2019, 2, 17, 11, 0)},
+      {"Sat 2025-02-15 21:30 -03 -> Sun 08:00 -03 (no change any more)", sao_paulo,
+       Utc(2025, 2, 16, 0, 30), Utc(2025, 2, 16, 11, 0)},
       {"US: Honolulu opens last", {"US", ""}, Utc(2024, 7, 1, 12, 30), Utc(2024, 7, 1, 18, 0)},
       {"US after 21:00 in New York", {"US", ""}, Utc(2024, 7, 2, 1, 0), Utc(2024, 7, 2, 18, 0)},
   };

@@ -38,6 +38,14 @@ TEST(StopKeywords, MatchesAKeywordOfAnyLanguageAsTheWholeMessage) {
       {"ARRET", "ARRÊT", "fr"},  // marks stripped on both sides
       {"退订", "退订", "zh"},
       {"退订。", "退订", "zh"},
+      {"Sair", "SAIR", "pt"},
+      {"cancelar inscricao", "CANCELAR INSCRIÇÃO", "pt"},  // without the cedilla and tilde
+      {"Basta", "BASTA", "it"},
+      {"CANCELLAMI!", "CANCELLAMI", "it"},
+      {"afmelden", "AFMELDEN", "nl"},
+      {"Uitschrijven", "UITSCHRIJVEN", "nl"},
+      {"Désinscrire", "DÉSINSCRIRE", "fr"},
+      {"Abbestellen", "ABBESTELLEN", "de"},
       {"unsubscribe", "UNSUBSCRIBE", "en"},
       {"Opt-out", nullptr, nullptr},  // "opt-out" is one word, the keyword is two
       {"opt out", "OPT OUT", "en"},

@@ -162,6 +162,21 @@ TEST(TemplateCatalog, FallsBackFromRegionToLanguageToTheDefault) {
   EXPECT_EQ(catalog->Find("promo", "de_AT"), nullptr) << "Find does not fall back";
 }
 
+TEST(TemplateCatalog, PrefersTheExactRegionOverItsLanguage) {
+  Result<TemplateCatalog> catalog = TemplateCatalog::Build({
+      Make("promo", "de", "Hallo"),
+      Make("promo", "de_AT", "Servus"),
+      Make("promo", "en", "Hello"),
+  });
+  ASSERT_TRUE(catalog.ok()) << catalog.error().ToString();
+  const CompiledTemplate* austrian = catalog->Resolve("promo", "de-AT", "en");
+  ASSERT_NE(austrian, nullptr);
+  EXPECT_EQ(austrian->source.components.body, "Servus");
+  const CompiledTemplate* swiss = catalog->Resolve("promo", "de_CH", "en");
+  ASSERT_NE(swiss, nullptr);
+  EXPECT_EQ(swiss->source.components.body, "Hallo");
+}
+
 TEST(TemplateCatalog, RejectsDuplicatesAndMalformedTemplatesNamingThem) {
   Result<TemplateCatalog> duplicate =
       TemplateCatalog::Build({Make("promo", "de", "a"), Make("promo", "DE", "b")});
@@ -259,6 +274,25 @@ TEST(RenderTemplate, EnforcesParameterCountNamesAndPlatformRules) {
       EXPECT_THAT(outcome.detail, HasSubstr("body: ")) << test.name;
       EXPECT_EQ(out, "") << test.name;
     }
+  }
+}
+
+TEST(RenderTemplate, AppliesTheParameterRulesToHeaderParametersToo) {
+  MessageTemplate source = Make("order", "en", "Order {{1}}");
+  source.components.header_format = HeaderFormat::kText;
+  source.components.header_text = "Hi {{1}}";
+  const CompiledTemplate compiled = Compile(source);
+  const TemplateParameter body[] = {{"", "A-17"}};
+  const std::vector<std::pair<std::vector<TemplateParameter>, const char*>> cases = {
+      {{{"", "a\nb"}}, "header: parameter {{1}} contains a newline"},
+      {{{"", ""}}, "header: parameter {{1}} is empty"},
+      {{}, "header: "},
+  };
+  for (const auto& [header, detail] : cases) {
+    std::string out;
+    const RenderOutcome outcome = RenderTemplate(compiled, {header, body}, TemplateLimits{}, out);
+    EXPECT_EQ(outcome.problem, TemplateProblem::kParams) << detail;
+    EXPECT_THAT(outcome.detail, HasSubstr(detail));
   }
 }
 

@@ -219,6 +219,14 @@ TEST(WordFilter, ReportsOffsetsIntoTheOriginalText) {
       {"Neu: Kryptowährung", "Krypto"},
       {"\xE5\x9B\x9E\xE5\xA4\x8D\xE9\x80\x80\xE8\xAE\xA2", "\xE9\x80\x80\xE8\xAE\xA2"},
       {"\xC3\xBC bit.ly/X1", "bit.ly/X1"},
+      // Stretched letters and digit swaps: the whole disguised word, in an ASCII text and in one
+      // that takes the non-ASCII path.
+      {"x freeee!", "freeee"},
+      {"Gr\xC3\xBC\xC3\x9F"
+       "e: FR33 f\xC3\xBCr alle",
+       "FR33"},
+      {"Jetzt g3winn3n!", "g3winn3n"},
+      {"\xE2\x80\x9Ekostenloooos\xE2\x80\x9C", "kostenloooos"},
   };
   for (const Case& c : cases) {
     const std::vector<WordMatch> matches = StarterFilter().Scan(c.text, "");
@@ -256,6 +264,55 @@ TEST(WordFilter, SelectsListsByLanguage) {
   EXPECT_EQ(TermsFound(StarterFilter(), text, "en"), (Terms{"free", "退订"}));
   EXPECT_EQ(TermsFound(StarterFilter(), text, "fr"), (Terms{"free", "gratis", "退订"}));
   EXPECT_EQ(TermsFound(StarterFilter(), text, ""), (Terms{"free", "gratis", "退订"}));
+}
+
+// An allow term hides a false positive of its own list; the term itself still matches elsewhere.
+TEST(WordFilter, AllowTermHidesAFalsePositiveOfTheSameList) {
+  const auto filter = BuildOrDie({MakeList(
+      "de", "de", 1, "gewinn,prefix,block,\ngewinnerin,allow,block,known false positive\n")});
+  EXPECT_EQ(TermsFound(*filter, "Die Gewinnerin des Preises", "de"), Terms{});
+  EXPECT_EQ(TermsFound(*filter, "Jetzt gewinnen", "de"), Terms{"gewinn"});
+  EXPECT_EQ(TermsFound(*filter, "Gewinnerin und Gewinnspiel", "de"), Terms{"gewinn"});
+}
+
+// The same text as a block word and as a review prefix: both are reported, so a review term can
+// never hide a block.
+TEST(WordFilter, ReportsABlockAndAReviewTermOfTheSameText) {
+  const auto filter =
+      BuildOrDie({MakeList("en", "en", 1, "free,prefix,review,\nfree,word,block,\n")});
+  const std::vector<WordMatch> matches = filter->Scan("all free", "en");
+  ASSERT_EQ(matches.size(), 2u);
+  EXPECT_TRUE(std::any_of(matches.begin(), matches.end(), [](const WordMatch& m) {
+    return m.severity == Severity::kBlock && m.kind == MatchKind::kWord;
+  }));
+  EXPECT_TRUE(std::any_of(matches.begin(), matches.end(), [](const WordMatch& m) {
+    return m.severity == Severity::kReview && m.kind == MatchKind::kPrefix;
+  }));
+}
+
+// A regional list adds to its base language's list; a language without a list of its own gets
+// its base language's, and one without either gets every list, each match reported once.
+TEST(WordFilter, SelectsRegionalListsWithTheirBaseLanguage) {
+  const auto filter = BuildOrDie({
+      MakeList("global", "", 1, "free,word,block,\ngratis zeit,allow,block,\n"),
+      MakeList("de", "de", 2, "gratis,word,block,\n"),
+      MakeList("de-at", "de-AT", 3, "leiwand,word,review,\n"),
+      MakeList("en", "en", 4, "winner,word,block,\n"),
+  });
+  const std::string_view text = "free gratis leiwand winner, gratis zeit";
+  EXPECT_EQ(TermsFound(*filter, text, "de_AT"), (Terms{"free", "gratis", "leiwand"}));
+  EXPECT_EQ(TermsFound(*filter, text, "de"), (Terms{"free", "gratis"}));
+  EXPECT_EQ(TermsFound(*filter, text, "de-CH"), (Terms{"free", "gratis"}));
+  EXPECT_EQ(TermsFound(*filter, text, "en_GB"), (Terms{"free", "winner"}));
+  EXPECT_EQ(TermsFound(*filter, text, "fr"), (Terms{"free", "gratis", "leiwand", "winner"}));
+  // Scanned with every language's matcher, the global term is still one match, and the global
+  // allow term still hides the German match inside it.
+  const std::vector<WordMatch> all = filter->Scan(text, "");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].term, "free");
+  EXPECT_EQ(all[0].list, "global");
+  EXPECT_EQ(all[1].term, "gratis");
+  EXPECT_EQ(all[1].end, 11u);
 }
 
 TEST(WordFilter, AllowListDropsMatchesInsideAnAllowMatch) {

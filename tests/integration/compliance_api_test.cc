@@ -406,10 +406,8 @@ TEST_F(ComplianceApi, CsvReplacesTheListAndExportsItBackByteForByte) {
   EXPECT_EQ(Call("GET", "/v1/wordlists/en/csv?version=3").status, 404);
 }
 
-// KNOWN BUG (fails until fixed): WordFilter's FinishMatches (compliance/word_filter.cc) drops
-// duplicate matches by (begin, end, list, version, term) without the match kind, so of "free" as a
-// block word and "free" as a review prefix only one survives, here the review one: the text is
-// not blocked, and the gate (compliance/gate.cc) lets it through.
+// Of "free" as a block word and "free" as a review prefix, both matches must survive the
+// de-duplication of matches (it once dropped the block one, and the gate let the text through).
 TEST_F(ComplianceApi, ABlockTermIsNotHiddenByAReviewTermWithTheSameText) {
   Start();
   const std::string csv =
@@ -498,10 +496,9 @@ TEST_F(ComplianceApi, TemplatesAreCheckedStoredAndListed) {
   EXPECT_EQ(Metric(Metrics(), "herald_templates"), 1);
 }
 
-// KNOWN BUG (fails until fixed): storage keys templates by the exact language, the catalog
-// compares languages ignoring case and '-'/'_' (TemplateCatalog::Build). PUT promo/DE next to
-// promo/de is stored, then the catalog rebuild fails (500 "stored but the catalog could not be
-// rebuilt"), every later upsert fails the same way, and the next start fails (start_failed).
+// Template languages are stored canonically: PUT promo/DE next to promo/de is the same template.
+// (Stored by the exact spelling, the second one once broke the catalog rebuild, every later upsert
+// and the next start.)
 TEST_F(ComplianceApi, ATemplateLanguageDifferingOnlyInCaseDoesNotBreakTheCatalog) {
   Start();
   const std::string body =
