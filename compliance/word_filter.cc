@@ -222,8 +222,8 @@ std::shared_ptr<const WordFilter> WordFilterSlot::Load() const {
   return std::atomic_load(&current_);
 }
 
-void WordFilterSlot::Store(std::shared_ptr<const WordFilter> next) {
-  std::atomic_store(&current_, std::move(next));
+std::shared_ptr<const WordFilter> WordFilterSlot::Exchange(std::shared_ptr<const WordFilter> next) {
+  return std::atomic_exchange(&current_, std::move(next));
 }
 
 }  // namespace herald::compliance

@@ -135,7 +135,9 @@ class WordFilterSlot {
  public:
   explicit WordFilterSlot(std::shared_ptr<const WordFilter> initial);
   std::shared_ptr<const WordFilter> Load() const;
-  void Store(std::shared_ptr<const WordFilter> next);
+  // Swaps `next` in and returns the filter it replaces, so that the activating thread can be the
+  // one that destroys it (common/release.h), not a thread that happens to scan last.
+  std::shared_ptr<const WordFilter> Exchange(std::shared_ptr<const WordFilter> next);
 
  private:
   std::shared_ptr<const WordFilter> current_;  // accessed only through std::atomic_load/store

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <future>
 #include <set>
+#include <utility>
 
+#include "common/release.h"
 #include "compliance/starter_word_lists.h"
 #include "compliance/word_list_csv.h"
 
@@ -216,20 +218,29 @@ Status ComplianceService::ActivateWordLists(storage::Connection& reader) {
     }
   }
   const double elapsed_ms = MillisSince(start);
-  std::lock_guard lock(mutex_);
-  if (!filter.ok()) {
-    ++stats_.activation_failures;
-    spdlog::error("event=wordlists_activation_failed error=\"{}\"", filter.error().ToString());
-    return filter.error();
+  std::shared_ptr<const compliance::Gate> retired_gate;
+  std::shared_ptr<const compliance::WordFilter> retired_filter;
+  {
+    std::lock_guard lock(mutex_);
+    if (!filter.ok()) {
+      ++stats_.activation_failures;
+      spdlog::error("event=wordlists_activation_failed error=\"{}\"", filter.error().ToString());
+      return filter.error();
+    }
+    retired_filter = std::exchange(filter_, *filter);
+    ++stats_.activations;
+    stats_.last_activation_ms = elapsed_ms;
+    stats_.word_lists = stored->size();
+    stats_.word_terms = terms;
+    retired_gate = std::exchange(
+        gate_, std::make_shared<const compliance::Gate>(policy_, templates_, filter_));
   }
-  filter_ = *filter;
-  ++stats_.activations;
-  stats_.last_activation_ms = elapsed_ms;
-  stats_.word_lists = stored->size();
-  stats_.word_terms = terms;
-  gate_ = std::make_shared<const compliance::Gate>(policy_, templates_, filter_);
   spdlog::info("event=wordlists_activated lists={} terms={} ms={:.1f}", stored->size(), terms,
                elapsed_ms);
+  // Destroying the previous filter takes milliseconds for a large list: done here, on the worker,
+  // once checks in flight have let go of it (the old gate holds it too, so that goes first).
+  ReleaseWhenUnshared(std::move(retired_gate));
+  ReleaseWhenUnshared(std::move(retired_filter));
   return Status::Ok();
 }
 

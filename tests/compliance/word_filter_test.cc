@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/release.h"
 #include "compliance/detail/list_matcher.h"
 #include "compliance/detail/match_view.h"
 #include "compliance/text_normaliser.h"
@@ -417,8 +418,14 @@ TEST(WordFilterSlot, ScansDuringSwapsSeeExactlyOneVersion) {
       }
     });
   }
+  std::int64_t released_here = 0;
   for (std::int64_t version = 2; version <= 200; ++version) {
-    slot.Store(build_version(version));  // the previous filter dies as soon as no scan holds it
+    std::shared_ptr<const WordFilter> previous = slot.Exchange(build_version(version));
+    if (version % 2 == 0) {
+      previous.reset();  // dies as soon as no scan holds it, on whichever thread lets go last
+    } else {
+      released_here += ReleaseWhenUnshared(std::move(previous)) ? 1 : 0;  // dies on this thread
+    }
     const std::int64_t seen = scans.load();
     while (scans.load() < seen + 2) std::this_thread::yield();  // let scans overlap each swap
   }
@@ -427,6 +434,7 @@ TEST(WordFilterSlot, ScansDuringSwapsSeeExactlyOneVersion) {
   EXPECT_EQ(inconsistent.load(), 0) << "of " << scans.load() << " scans";
   EXPECT_GE(scans.load(), 2 * 199);
   EXPECT_EQ(slot.Load()->lists()[0].version, 200);
+  EXPECT_EQ(released_here, 99);
 }
 
 // Scans on many threads at once, each term's locator compiled lazily by whichever gets there
