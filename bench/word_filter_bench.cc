@@ -5,7 +5,7 @@
 //   cmake -S . -B build-filter-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build-filter-rel word_filter_bench
 //   build-filter-rel/bench/word_filter_bench [--runs=5] [--messages=20000]
-//       [--terms=1000|10000] [--naive=0] [--unseen=0] [--build=0] [--swap=0]
+//       [--terms=1000|10000] [--naive=0] [--unseen=0] [--build=0] [--swap=0] [--long=0]
 //       [--hit-percent=1]
 //
 // Scans and builds run on CPU 1; the activation-under-load case scans on CPU 1 and builds on
@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/release.h"
@@ -377,6 +378,40 @@ void UnseenCase(std::size_t term_count, std::size_t messages, int runs, long hit
       *std::max_element(mb_per_s.begin(), mb_per_s.end()));
 }
 
+// Texts of the platform's maximum length (4,096 bytes) built to make a scanner walk far from
+// many word starts: each must cost time linear in its length.
+void LongTextCase(std::size_t term_count) {
+  const std::vector<Term> terms = ListTerms(term_count);
+  const auto filter = BuildOrExit(terms);
+  const auto repeat = [](std::string_view piece) {
+    std::string text;
+    while (text.size() + piece.size() <= 4096) text += piece;
+    return text;
+  };
+  const std::pair<const char*, std::string> texts[] = {
+      {"\"a a a a ...\"", repeat("a ")},
+      {"\"aaaa...\"", repeat("a")},
+      {"\"f r e e ...\"", repeat("f r e e ")},
+      {"\"ab ab ab ...\"", repeat("ab ")},
+      {"\"... ... ...\"", repeat(". ")},
+      {"sentences", repeat("Bis zu 30% Rabatt auf ausgew\xC3\xA4hlte Artikel. ")},
+  };
+  std::printf("-- 4,096-byte texts, %zu terms (median of 21 scans)\n", term_count);
+  for (const auto& [name, text] : texts) {
+    std::vector<double> us;
+    std::size_t matches = 0;
+    for (int run = 0; run < 21; ++run) {
+      const auto start = std::chrono::steady_clock::now();
+      matches = filter->Scan(text, "de").size();
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+    std::printf("   %-16s %8.1f us  %6.1f MB/s  %zu matches\n", name, Median(us),
+                static_cast<double>(text.size()) / Median(us), matches);
+  }
+}
+
 void BuildCase(std::size_t term_count, int runs) {
   const std::vector<Term> terms = ListTerms(term_count);
   std::vector<double> wall_ms;
@@ -529,5 +564,6 @@ int main(int argc, char** argv) {
     BuildCase(1000, runs);
   }
   if (Flag(argc, argv, "--swap", 1) != 0) ActivationUnderLoadCase(10000, runs);
+  if (Flag(argc, argv, "--long", 1) != 0) LongTextCase(10000);
   return 0;
 }

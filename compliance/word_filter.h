@@ -28,12 +28,15 @@
 // case.
 //
 // Cost: the lists a text of one language is scanned with (the global lists, the language's and
-// its base language's) are compiled together: one RE2::Set for their word, phrase, prefix and
-// allow terms, plus one for their regex terms if they have any. A scan makes one DFA pass per
-// Set and allocates nothing when nothing matches; normalisation skips its offset map until a Set
-// reports a term. Only then are the terms' spans located, each with its own RE2, compiled on
-// first use. A text whose language has no list is scanned with every language's Sets. Build
-// compiles a global term once per language that has a list.
+// its base language's) are compiled together. Word, phrase, prefix and allow terms go into a word
+// index (detail/word_index.h): a trie walked from each word start of the text, which names the
+// few terms that can match there; each is confirmed, and its span found, by the term's own RE2
+// anchored at that word start (compiled on first use). The cost of a scan does not grow with the
+// number of terms and does not depend on RE2 having seen similar text before. Regex terms, and
+// terms in scripts written without spaces, are one RE2::Set each over the text (one DFA pass;
+// these Sets are what max_matcher_memory_bytes bounds). A scan allocates nothing when nothing
+// matches; normalisation skips its offset map until something does. A text whose language has no
+// list is scanned with every language's matcher.
 #pragma once
 
 #include <cstddef>
@@ -97,8 +100,9 @@ struct WordMatch {
 };
 
 struct WordFilterOptions {
-  // Memory RE2 may use per list matcher, DFA state cache included. A list whose matcher does not
-  // fit fails Build (kResourceExhausted, naming the list): RE2 only compiles a Set whose DFA has
+  // Memory RE2 may use per Set of a language's matcher (its regex terms; its terms in scripts
+  // written without spaces), DFA state cache included. A Set that does not fit fails Build
+  // (kResourceExhausted, naming the lists): RE2 only compiles a Set whose DFA has
   // room for at least 20 of its largest states, and a scan that fills the cache resets it and
   // goes on (slower, still exact). Should a scan nevertheless report that the DFA ran out of
   // memory, the filter checks each term on its own (correct, slower) and counts it in

@@ -137,9 +137,39 @@ void Locate(const CompiledTerm& term, const ScanText& text, Source source, bool 
   }
 }
 
-void LocateEachTerm(const ListMatcher::TermSet& set, const ScanText& text, Source source,
-                    std::vector<WordMatch>& out) {
-  for (const CompiledTerm* term : set.terms) Locate(*term, text, source, false, out);
+void LocateEachTerm(const std::vector<const CompiledTerm*>& terms, const ScanText& text,
+                    Source source, std::vector<WordMatch>& out) {
+  for (const CompiledTerm* term : terms) Locate(*term, text, source, false, out);
+}
+
+// Checks each candidate the word index names with the term's RE2 anchored at the word start.
+// Per term, the next occurrence is looked for from where the last one's trailing boundary
+// begins, exactly as Locate does: the index only leaves out word starts where it cannot match.
+void ScanIndex(const WordIndex& index, const std::vector<const CompiledTerm*>& terms,
+               const ScanText& text, Source source, std::vector<WordMatch>& out) {
+  const std::string_view haystack = SourceText(text, source);
+  thread_local std::vector<std::pair<std::uint32_t, std::size_t>> resume_at;  // term, lead
+  resume_at.clear();
+  index.ForEachCandidate(haystack, [&](std::uint32_t id, std::size_t lead) {
+    auto resume = std::find_if(resume_at.begin(), resume_at.end(),
+                               [id](const auto& entry) { return entry.first == id; });
+    if (resume != resume_at.end() && lead < resume->second) return;
+    const CompiledTerm& term = *terms[id];
+    const RE2& locator = term.Locator();
+    re2::StringPiece match;
+    if (!locator.ok() ||
+        !locator.Match(haystack, lead, haystack.size(), RE2::ANCHOR_START, &match, 1)) {
+      return;
+    }
+    const std::size_t end = lead + match.size();
+    const std::size_t trail = term.pattern().trail_bytes;
+    AppendMatch(term, text, source, lead + term.pattern().lead_bytes, end - trail, out);
+    if (resume == resume_at.end()) {
+      resume_at.emplace_back(id, end - trail);
+    } else {
+      resume->second = end - trail;
+    }
+  });
 }
 
 // Runs one Set over its source text and locates the terms it reports. Returns 1 when the Set
@@ -154,7 +184,7 @@ int ScanSet(const ListMatcher::TermSet& set, const ScanText& text, Source source
   bool failed = info.kind != RE2::Set::kNoError;
   if (!failed) failed = !set.set.Match(haystack, &hits, &info);
   if (failed) {
-    LocateEachTerm(set, text, source, out);
+    LocateEachTerm(set.terms, text, source, out);
     return 1;
   }
   for (const int hit : hits) {
@@ -192,8 +222,13 @@ Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(std::string language_ke
   std::unique_ptr<ListMatcher> matcher(new ListMatcher(std::move(language_key), std::move(terms)));
   const RE2::Options options = SetOptions(max_memory_bytes);
   for (const CompiledTerm* term : matcher->terms_) {
+    const TermPattern& pattern = term->pattern();
+    if (pattern.haystack == Haystack::kMatchView && pattern.lead_bytes == 1) {
+      matcher->indexed_.push_back(term);
+      continue;
+    }
     std::unique_ptr<TermSet>& set =
-        term->pattern().haystack == Haystack::kMatchView ? matcher->view_set_ : matcher->regex_set_;
+        pattern.haystack == Haystack::kMatchView ? matcher->spaceless_set_ : matcher->regex_set_;
     if (set == nullptr) set = std::make_unique<TermSet>(options);
     std::string error;
     if (set->set.Add(term->pattern().regex, &error) < 0) {  // a bug in CompileTerm
@@ -204,11 +239,14 @@ Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(std::string language_ke
     }
     set->terms.push_back(term);
   }
-  for (TermSet* set : {matcher->view_set_.get(), matcher->regex_set_.get()}) {
+  std::vector<const std::u32string*> skeletons;
+  for (const CompiledTerm* term : matcher->indexed_) skeletons.push_back(&term->pattern().skeleton);
+  matcher->index_ = WordIndex(skeletons);
+  for (TermSet* set : {matcher->spaceless_set_.get(), matcher->regex_set_.get()}) {
     if (set != nullptr && !set->set.Compile()) {
       return MakeError(ErrorCode::kResourceExhausted,
-                       DescribeLists(matcher->terms_) + ": their " +
-                           std::to_string(matcher->terms_.size()) +
+                       DescribeLists(set->terms) + ": their " + std::to_string(set->terms.size()) +
+                           (set == matcher->regex_set_.get() ? " regex" : " spaceless-script") +
                            " terms do not fit in max_matcher_memory_bytes (" +
                            std::to_string(max_memory_bytes) + ")");
     }
@@ -218,20 +256,28 @@ Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(std::string language_ke
 
 int ListMatcher::Scan(const ScanText& text, std::vector<WordMatch>& out) const {
   int fallbacks = 0;
-  if (view_set_ != nullptr) {
-    fallbacks += ScanSet(*view_set_, text, Source::kView, out);
-    if (!text.view.joined.empty()) fallbacks += ScanSet(*view_set_, text, Source::kJoined, out);
+  const bool joined = !text.view.joined.empty();
+  if (!index_.empty()) {
+    ScanIndex(index_, indexed_, text, Source::kView, out);
+    if (joined) ScanIndex(index_, indexed_, text, Source::kJoined, out);
+  }
+  if (spaceless_set_ != nullptr) {
+    fallbacks += ScanSet(*spaceless_set_, text, Source::kView, out);
+    if (joined) fallbacks += ScanSet(*spaceless_set_, text, Source::kJoined, out);
   }
   if (regex_set_ != nullptr) fallbacks += ScanSet(*regex_set_, text, Source::kNormalised, out);
   return fallbacks;
 }
 
 void ListMatcher::ScanEachTerm(const ScanText& text, std::vector<WordMatch>& out) const {
-  if (view_set_ != nullptr) {
-    LocateEachTerm(*view_set_, text, Source::kView, out);
-    if (!text.view.joined.empty()) LocateEachTerm(*view_set_, text, Source::kJoined, out);
+  const bool joined = !text.view.joined.empty();
+  LocateEachTerm(indexed_, text, Source::kView, out);
+  if (joined) LocateEachTerm(indexed_, text, Source::kJoined, out);
+  if (spaceless_set_ != nullptr) {
+    LocateEachTerm(spaceless_set_->terms, text, Source::kView, out);
+    if (joined) LocateEachTerm(spaceless_set_->terms, text, Source::kJoined, out);
   }
-  if (regex_set_ != nullptr) LocateEachTerm(*regex_set_, text, Source::kNormalised, out);
+  if (regex_set_ != nullptr) LocateEachTerm(regex_set_->terms, text, Source::kNormalised, out);
 }
 
 std::string LanguageKey(std::string_view language) {

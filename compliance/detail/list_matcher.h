@@ -1,16 +1,19 @@
-// The compiled word lists of one language selection: an RE2::Set over the match view for the word,
-// phrase, prefix and allow terms of every list the selection scans, another over the normalised
-// text for their regex terms (when there are any), and per term an RE2 compiled on first use that
-// locates the term's spans once a Set has said it occurs.
+// The compiled word lists of one language selection, and the scan over them.
 //
 // A selection is a language and the lists a text in it is scanned with: the global lists plus the
-// lists of the language and of its base language ("de_at": global, "de_at" and "de"). Putting
-// them in one Set means one DFA pass over a text instead of one per list, which halves the cost
-// of the common scan (global + one language). A global term is therefore compiled into the Set of
-// every language; its pattern and locator are compiled once (CompiledTerm) and shared.
+// lists of the language and of its base language ("de_at": global, "de_at" and "de"). They are
+// compiled together, so a scan looks at the text once per kind of term, not once per list:
+//   - word, phrase, prefix and allow terms: the word index (word_index.h) walks the match view
+//     from each word start and names the terms that can match there; each candidate is then
+//     checked with the term's own RE2, anchored at that word start, which also gives its span;
+//   - such terms in a script written without spaces (they can start inside a word): one
+//     unanchored RE2::Set over the view, then each reported term located with its RE2;
+//   - regex terms: one unanchored RE2::Set over the normalised text, then located likewise.
+// A global term is compiled into the matcher of every language; its pattern and RE2 are compiled
+// once (CompiledTerm) and shared.
 //
-// Thread rules: immutable after Create except the per-term locators, which are compiled once
-// under std::call_once; Scan may run on any number of threads at once.
+// Thread rules: immutable after Create except the per-term RE2s, which are compiled once under
+// std::call_once; Scan may run on any number of threads at once.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +26,7 @@
 #include "common/result.h"
 #include "compliance/detail/match_view.h"
 #include "compliance/detail/term_pattern.h"
+#include "compliance/detail/word_index.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 
@@ -92,8 +96,10 @@ class ListMatcher {
 
   std::string language_key_;
   std::vector<const CompiledTerm*> terms_;
-  std::unique_ptr<TermSet> view_set_;
-  std::unique_ptr<TermSet> regex_set_;  // null when no list of the selection has regex terms
+  WordIndex index_;  // ids index into indexed_
+  std::vector<const CompiledTerm*> indexed_;
+  std::unique_ptr<TermSet> spaceless_set_;  // null when there are no such terms
+  std::unique_ptr<TermSet> regex_set_;      // null when no list of the selection has regex terms
 };
 
 // "de-AT" -> "de_at".

@@ -9,6 +9,7 @@
 
 #include "compliance/detail/match_view.h"
 #include "compliance/detail/unicode_tables.h"
+#include "compliance/detail/word_index.h"
 #include "compliance/text_normaliser.h"
 
 namespace herald::compliance::detail {
@@ -89,6 +90,7 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   pattern.lead_bytes = IsSpacelessScriptLetter(first) ? 0 : 1;
   pattern.trail_bytes = term.kind == MatchKind::kPrefix || IsSpacelessScriptLetter(last) ? 0 : 1;
   pattern.first_bytes = std::move(first_bytes);
+  pattern.skeleton = Skeleton(view.text);
   pattern.regex.reserve(body.size() + 2);
   if (pattern.lead_bytes == 1) pattern.regex += ' ';
   pattern.regex += body;

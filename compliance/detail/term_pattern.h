@@ -47,6 +47,8 @@ struct TermPattern {
   // The bytes the term's span can start with (word terms; empty for regex terms). A match starts
   // where one of them follows the lead, so the locator tries anchored matches there only.
   std::string first_bytes;
+  // The term's skeleton (word_index.h): what the word index looks it up by. Empty for regex terms.
+  std::u32string skeleton;
 };
 
 // The pattern for `term`, or an error that names the term and says why it cannot be used.

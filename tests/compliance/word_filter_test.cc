@@ -521,7 +521,7 @@ TEST(ListMatcher, MatchingEachTermOnItsOwnFindsWhatTheSetFinds) {
   EXPECT_GE(matches_seen, 10u);
 }
 
-// A memory budget too small for a list's matcher fails the build, naming the list; a budget
+// A memory budget too small for the regex Set fails the build, naming the list; a budget
 // that builds scans exactly like a generous one. Never a skipped check.
 TEST(WordFilter, TightMemoryFailsTheBuildOrScansExactly) {
   std::vector<WordList> lists = {GlobalList(), GermanList(), EnglishList()};
@@ -531,7 +531,7 @@ TEST(WordFilter, TightMemoryFailsTheBuildOrScansExactly) {
       "Kryptowährung, TAN, PIN, OTP, Passwort, sie haben gewonnen, 100% garantiert"};
   bool failed_once = false;
   bool built_once = false;
-  for (std::int64_t budget = 16 << 10; budget <= 8 << 20; budget = budget * 3 / 2) {
+  for (std::int64_t budget = 1 << 9; budget <= 8 << 20; budget = budget * 3 / 2) {
     WordFilterOptions options;
     options.max_matcher_memory_bytes = budget;
     Result<std::shared_ptr<const WordFilter>> tight = WordFilter::Build(lists, options);

@@ -6,18 +6,24 @@
 //   2  a regex term: validated; if accepted, a list with it builds and scans the input
 //   3  a word, phrase or prefix term (by the second byte): validated; if accepted, a list with it
 //      builds and finds the term in its own text
+//   4  "term\nterm...\0text": the scan through the word index finds exactly the spans that
+//      matching each term on its own finds (a differential check of detail/word_index.h)
 //   cmake -S . -B build-fuzz-filter -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DHERALD_FUZZ=ON
 //     -DHERALD_BUILD_TESTS=OFF -DHERALD_BUILD_BENCH=OFF
 //   ninja -C build-fuzz-filter word_filter_fuzz
 //   build-fuzz-filter/tests/fuzz/word_filter_fuzz -max_total_time=600
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "compliance/detail/list_matcher.h"
+#include "compliance/detail/match_view.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 
@@ -140,12 +146,61 @@ void FuzzTerm(Term term, std::string_view scan_text, bool must_find_itself) {
   if (must_find_itself) Check(!matches.empty());
 }
 
+// Differential: the scan through the word index and the scan that matches each term on its own
+// must find the same spans. The input is "term\nterm\n...\0text"; each term's first byte picks
+// its kind.
+void FuzzIndexAgainstEachTerm(std::string_view input) {
+  const std::size_t split = input.find('\0');
+  if (split == std::string_view::npos) return;
+  WordList list{"fuzz", "", 1, {}};
+  std::string_view terms = input.substr(0, split);
+  while (!terms.empty() && list.terms.size() < 16) {
+    const std::size_t end = std::min(terms.find('\n'), terms.size());
+    const std::string_view line = terms.substr(0, end);
+    terms.remove_prefix(std::min(end + 1, terms.size()));
+    if (line.size() < 2) continue;
+    const MatchKind kinds[] = {MatchKind::kWord, MatchKind::kPhrase, MatchKind::kPrefix,
+                               MatchKind::kAllow};
+    Term term =
+        MakeTerm(std::string(line.substr(1)), kinds[static_cast<unsigned char>(line[0]) % 4]);
+    if (herald::compliance::ValidateTerm(term).ok()) list.terms.push_back(std::move(term));
+  }
+  std::vector<std::unique_ptr<herald::compliance::detail::CompiledTerm>> compiled;
+  std::vector<const herald::compliance::detail::CompiledTerm*> pointers;
+  for (const Term& term : list.terms) {
+    auto one = herald::compliance::detail::CompiledTerm::Create(list, term);
+    Check(one.ok());
+    compiled.push_back(std::move(*one));
+    pointers.push_back(compiled.back().get());
+  }
+  auto matcher = herald::compliance::detail::ListMatcher::Create("", pointers, 8 << 20);
+  Check(matcher.ok());
+  const std::string_view text = input.substr(split + 1);
+  NormalisedText normalised;
+  herald::compliance::NormaliseText(text, normalised, herald::compliance::SourceOffsets::kSkip);
+  herald::compliance::detail::MatchView view;
+  herald::compliance::detail::BuildMatchView(normalised.text, view);
+  const herald::compliance::detail::ScanText scan_text{normalised, view};
+  const auto spans = [](std::vector<WordMatch> matches) {
+    std::vector<std::tuple<std::size_t, std::size_t, std::string, MatchKind>> out;
+    for (const WordMatch& m : matches) out.emplace_back(m.begin, m.end, m.term, m.kind);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  };
+  std::vector<WordMatch> by_index;
+  if ((*matcher)->Scan(scan_text, by_index) != 0) return;  // a Set fell back: compared elsewhere
+  std::vector<WordMatch> by_term;
+  (*matcher)->ScanEachTerm(scan_text, by_term);
+  Check(spans(std::move(by_index)) == spans(std::move(by_term)));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2 || size > kMaxText) return 0;
   const std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0:
       FuzzNormaliser(rest);
       break;
@@ -156,6 +211,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 2:
       FuzzTerm(MakeTerm(std::string(rest), MatchKind::kRegex), rest, false);
+      break;
+    case 4:
+      FuzzIndexAgainstEachTerm(rest);
       break;
     default: {
       const MatchKind kinds[] = {MatchKind::kWord, MatchKind::kPhrase, MatchKind::kPrefix};

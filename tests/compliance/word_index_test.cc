@@ -1,0 +1,189 @@
+// The word index names every place a word, phrase, prefix or allow term can match (it is a
+// necessary condition, so it may never leave a match out), and the scan built on it finds exactly
+// what matching each term on its own finds.
+#include "compliance/detail/word_index.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compliance/detail/list_matcher.h"
+#include "compliance/detail/match_view.h"
+#include "compliance/text_normaliser.h"
+#include "compliance/word_filter.h"
+
+namespace herald::compliance {
+namespace {
+
+std::string ViewOf(std::string_view text) {
+  NormalisedText normalised;
+  NormaliseText(text, normalised);
+  detail::MatchView view;
+  detail::BuildMatchView(normalised.text, view);
+  return view.text;
+}
+
+TEST(Skeleton, CollapsesRunsSkipsSpacesAndJoinsIAndL) {
+  EXPECT_EQ(detail::Skeleton(ViewOf("free")), U"fre");
+  EXPECT_EQ(detail::Skeleton(ViewOf("FRRR33")), U"fre");
+  EXPECT_EQ(detail::Skeleton(ViewOf("click  here")), U"cickhere");
+  EXPECT_EQ(detail::Skeleton(ViewOf("w1ll")), U"wi");
+  EXPECT_EQ(detail::Skeleton(ViewOf("Gr\xC3\xBC\xC3\x9F"
+                                    "e")),
+            U"gruse");  // marks stripped, ß folded to ss
+  EXPECT_EQ(detail::Skeleton(ViewOf("...")), U"");
+}
+
+std::vector<std::pair<std::uint32_t, std::size_t>> Candidates(const detail::WordIndex& index,
+                                                              std::string_view view) {
+  std::vector<std::pair<std::uint32_t, std::size_t>> found;
+  index.ForEachCandidate(view,
+                         [&](std::uint32_t id, std::size_t lead) { found.emplace_back(id, lead); });
+  return found;
+}
+
+TEST(WordIndex, NamesTermsAtTheWordStartsTheirSkeletonIsReadFrom) {
+  const std::vector<std::u32string> skeletons = {U"fre", U"fremoney", U"tan"};
+  std::vector<const std::u32string*> pointers;
+  for (const auto& skeleton : skeletons) pointers.push_back(&skeleton);
+  const detail::WordIndex index(pointers);
+  using Found = std::vector<std::pair<std::uint32_t, std::size_t>>;
+  //                  0123456789012345678
+  EXPECT_EQ(Candidates(index, " frreee money tank "), (Found{{0, 0}, {1, 0}, {2, 13}}));
+  EXPECT_EQ(Candidates(index, " nothing here "), Found{});
+  EXPECT_EQ(Candidates(index, " f r e e "), (Found{{0, 0}}));  // spaces are skipped
+  EXPECT_EQ(Candidates(detail::WordIndex(), " free "), Found{});
+}
+
+// Each word start of a long run of one letter must not walk the rest of the run again: this text
+// has 2,000 word starts; the test only checks the result, the run cache keeps it linear.
+TEST(WordIndex, HandlesLongRunsOfOneLetter) {
+  const std::u32string skeleton = U"ab";
+  const detail::WordIndex index({&skeleton});
+  std::string view = " ";
+  for (int i = 0; i < 2000; ++i) view += "a ";
+  view += "b ";
+  const auto found = Candidates(index, view);
+  ASSERT_EQ(found.size(), 2000u);
+  EXPECT_EQ(found.front().second, 0u);
+  EXPECT_EQ(found.back().second, view.size() - 5);  // the ' ' before the last "a"
+}
+
+// ---- The scan against matching each term on its own, on generated texts -----------------------
+
+class Generator {
+ public:
+  explicit Generator(std::uint32_t seed) : random_(seed) {}
+
+  // Short words over few letters, so that terms and text words often share beginnings.
+  std::string Word() {
+    static constexpr char kLetters[] = "aeilnorst";
+    std::string word;
+    for (std::size_t n = 1 + random_() % 5; n > 0; --n) word += kLetters[random_() % 9];
+    return word;
+  }
+
+  Term MakeTerm() {
+    Term term;
+    const std::uint32_t roll = random_() % 10;
+    term.text = Word();
+    if (roll < 3) {
+      term.kind = MatchKind::kPhrase;
+      term.text += ' ' + Word();
+    } else if (roll < 5) {
+      term.kind = MatchKind::kPrefix;
+    } else if (roll < 6) {
+      term.kind = MatchKind::kAllow;
+      term.text += ' ' + Word();
+    }
+    return term;
+  }
+
+  // A word as people disguise it: stretched, digits for letters, letters spaced out.
+  std::string Disguise(const std::string& word) {
+    std::string out;
+    const std::uint32_t how = random_() % 6;
+    for (const char c : word) {
+      char shown = c;
+      if (how == 1 && (c == 'e' || c == 'o' || c == 'i' || c == 'l')) {
+        shown = c == 'e' ? '3' : c == 'o' ? '0' : '1';
+      }
+      out += shown;
+      if (how == 2 && random_() % 2 == 0) out += shown;  // stretched
+      if (how == 3) out += '.';                          // f.r.e.e.
+      if (how == 4) out += ' ';                          // f r e e
+    }
+    return out;
+  }
+
+  std::string Text(const std::vector<Term>& terms) {
+    std::string text;
+    for (std::size_t n = 3 + random_() % 12; n > 0; --n) {
+      const std::uint32_t roll = random_() % 10;
+      if (roll < 4 && !terms.empty()) {
+        text += Disguise(terms[random_() % terms.size()].text);
+      } else {
+        text += Disguise(Word());
+      }
+      static constexpr const char* kGaps[] = {" ", "  ", ", ", "-", "", "\n", " \xC3\xA4 "};
+      text += kGaps[random_() % 7];
+    }
+    return text;
+  }
+
+ private:
+  std::mt19937 random_;
+};
+
+std::vector<std::string> Describe(const std::vector<WordMatch>& matches) {
+  std::vector<std::string> described;
+  for (const WordMatch& m : matches) {
+    described.push_back(m.term + "|" + std::string(MatchKindName(m.kind)) + "@" +
+                        std::to_string(m.begin) + "-" + std::to_string(m.end));
+  }
+  std::sort(described.begin(), described.end());
+  described.erase(std::unique(described.begin(), described.end()), described.end());
+  return described;
+}
+
+TEST(WordIndexScan, FindsExactlyWhatMatchingEachTermOnItsOwnFinds) {
+  std::size_t matches_seen = 0;
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    Generator generator(seed);
+    WordList list{"l", "en", 1, {}};
+    for (int i = 0; i < 30; ++i) list.terms.push_back(generator.MakeTerm());
+    std::vector<std::unique_ptr<detail::CompiledTerm>> terms;
+    std::vector<const detail::CompiledTerm*> pointers;
+    for (const Term& term : list.terms) {
+      auto compiled = detail::CompiledTerm::Create(list, term);
+      ASSERT_TRUE(compiled.ok()) << compiled.error().message;
+      terms.push_back(std::move(*compiled));
+      pointers.push_back(terms.back().get());
+    }
+    auto matcher = detail::ListMatcher::Create("en", pointers, 64 << 20);
+    ASSERT_TRUE(matcher.ok()) << matcher.error().message;
+    for (int t = 0; t < 100; ++t) {
+      const std::string text = generator.Text(list.terms);
+      NormalisedText normalised;
+      NormaliseText(text, normalised, SourceOffsets::kSkip);
+      detail::MatchView view;
+      detail::BuildMatchView(normalised.text, view);
+      const detail::ScanText scan_text{normalised, view};
+      std::vector<WordMatch> by_index;
+      EXPECT_EQ((*matcher)->Scan(scan_text, by_index), 0);
+      std::vector<WordMatch> by_term;
+      (*matcher)->ScanEachTerm(scan_text, by_term);
+      ASSERT_EQ(Describe(by_index), Describe(by_term)) << "seed " << seed << ": \"" << text << "\"";
+      matches_seen += by_index.size();
+    }
+  }
+  EXPECT_GE(matches_seen, 2000u);  // the generator does put terms in
+}
+
+}  // namespace
+}  // namespace herald::compliance
