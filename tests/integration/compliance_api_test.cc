@@ -356,6 +356,24 @@ TEST_F(ComplianceApi, RefusedAndRepeatedEditsWriteNoVersion) {
                           TermsBody({TermJson("ok"), TermJson("(unclosed", "regex")}, "r"));
   EXPECT_EQ(bad_regex.status, 400);
   EXPECT_EQ(ErrorOf(bad_regex).at("field").as_string(), "terms[1]") << bad_regex.body;
+  EXPECT_NE(std::string(ErrorOf(bad_regex).at("message").as_string()).find("(unclosed"),
+            std::string::npos)
+      << bad_regex.body;
+
+  // Too large to compile, and able to match every text: refused with the reason, naming the term.
+  auto huge_regex = CallAs("alice", "POST", "/v1/wordlists/de/terms",
+                           TermsBody({TermJson("\\pL{100}\\pN{100}", "regex")}, "r"));
+  EXPECT_EQ(huge_regex.status, 400);
+  EXPECT_EQ(ErrorOf(huge_regex).at("field").as_string(), "terms[0]") << huge_regex.body;
+  EXPECT_NE(std::string(ErrorOf(huge_regex).at("message").as_string()).find("too large"),
+            std::string::npos)
+      << huge_regex.body;
+  auto empty_regex =
+      CallAs("alice", "POST", "/v1/wordlists/de/terms", TermsBody({TermJson("x*", "regex")}, "r"));
+  EXPECT_EQ(empty_regex.status, 400);
+  EXPECT_NE(std::string(ErrorOf(empty_regex).at("message").as_string()).find("empty string"),
+            std::string::npos)
+      << empty_regex.body;
 
   auto unknown = CallAs("alice", "POST", "/v1/wordlists/fr/terms", TermsBody({TermJson("x")}, "r"));
   EXPECT_EQ(unknown.status, 404) << unknown.body;
