@@ -148,12 +148,12 @@ void LocateEachTerm(const std::vector<const CompiledTerm*>& terms, const ScanTex
 void ScanIndex(const WordIndex& index, const std::vector<const CompiledTerm*>& terms,
                const ScanText& text, Source source, std::vector<WordMatch>& out) {
   const std::string_view haystack = SourceText(text, source);
-  thread_local std::vector<std::pair<std::uint32_t, std::size_t>> resume_at;  // term, lead
-  resume_at.clear();
+  // Per term, the first lead it may match at again (0: any); reset after the scan.
+  thread_local std::vector<std::size_t> resume_at;
+  thread_local std::vector<std::uint32_t> touched;
+  if (resume_at.size() < terms.size()) resume_at.resize(terms.size(), 0);
   index.ForEachCandidate(haystack, [&](std::uint32_t id, std::size_t lead) {
-    auto resume = std::find_if(resume_at.begin(), resume_at.end(),
-                               [id](const auto& entry) { return entry.first == id; });
-    if (resume != resume_at.end() && lead < resume->second) return;
+    if (lead < resume_at[id]) return;
     const CompiledTerm& term = *terms[id];
     const RE2& locator = term.Locator();
     re2::StringPiece match;
@@ -164,12 +164,11 @@ void ScanIndex(const WordIndex& index, const std::vector<const CompiledTerm*>& t
     const std::size_t end = lead + match.size();
     const std::size_t trail = term.pattern().trail_bytes;
     AppendMatch(term, text, source, lead + term.pattern().lead_bytes, end - trail, out);
-    if (resume == resume_at.end()) {
-      resume_at.emplace_back(id, end - trail);
-    } else {
-      resume->second = end - trail;
-    }
+    if (resume_at[id] == 0) touched.push_back(id);
+    resume_at[id] = end - trail;
   });
+  for (const std::uint32_t id : touched) resume_at[id] = 0;
+  touched.clear();
 }
 
 // Runs one Set over its source text and locates the terms it reports. Returns 1 when the Set

@@ -19,8 +19,9 @@ std::vector<BuildNode> BuildTrie(const std::vector<const std::u32string*>& skele
     for (const char32_t symbol : *skeletons[id]) {
       auto [child, inserted] =
           trie[node].children.try_emplace(symbol, static_cast<std::int32_t>(trie.size()));
+      const auto next = static_cast<std::size_t>(child->second);  // before trie may grow
       if (inserted) trie.emplace_back();
-      node = static_cast<std::size_t>(child->second);
+      node = next;
     }
     trie[node].terms.push_back(static_cast<std::uint32_t>(id));
   }

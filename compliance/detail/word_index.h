@@ -17,9 +17,14 @@
 // Terms in a script written without spaces (no lead boundary) can start inside a word; they are
 // not indexed (ListMatcher keeps a small Set for them).
 //
-// Thread rules: built once, then immutable; ForEachCandidate may run on any number of threads.
+// Cost of a scan: linear in the text times the depth the walks reach (the longest skeleton, at
+// most a few hundred symbols; ordinary text leaves the trie after two or three).
+//
+// Thread rules: built once, then immutable; ForEachCandidate may run on any number of threads
+// (its scratch space is thread_local).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -69,13 +74,9 @@ class WordIndex {
     if (symbol >= U'0' && symbol <= U'9') return 26 + static_cast<int>(symbol - U'0');
     return -1;
   }
-  struct RunCache {
-    std::size_t begin = 0;
-    std::size_t end = 0;
-    char32_t symbol = 0;
-  };
   std::int32_t Child(const Node& node, char32_t symbol) const;
-  static std::size_t SkipRun(std::string_view view, std::size_t i, char32_t last, RunCache& cache);
+  static std::size_t SkipRun(std::string_view view, std::size_t i, char32_t last,
+                             std::vector<std::uint32_t>& run_end);
   // Decodes the character at `i` (valid UTF-8) and advances `i` past it.
   static char32_t Decode(std::string_view text, std::size_t& i);
 
@@ -113,12 +114,14 @@ inline char32_t WordIndex::Decode(std::string_view text, std::size_t& i) {
   return cp;
 }
 
-// The end of the run at `i` of spaces and characters with skeleton symbol `last`. Word starts
-// inside one run walk the same stretch again ("a a a a ...", "freeeee"), so the last run is
-// remembered: every walk through it then costs one step, and a scan stays linear in the text.
+// The end of the run at `i` of spaces and characters with skeleton symbol `last`. At any position
+// a walk reaches, `last` is the symbol of the view's previous non-space character, whichever word
+// start the walk began at, so the run's end depends on `i` alone: it is remembered for every
+// position of the run, and each run is read once per scan however many walks cross it
+// ("a a a a ... b", "freeeee"). That keeps a scan linear in the text.
 inline std::size_t WordIndex::SkipRun(std::string_view view, std::size_t i, char32_t last,
-                                      RunCache& cache) {
-  if (cache.symbol == last && cache.begin <= i && i < cache.end) return cache.end;
+                                      std::vector<std::uint32_t>& run_end) {
+  if (run_end[i] != 0) return run_end[i];
   std::size_t end = i;
   while (end < view.size()) {
     if (view[end] == ' ') {
@@ -129,7 +132,8 @@ inline std::size_t WordIndex::SkipRun(std::string_view view, std::size_t i, char
     if (SkeletonSymbol(Decode(view, next)) != last) break;
     end = next;
   }
-  cache = RunCache{i, end, last};
+  end = std::min(end, view.size());
+  for (std::size_t k = i; k < end; ++k) run_end[k] = static_cast<std::uint32_t>(end);
   return end;
 }
 
@@ -137,7 +141,8 @@ template <typename Candidate>
 void WordIndex::ForEachCandidate(std::string_view view, Candidate&& candidate) const {
   if (nodes_.empty()) return;
   const Node& root = nodes_[0];
-  RunCache run;
+  thread_local std::vector<std::uint32_t> run_end;  // 0: not known yet
+  run_end.assign(view.size() + 1, 0);
   for (std::size_t lead = 0; lead + 1 < view.size(); ++lead) {
     if (view[lead] != ' ' || view[lead + 1] == ' ') continue;
     const Node* node = &root;
@@ -147,7 +152,7 @@ void WordIndex::ForEachCandidate(std::string_view view, Candidate&& candidate) c
       std::size_t next = i;
       const char32_t symbol = view[i] == ' ' ? U' ' : SkeletonSymbol(Decode(view, next));
       if (symbol == U' ' || symbol == last) {  // a gap between words, or a stretched letter
-        i = SkipRun(view, i, last, run);
+        i = SkipRun(view, i, last, run_end);
         continue;
       }
       const std::int32_t child = Child(*node, symbol);
