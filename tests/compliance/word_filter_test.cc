@@ -13,9 +13,8 @@
 #include <vector>
 
 #include "common/release.h"
-#include "compliance/detail/list_matcher.h"
-#include "compliance/detail/match_view.h"
 #include "compliance/text_normaliser.h"
+#include "tests/compliance/one_list_matcher.h"
 
 namespace herald::compliance {
 namespace {
@@ -492,29 +491,10 @@ TEST(ListMatcher, MatchingEachTermOnItsOwnFindsWhatTheSetFinds) {
       "Kryptob\xC3\xB6rse, 100% garantiert, sie haben gewonnen"};
   std::size_t matches_seen = 0;
   for (const WordList& list : lists) {
-    std::vector<std::unique_ptr<detail::CompiledTerm>> terms;
-    std::vector<const detail::CompiledTerm*> term_pointers;
-    for (const Term& term : list.terms) {
-      Result<std::unique_ptr<detail::CompiledTerm>> compiled =
-          detail::CompiledTerm::Create(list, term);
-      ASSERT_TRUE(compiled.ok()) << compiled.error().message;
-      terms.push_back(std::move(*compiled));
-      term_pointers.push_back(terms.back().get());
-    }
-    Result<std::unique_ptr<detail::ListMatcher>> matcher =
-        detail::ListMatcher::Create(list.language, std::move(term_pointers), 1 << 26);
-    ASSERT_TRUE(matcher.ok()) << matcher.error().message;
+    const OneListMatcher matcher(list);
     for (const std::string_view text : texts) {
-      NormalisedText normalised;
-      NormaliseText(text, normalised, SourceOffsets::kSkip);
-      detail::MatchView view;
-      detail::BuildMatchView(normalised.text, view);
-      const detail::ScanText scan_text{normalised, view};
-      std::vector<WordMatch> by_set;
-      EXPECT_EQ((*matcher)->Scan(scan_text, by_set), 0);
-      std::vector<WordMatch> by_term;
-      (*matcher)->ScanEachTerm(scan_text, by_term);
-      EXPECT_EQ(Describe(by_term), Describe(by_set)) << text;
+      const std::vector<WordMatch> by_set = matcher.Scan(text);
+      EXPECT_EQ(Describe(matcher.ScanEachTerm(text)), Describe(by_set)) << text;
       matches_seen += by_set.size();
     }
   }

@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
-#include "compliance/detail/list_matcher.h"
 #include "compliance/detail/match_view.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
+#include "tests/compliance/one_list_matcher.h"
 
 namespace herald::compliance {
 namespace {
@@ -158,28 +158,12 @@ TEST(WordIndexScan, FindsExactlyWhatMatchingEachTermOnItsOwnFinds) {
     Generator generator(seed);
     WordList list{"l", "en", 1, {}};
     for (int i = 0; i < 30; ++i) list.terms.push_back(generator.MakeTerm());
-    std::vector<std::unique_ptr<detail::CompiledTerm>> terms;
-    std::vector<const detail::CompiledTerm*> pointers;
-    for (const Term& term : list.terms) {
-      auto compiled = detail::CompiledTerm::Create(list, term);
-      ASSERT_TRUE(compiled.ok()) << compiled.error().message;
-      terms.push_back(std::move(*compiled));
-      pointers.push_back(terms.back().get());
-    }
-    auto matcher = detail::ListMatcher::Create("en", pointers, 64 << 20);
-    ASSERT_TRUE(matcher.ok()) << matcher.error().message;
+    const OneListMatcher matcher(list);
     for (int t = 0; t < 100; ++t) {
       const std::string text = generator.Text(list.terms);
-      NormalisedText normalised;
-      NormaliseText(text, normalised, SourceOffsets::kSkip);
-      detail::MatchView view;
-      detail::BuildMatchView(normalised.text, view);
-      const detail::ScanText scan_text{normalised, view};
-      std::vector<WordMatch> by_index;
-      EXPECT_EQ((*matcher)->Scan(scan_text, by_index), 0);
-      std::vector<WordMatch> by_term;
-      (*matcher)->ScanEachTerm(scan_text, by_term);
-      ASSERT_EQ(Describe(by_index), Describe(by_term)) << "seed " << seed << ": \"" << text << "\"";
+      const std::vector<WordMatch> by_index = matcher.Scan(text);
+      ASSERT_EQ(Describe(by_index), Describe(matcher.ScanEachTerm(text)))
+          << "seed " << seed << ": \"" << text << "\"";
       matches_seen += by_index.size();
     }
   }
