@@ -4,8 +4,10 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
+#include "compliance/detail/piece_match.h"
 #include "compliance/detail/term_pattern.h"
 
 namespace herald::compliance::detail {
@@ -142,7 +144,20 @@ void LocateEachTerm(const std::vector<const CompiledTerm*>& terms, const ScanTex
   for (const CompiledTerm* term : terms) Locate(*term, text, source, false, out);
 }
 
-// Checks each candidate the word index names with the term's RE2 anchored at the word start.
+// The end of `term`'s match at `lead` by its RE2, or nothing.
+std::optional<std::size_t> LocateAt(const CompiledTerm& term, std::string_view haystack,
+                                    std::size_t lead) {
+  const RE2& locator = term.Locator();
+  re2::StringPiece match;
+  if (!locator.ok() ||
+      !locator.Match(haystack, lead, haystack.size(), RE2::ANCHOR_START, &match, 1)) {
+    return std::nullopt;
+  }
+  return lead + match.size();
+}
+
+// Checks each candidate the word index names by matching the term's pieces at the word start
+// (piece_match.h: the same result as its RE2 anchored there, without running one).
 // Per term, the next occurrence is looked for from where the last one's trailing boundary
 // begins, exactly as Locate does: the index only leaves out word starts where it cannot match.
 void ScanIndex(const WordIndex& index, const std::vector<const CompiledTerm*>& terms,
@@ -155,13 +170,15 @@ void ScanIndex(const WordIndex& index, const std::vector<const CompiledTerm*>& t
   index.ForEachCandidate(haystack, [&](std::uint32_t id, std::size_t lead) {
     if (lead < resume_at[id]) return;
     const CompiledTerm& term = *terms[id];
-    const RE2& locator = term.Locator();
-    re2::StringPiece match;
-    if (!locator.ok() ||
-        !locator.Match(haystack, lead, haystack.size(), RE2::ANCHOR_START, &match, 1)) {
-      return;
+    std::optional<std::size_t> matched;
+    if (const PieceMatch by_pieces = MatchPiecesAt(term.pattern(), haystack, lead);
+        by_pieces.decided) {
+      matched = by_pieces.end;
+    } else {
+      matched = LocateAt(term, haystack, lead);
     }
-    const std::size_t end = lead + match.size();
+    if (!matched) return;
+    const std::size_t end = *matched;
     const std::size_t trail = term.pattern().trail_bytes;
     AppendMatch(term, text, source, lead + term.pattern().lead_bytes, end - trail, out);
     if (resume_at[id] == 0) touched.push_back(id);

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,23 @@ bool IsLetter(char32_t cp) {
   }
 }
 
+// The same character as a Piece: what AppendPiece writes, in data.
+Piece MakePiece(std::string_view bytes, char32_t cp, bool gap_before) {
+  Piece piece;
+  piece.length = static_cast<std::uint8_t>(std::min<std::size_t>(bytes.size(), 4));
+  for (std::size_t k = 0; k < piece.length; ++k) piece.bytes[k] = bytes[k];
+  piece.gap_before = gap_before;
+  if (cp == U'i' || cp == U'l') {
+    piece.alternate = '1';
+    piece.repeat = true;
+  } else if (cp < 0x80) {
+    piece.repeat = cp >= U'a' && cp <= U'z';
+  } else {
+    piece.repeat = IsLetter(cp);
+  }
+  return piece;
+}
+
 // One character of a view word as a pattern piece. The view holds only ASCII letters and digits
 // and non-ASCII letters and numbers, none of which is an RE2 metacharacter.
 void AppendPiece(std::string_view bytes, char32_t cp, std::string& out) {
@@ -66,16 +84,19 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   MatchView view;
   BuildMatchView(normalised.text, view);
   std::string body;
+  std::vector<Piece> pieces;
   std::string first_bytes;
   char32_t first = 0;
   char32_t last = 0;
   ForEachViewWord(view.text, [&](std::size_t begin, std::size_t end) {
-    if (!body.empty()) body += " *";
+    const bool later_word = !body.empty();
+    if (later_word) body += " *";
     const std::string_view word = std::string_view(view.text).substr(begin, end - begin);
     for (std::size_t i = 0; i < word.size();) {
       const std::size_t start = i;
       const char32_t cp = DecodeAt(word, i);
       AppendPiece(word.substr(start, i - start), cp, body);
+      pieces.push_back(MakePiece(word.substr(start, i - start), cp, later_word && start == 0));
       if (first == 0) {
         first = cp;
         first_bytes = word.substr(start, 1);
@@ -91,6 +112,7 @@ Result<TermPattern> CompileWordTerm(const Term& term) {
   pattern.trail_bytes = term.kind == MatchKind::kPrefix || IsSpacelessScriptLetter(last) ? 0 : 1;
   pattern.first_bytes = std::move(first_bytes);
   pattern.skeleton = Skeleton(view.text);
+  pattern.pieces = std::move(pieces);
   pattern.regex.reserve(body.size() + 2);
   if (pattern.lead_bytes == 1) pattern.regex += ' ';
   pattern.regex += body;

@@ -17,7 +17,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "compliance/word_filter.h"
@@ -36,8 +38,20 @@ enum class Haystack {
   kNormalised,  // the normalised text
 };
 
+// One character of a word, phrase, prefix or allow term, as its pattern matches it: `regex`
+// spelled out, so the word index can confirm a candidate without running an RE2 (piece_match.h).
+struct Piece {
+  char bytes[4] = {};       // the character in UTF-8 (a view character)
+  std::uint8_t length = 0;  // of `bytes`
+  char alternate = 0;       // also accepted in its place ('1' for i and l), or 0
+  bool repeat = false;      // one or more of it (letters), else exactly one
+  bool gap_before = false;  // the first character of a later word of a phrase: ' *' before it
+};
+
 struct TermPattern {
   std::string regex;
+  // `regex` (without its boundaries) piece by piece; empty for regex terms.
+  std::vector<Piece> pieces;
   Haystack haystack = Haystack::kMatchView;
   // The boundary bytes a match of `regex` has before and after the term's own span (0 or 1).
   // No capture group: RE2 locates a whole match with its DFAs alone, which is what keeps the

@@ -4,8 +4,10 @@
 #include "compliance/detail/word_index.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <random>
 #include <string>
@@ -13,6 +15,8 @@
 #include <vector>
 
 #include "compliance/detail/match_view.h"
+#include "compliance/detail/piece_match.h"
+#include "compliance/detail/term_pattern.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 #include "tests/compliance/one_list_matcher.h"
@@ -168,6 +172,91 @@ TEST(WordIndexScan, FindsExactlyWhatMatchingEachTermOnItsOwnFinds) {
     }
   }
   EXPECT_GE(matches_seen, 2000u);  // the generator does put terms in
+}
+
+// ---- Matching pieces against the term's own RE2 -----------------------------------------------
+
+// At every word start of generated views: the same match end as RE2, or no match in both.
+TEST(MatchPiecesAt, AgreesWithTheTermsRe2AtEveryWordStart) {
+  std::mt19937 random(7);
+  static constexpr const char* kPieces[] = {"a", "i", "l",        "1",           "e",
+                                            "3", "2", "\xC3\xA4", "\xE0\xA5\xA9"};
+  const auto random_word = [&](std::size_t max_length) {
+    std::string word;
+    for (std::size_t n = 1 + random() % max_length; n > 0; --n) word += kPieces[random() % 9];
+    return word;
+  };
+  std::size_t matched = 0;
+  for (int round = 0; round < 3000; ++round) {
+    Term term;
+    term.kind = std::array{MatchKind::kWord, MatchKind::kPhrase, MatchKind::kPrefix}[random() % 3];
+    term.text = random_word(4);
+    if (term.kind == MatchKind::kPhrase) term.text += " " + random_word(3);
+    Result<detail::TermPattern> pattern = detail::CompileTerm(term);
+    if (!pattern.ok()) continue;
+    RE2::Options options;
+    options.set_log_errors(false);
+    const RE2 re2(pattern->regex, options);
+    ASSERT_TRUE(re2.ok()) << pattern->regex;
+    // The term itself as people disguise it: letters stretched, 1 for i and l, phrase words
+    // run together or far apart.
+    const auto disguised = [&] {
+      std::string text;
+      for (const detail::Piece& piece : pattern->pieces) {
+        if (piece.gap_before) text += std::string(random() % 3, ' ');
+        const std::size_t times = piece.repeat ? 1 + random() % 3 : 1;
+        for (std::size_t t = 0; t < times; ++t) {
+          if (piece.alternate != 0 && random() % 3 == 0) {
+            text += piece.alternate;
+          } else {
+            text.append(piece.bytes, piece.length);
+          }
+        }
+      }
+      return text;
+    };
+    std::string view = " ";
+    for (std::size_t n = 1 + random() % 6; n > 0; --n) {
+      view += random() % 3 == 0 ? disguised() : random_word(8);
+      if (random() % 4 == 0) view += random_word(2);  // glued on: a prefix term still matches
+      view += random() % 3 == 0 ? "  " : " ";
+    }
+    for (std::size_t lead = 0; lead < view.size(); ++lead) {
+      if (pattern->lead_bytes == 1 && view[lead] != ' ') continue;
+      re2::StringPiece match;
+      const bool expected = re2.Match(view, lead, view.size(), RE2::ANCHOR_START, &match, 1);
+      const detail::PieceMatch by_pieces = detail::MatchPiecesAt(*pattern, view, lead);
+      ASSERT_TRUE(by_pieces.decided) << pattern->regex << " in \"" << view << "\"";
+      const std::optional<std::size_t> end = by_pieces.end;
+      ASSERT_EQ(end.has_value(), expected)
+          << pattern->regex << " in \"" << view << "\" at " << lead;
+      if (expected) {
+        EXPECT_EQ(*end, lead + match.size()) << pattern->regex << " in \"" << view << "\"";
+        ++matched;
+      }
+    }
+  }
+  EXPECT_GE(matched, 500u);
+}
+
+// A long run of one letter against a term of that letter repeated: decided quickly when it
+// matches, handed back undecided (the caller asks RE2) instead of trying every split when not.
+TEST(MatchPiecesAt, HandsALongHopelessRunBackUndecided) {
+  Term term{"aaaaaaaaaaaa", MatchKind::kWord, Severity::kBlock, ""};
+  Result<detail::TermPattern> pattern = detail::CompileTerm(term);
+  ASSERT_TRUE(pattern.ok());
+  const detail::PieceMatch hopeless =
+      detail::MatchPiecesAt(*pattern, " " + std::string(3000, 'a') + "b ", 0);
+  EXPECT_FALSE(hopeless.decided);
+  const detail::PieceMatch matching =
+      detail::MatchPiecesAt(*pattern, " " + std::string(3000, 'a') + " ", 0);
+  EXPECT_TRUE(matching.decided);
+  EXPECT_EQ(matching.end, std::optional<std::size_t>(3002));
+  // Through the filter, both come out right (the undecided one through RE2).
+  const WordList list{"l", "en", 1, {term}};
+  const OneListMatcher matcher(list);
+  EXPECT_TRUE(matcher.Scan(std::string(3000, 'a') + "b").empty());
+  EXPECT_EQ(matcher.Scan(std::string(3000, 'a')).size(), 1u);
 }
 
 }  // namespace
