@@ -5,7 +5,8 @@
 // compiled together, so a scan looks at the text once per kind of term, not once per list:
 //   - word, phrase, prefix and allow terms: the word index (word_index.h) walks the match view
 //     from each word start and names the terms that can match there; each candidate is then
-//     checked with the term's own RE2, anchored at that word start, which also gives its span;
+//     checked by matching the term's pieces at that word start (piece_match.h), which also gives
+//     its span (the term's RE2 only when that would take too long);
 //   - such terms in a script written without spaces (they can start inside a word): one
 //     unanchored RE2::Set over the view, then each reported term located with its RE2;
 //   - regex terms: one unanchored RE2::Set over the normalised text, then located likewise.

@@ -10,9 +10,9 @@
 // Every term match starts at a word start of the view (the ' ' before a word) and reads, with
 // spaces skipped, as the term's skeleton: its letters with i, l and 1 as one symbol and runs of
 // one symbol collapsed ("frrr33" and "free" are both f r e; "click  here" and "clickhere" are
-// both c l i c k h e r e, with i for i). That is a necessary condition, not a sufficient one: a
-// candidate is confirmed by the term's own RE2 (term_pattern.h) anchored at the word start, so
-// the index decides what to check, never what matches.
+// both c i c k h e r e, "li" being one run of the i symbol). That is a necessary condition, not
+// a sufficient one: a candidate is confirmed by matching the term at the word start
+// (piece_match.h), so the index decides what to check, never what matches.
 //
 // Terms in a script written without spaces (no lead boundary) can start inside a word; they are
 // not indexed (ListMatcher keeps a small Set for them).
