@@ -11,9 +11,11 @@
 // items_per_second of BM_WholeGate is the figure for the issue (target >= 500k decisions/s).
 // The other cases break it down: the gate without a word filter, the word filter's Scan alone on
 // the same rendered texts, template rendering alone, and quiet hours for one zone and for the US.
-// HERALD_WORDLIST_DIR (environment) overrides the directory of the CSV word lists.
+// HERALD_WORDLIST_DIR (environment) overrides the directory of the CSV word lists;
+// HERALD_GATE_GENERATED_TERMS=10000 adds that many generated terms to them.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "compliance/gate.h"
+#include "term_generator.h"
 
 namespace {
 
@@ -219,6 +222,41 @@ struct World {
   std::vector<Case> cases;
 };
 
+// HERALD_GATE_GENERATED_TERMS=N adds N generated terms (bench/term_generator.h), spread over the
+// lists: the whole gate with a large list. Officers list spam words, not the words of ordinary
+// messages, so generated terms that occur in the benchmark's messages are dropped (the allowed
+// share stays that of the starter lists).
+void AddGeneratedTerms(std::vector<WordList>& lists, const World& world) {
+  const char* count = std::getenv("HERALD_GATE_GENERATED_TERMS");
+  if (count == nullptr) return;
+  herald::bench::TermGenerator generator(20261202);
+  std::vector<Term> terms = generator.Terms(std::strtoul(count, nullptr, 10));
+  // A decision reports one blocking term: probe again until none of the generated terms occurs.
+  std::size_t dropped = 0;
+  for (bool again = true; again;) {
+    auto generated_only = WordFilter::Build({WordList{"generated", "", 1, terms}});
+    if (!generated_only.ok()) Die(generated_only.error().ToString());
+    const Gate probe(world.policy, world.catalog, *generated_only);
+    std::vector<std::string> occurring;
+    for (const Case& c : world.cases) {
+      const Decision decision = probe.Check(c.message, c.recipient, c.now);
+      if (decision.word) occurring.push_back(decision.word->term);
+      for (const WordMatch& warning : decision.warnings) occurring.push_back(warning.term);
+    }
+    const std::size_t before = terms.size();
+    std::erase_if(terms, [&](const Term& term) {
+      return std::find(occurring.begin(), occurring.end(), term.text) != occurring.end();
+    });
+    dropped += before - terms.size();
+    again = before != terms.size();
+  }
+  std::fprintf(stderr, "gate_bench: %zu generated terms added (%zu dropped: in the messages)\n",
+               terms.size(), dropped);
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    lists[i % lists.size()].terms.push_back(std::move(terms[i]));
+  }
+}
+
 const World& TheWorld() {
   static const World world = [] {
     World w;
@@ -230,10 +268,12 @@ const World& TheWorld() {
     if (!policy.ok()) Die(policy.error().ToString());
     w.policy = *policy;
     w.catalog = BuildCatalog();
-    auto filter = WordFilter::Build(ReadWordLists());
+    w.cases = MakeCases(4096);
+    std::vector<WordList> lists = ReadWordLists();
+    AddGeneratedTerms(lists, w);
+    auto filter = WordFilter::Build(std::move(lists));
     if (!filter.ok()) Die(filter.error().ToString());
     w.filter = *filter;
-    w.cases = MakeCases(4096);
     return w;
   }();
   return world;
