@@ -155,9 +155,7 @@ Result<std::shared_ptr<const WordFilter>> WordFilter::Build(std::vector<WordList
                                                             const WordFilterOptions& options) {
   auto compiled = std::make_unique<Compiled>();
   compiled->lists = std::move(lists);
-  std::vector<std::string> list_keys;  // per list
   for (const WordList& list : compiled->lists) {
-    list_keys.push_back(detail::LanguageKey(list.language));
     for (const Term& term : list.terms) {
       Result<std::unique_ptr<detail::CompiledTerm>> term_compiled =
           detail::CompiledTerm::Create(list, term);
@@ -170,13 +168,8 @@ Result<std::shared_ptr<const WordFilter>> WordFilter::Build(std::vector<WordList
   if (selections.empty()) selections.emplace_back();  // the global lists alone
   for (std::string& key : selections) {
     std::vector<const detail::CompiledTerm*> terms;
-    std::size_t next = 0;
-    for (std::size_t list = 0; list < compiled->lists.size(); ++list) {
-      const std::size_t count = compiled->lists[list].terms.size();
-      if (Selects(list_keys[list], key)) {
-        for (std::size_t t = next; t < next + count; ++t) terms.push_back(compiled->terms[t].get());
-      }
-      next += count;
+    for (const auto& term : compiled->terms) {
+      if (Selects(detail::LanguageKey(term->list().language), key)) terms.push_back(term.get());
     }
     Result<std::unique_ptr<detail::ListMatcher>> matcher = detail::ListMatcher::Create(
         std::move(key), std::move(terms), options.max_matcher_memory_bytes);

@@ -227,17 +227,16 @@ std::string DescribeLists(const std::vector<const CompiledTerm*>& terms) {
 
 }  // namespace
 
-ListMatcher::ListMatcher(std::string language_key, std::vector<const CompiledTerm*> terms)
-    : language_key_(std::move(language_key)), terms_(std::move(terms)) {}
+ListMatcher::ListMatcher(std::string language_key) : language_key_(std::move(language_key)) {}
 
 ListMatcher::~ListMatcher() = default;
 
 Result<std::unique_ptr<ListMatcher>> ListMatcher::Create(std::string language_key,
                                                          std::vector<const CompiledTerm*> terms,
                                                          std::int64_t max_memory_bytes) {
-  std::unique_ptr<ListMatcher> matcher(new ListMatcher(std::move(language_key), std::move(terms)));
+  std::unique_ptr<ListMatcher> matcher(new ListMatcher(std::move(language_key)));
   const RE2::Options options = SetOptions(max_memory_bytes);
-  for (const CompiledTerm* term : matcher->terms_) {
+  for (const CompiledTerm* term : terms) {
     const TermPattern& pattern = term->pattern();
     if (pattern.haystack == Haystack::kMatchView && pattern.lead_bytes == 1) {
       matcher->indexed_.push_back(term);

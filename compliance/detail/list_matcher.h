@@ -79,7 +79,6 @@ class ListMatcher {
   // The selection's language, lower case with '-' spelled '_'; empty for a filter without
   // language lists, whose only matcher holds the global lists.
   const std::string& language_key() const { return language_key_; }
-  std::size_t term_count() const { return terms_.size(); }
 
   // Appends every match in `text` to `out`, allow matches included (kind kAllow), unsorted, with
   // begin/end as byte offsets into the normalised text. Returns how many of its Sets ran out of
@@ -93,10 +92,9 @@ class ListMatcher {
   struct TermSet;
 
  private:
-  ListMatcher(std::string language_key, std::vector<const CompiledTerm*> terms);
+  explicit ListMatcher(std::string language_key);
 
   std::string language_key_;
-  std::vector<const CompiledTerm*> terms_;
   WordIndex index_;  // ids index into indexed_
   std::vector<const CompiledTerm*> indexed_;
   std::unique_ptr<TermSet> spaceless_set_;  // null when there are no such terms

@@ -38,14 +38,7 @@ std::u32string Skeleton(std::string_view view) {
       ++i;
       continue;
     }
-    const auto byte = static_cast<unsigned char>(view[i]);
-    const std::size_t length = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-    char32_t cp = byte < 0x80 ? byte : byte & (0x7F >> length);
-    for (std::size_t k = 1; k < length && i + k < view.size(); ++k) {
-      cp = (cp << 6) | (static_cast<unsigned char>(view[i + k]) & 0x3F);
-    }
-    i += length;
-    const char32_t symbol = SkeletonSymbol(cp);
+    const char32_t symbol = SkeletonSymbol(DecodeViewCharacter(view, i));
     if (skeleton.empty() || skeleton.back() != symbol) skeleton.push_back(symbol);
   }
   return skeleton;
@@ -82,11 +75,6 @@ WordIndex::WordIndex(const std::vector<const std::u32string*>& skeletons) {
     terms_.insert(terms_.end(), built.terms.begin(), built.terms.end());
     node.terms_count = static_cast<std::uint32_t>(built.terms.size());
   }
-}
-
-std::size_t WordIndex::MemoryBytes() const {
-  return nodes_.capacity() * sizeof(Node) + dense_.capacity() * sizeof(std::int32_t) +
-         sparse_.capacity() * sizeof(Edge) + terms_.capacity() * sizeof(std::uint32_t);
 }
 
 }  // namespace herald::compliance::detail

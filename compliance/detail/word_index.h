@@ -37,6 +37,22 @@ namespace herald::compliance::detail {
 // 1 for both letters); every other character is itself.
 inline char32_t SkeletonSymbol(char32_t cp) { return cp == U'l' || cp == U'1' ? U'i' : cp; }
 
+// Decodes the character of a view (valid UTF-8) at `i` and advances `i` past it.
+inline char32_t DecodeViewCharacter(std::string_view view, std::size_t& i) {
+  const auto byte = static_cast<unsigned char>(view[i]);
+  if (byte < 0x80) {
+    ++i;
+    return byte;
+  }
+  const std::size_t length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
+  char32_t cp = byte & (0x7F >> length);
+  for (std::size_t k = 1; k < length && i + k < view.size(); ++k) {
+    cp = (cp << 6) | (static_cast<unsigned char>(view[i + k]) & 0x3F);
+  }
+  i += length;
+  return cp;
+}
+
 // The skeleton of a view text: symbols of its characters, spaces skipped, runs collapsed.
 std::u32string Skeleton(std::string_view view);
 
@@ -47,7 +63,6 @@ class WordIndex {
   explicit WordIndex(const std::vector<const std::u32string*>& skeletons);
 
   bool empty() const { return terms_.empty(); }
-  std::size_t MemoryBytes() const;
 
   // Calls `candidate(id, lead)` for each indexed term whose skeleton the text reads from the
   // word start after the ' ' at `lead`, in increasing `lead` order. `view` is a match view text
@@ -77,8 +92,6 @@ class WordIndex {
   std::int32_t Child(const Node& node, char32_t symbol) const;
   static std::size_t SkipRun(std::string_view view, std::size_t i, char32_t last,
                              std::vector<std::uint32_t>& run_end);
-  // Decodes the character at `i` (valid UTF-8) and advances `i` past it.
-  static char32_t Decode(std::string_view text, std::size_t& i);
 
   std::vector<Node> nodes_;
   std::vector<std::int32_t> dense_;
@@ -99,21 +112,6 @@ inline std::int32_t WordIndex::Child(const Node& node, char32_t symbol) const {
   return -1;
 }
 
-inline char32_t WordIndex::Decode(std::string_view text, std::size_t& i) {
-  const auto byte = static_cast<unsigned char>(text[i]);
-  if (byte < 0x80) {
-    ++i;
-    return byte;
-  }
-  const std::size_t length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4;
-  char32_t cp = byte & (0x7F >> length);
-  for (std::size_t k = 1; k < length && i + k < text.size(); ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  }
-  i += length;
-  return cp;
-}
-
 // The end of the run at `i` of spaces and characters with skeleton symbol `last`. At any position
 // a walk reaches, `last` is the symbol of the view's previous non-space character, whichever word
 // start the walk began at, so the run's end depends on `i` alone: it is remembered for every
@@ -129,7 +127,7 @@ inline std::size_t WordIndex::SkipRun(std::string_view view, std::size_t i, char
       continue;
     }
     std::size_t next = end;
-    if (SkeletonSymbol(Decode(view, next)) != last) break;
+    if (SkeletonSymbol(DecodeViewCharacter(view, next)) != last) break;
     end = next;
   }
   end = std::min(end, view.size());
@@ -150,7 +148,8 @@ void WordIndex::ForEachCandidate(std::string_view view, Candidate&& candidate) c
     std::size_t i = lead + 1;
     while (i < view.size()) {
       std::size_t next = i;
-      const char32_t symbol = view[i] == ' ' ? U' ' : SkeletonSymbol(Decode(view, next));
+      const char32_t symbol =
+          view[i] == ' ' ? U' ' : SkeletonSymbol(DecodeViewCharacter(view, next));
       if (symbol == U' ' || symbol == last) {  // a gap between words, or a stretched letter
         i = SkipRun(view, i, last, run_end);
         continue;
