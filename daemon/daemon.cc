@@ -7,19 +7,19 @@
 #include <csignal>
 #include <ostream>
 
+#include "app/compliance_service.h"
+#include "app/contact_service.h"
 #include "config/config.h"
 #include "contacts/phone_number.h"
-#include "daemon/admin_api.h"
 #include "daemon/admin_token.h"
-#include "daemon/compliance_api.h"
-#include "daemon/compliance_service.h"
-#include "daemon/contact_service.h"
-#include "daemon/contacts_api.h"
-#include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/notify.h"
-#include "daemon/router.h"
 #include "daemon/version.h"
+#include "http/admin_api.h"
+#include "http/compliance_api.h"
+#include "http/contacts_api.h"
+#include "http/http_server.h"
+#include "http/router.h"
 #include "storage/store.h"
 
 namespace herald::daemon {
@@ -27,6 +27,14 @@ namespace {
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
+using app::ComplianceService;
+using app::ContactService;
+using app::FilterOptionsFromConfig;
+using app::PolicyFromConfig;
+using http::DaemonSnapshot;
+using http::HttpLimits;
+using http::HttpServer;
+using http::Router;
 
 HttpLimits LimitsOf(const config::ServerConfig& server) {
   HttpLimits limits;
@@ -149,9 +157,10 @@ Status Daemon::Start() {
   router_.SetAdminToken(token->token);
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
-  RegisterAdminRoutes(router_, [this] { return Snapshot(); });
-  RegisterContactsApi(router_, *contacts_, [this] { return config_.contacts.default_region; });
-  RegisterComplianceApi(router_, *compliance_);
+  http::RegisterAdminRoutes(router_, [this] { return Snapshot(); });
+  http::RegisterContactsApi(router_, *contacts_,
+                            [this] { return config_.contacts.default_region; });
+  http::RegisterComplianceApi(router_, *compliance_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();

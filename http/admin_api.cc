@@ -1,9 +1,9 @@
-#include "daemon/admin_api.h"
+#include "http/admin_api.h"
 
 #include <boost/json.hpp>
 #include <sstream>
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 namespace json = boost::json;
@@ -67,7 +67,7 @@ std::string RenderMetrics(const DaemonSnapshot& snapshot) {
           snapshot.writer.jobs_committed);
   Counter(out, "herald_storage_jobs_failed_total", "Write jobs that failed or were rolled back.",
           snapshot.writer.jobs_failed);
-  const ComplianceStats& compliance = snapshot.compliance;
+  const app::ComplianceStats& compliance = snapshot.compliance;
   Counter(out, "herald_wordlist_activations_total", "Word filters built and swapped in.",
           compliance.activations);
   Counter(out, "herald_wordlist_activation_failures_total",
@@ -105,4 +105,4 @@ void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapsho
   });
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -1,4 +1,4 @@
-// daemon/compliance_api.h: the admin API of word lists and templates (PRODUCT.md, "Interfaces").
+// http/compliance_api.h: the admin API of word lists and templates (PRODUCT.md, "Interfaces").
 // Every change needs a "reason" and is attributed to the request's actor (X-Herald-Actor).
 //   GET  /v1/wordlists                      the active lists: name, language, version, terms
 //   POST /v1/wordlists                      {"name", "language", "reason"}: a new empty list
@@ -19,11 +19,11 @@
 // service's worker or the storage writer, and answers through the Responder.
 #pragma once
 
-#include "daemon/compliance_service.h"
-#include "daemon/router.h"
+#include "app/compliance_service.h"
+#include "http/router.h"
 
-namespace herald::daemon {
+namespace herald::http {
 
-void RegisterComplianceApi(Router& router, ComplianceService& service);
+void RegisterComplianceApi(Router& router, app::ComplianceService& service);
 
-}  // namespace herald::daemon
+}  // namespace herald::http

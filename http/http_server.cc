@@ -1,16 +1,16 @@
-#include "daemon/http_server.h"
+#include "http/http_server.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <filesystem>
 #include <list>
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
@@ -21,21 +21,21 @@ constexpr std::size_t kMaxLingerBytes = 64 * 1024 * 1024;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
 bool IsDisconnect(const beast::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
          ec == beast::error::timeout || ec == asio::error::broken_pipe ||
-         ec == http::error::partial_message;
+         ec == bhttp::error::partial_message;
 }
 
 // The error response for a request that could not be read, or nothing for a plain disconnect.
 std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const HttpLimits& limits,
                                           std::size_t body_limit) {
   if (IsDisconnect(ec)) return std::nullopt;
-  if (ec == http::error::body_limit) {
+  if (ec == bhttp::error::body_limit) {
     return JsonError(413, "payload_too_large",
                      "request body exceeds the limit of " + std::to_string(body_limit) + " bytes");
   }
-  if (ec == http::error::header_limit) {
+  if (ec == bhttp::error::header_limit) {
     return JsonError(
         431, "header_too_large",
         "request header exceeds " + std::to_string(limits.max_header_bytes) + " bytes");
@@ -54,32 +54,32 @@ beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits,
                           : limits.max_body_bytes;
   *applied = limit;
   if (auto length = parser.content_length(); length && *length > limit) {
-    return http::error::body_limit;
+    return bhttp::error::body_limit;
   }
   parser.body_limit(limit);
   return {};
 }
 
-Request ToRequest(http::request<http::string_body>&& message) {
+Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
   Request request;
   request.method = std::string(message.method_string());
   std::string_view target = message.target();
   std::size_t question = target.find('?');
   request.path = std::string(target.substr(0, question));
   if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
-  request.authorization = std::string(message[http::field::authorization]);
-  request.content_type = std::string(message[http::field::content_type]);
+  request.authorization = std::string(message[bhttp::field::authorization]);
+  request.content_type = std::string(message[bhttp::field::content_type]);
   request.actor = std::string(message["X-Herald-Actor"]);
   request.body = std::move(message.body());
   return request;
 }
 
-http::response<http::string_body> ToMessage(Response&& response, unsigned version,
-                                            bool keep_alive) {
-  http::response<http::string_body> message{static_cast<http::status>(response.status), version};
-  message.set(http::field::server, "heraldd");
-  message.set(http::field::content_type, response.content_type);
-  message.set(http::field::cache_control, "no-store");
+bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned version,
+                                              bool keep_alive) {
+  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
+  message.set(bhttp::field::server, "heraldd");
+  message.set(bhttp::field::content_type, response.content_type);
+  message.set(bhttp::field::cache_control, "no-store");
   for (auto& [name, value] : response.headers) message.set(name, value);
   message.body() = std::move(response.body);
   message.keep_alive(keep_alive);
@@ -169,7 +169,7 @@ asio::awaitable<void> Session::Run() {
 // Reads one request, answers it; false when the connection must end.
 asio::awaitable<bool> Session::ServeOne(bool first) {
   const HttpLimits limits = server_->limits_;
-  http::request_parser<http::string_body> parser;
+  bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(limits.max_header_bytes));
   // The route (and so its limit) is known only after the header: admit the larger limit while
   // reading the header, then apply the route's own before reading the body.
@@ -184,19 +184,19 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   }
   stream_.expires_after(limits.header_timeout);
   auto [header_ec, header_bytes] =
-      co_await http::async_read_header(stream_, buffer_, parser, kTuple);
+      co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
   beast::error_code ec = header_ec;
   std::size_t body_limit = limits.max_body_bytes;
   if (!ec) ec = ApplyRouteBodyLimit(parser, limits, server_->router_, &body_limit);
-  if (!ec && !parser.is_done() && parser.get()[http::field::expect] == "100-continue") {
+  if (!ec && !parser.is_done() && parser.get()[bhttp::field::expect] == "100-continue") {
     // curl sends large bodies (imports) only after this interim answer, or after a 1 s wait.
-    http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
-    auto [continue_ec, continue_bytes] = co_await http::async_write(stream_, proceed, kTuple);
+    bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
+    auto [continue_ec, continue_bytes] = co_await bhttp::async_write(stream_, proceed, kTuple);
     ec = continue_ec;
   }
   if (!ec && !parser.is_done()) {
     stream_.expires_after(limits.read_timeout);
-    auto [body_ec, body_bytes] = co_await http::async_read(stream_, buffer_, parser, kTuple);
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
     ec = body_ec;
   }
   if (ec) {
@@ -208,7 +208,7 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   MarkReading(false);
   ++server_->stats_.requests;
 
-  http::request<http::string_body> message = parser.release();
+  bhttp::request<bhttp::string_body> message = parser.release();
   unsigned version = message.version();
   bool keep_alive = message.keep_alive();
   Response response = co_await Dispatch(ToRequest(std::move(message)));
@@ -218,7 +218,7 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
     co_return co_await SendFile(std::move(response), version, keep_alive);
   auto reply = ToMessage(std::move(response), version, keep_alive);
   stream_.expires_after(limits.read_timeout);
-  auto [write_ec, written] = co_await http::async_write(stream_, reply, kTuple);
+  auto [write_ec, written] = co_await bhttp::async_write(stream_, reply, kTuple);
   co_return !write_ec && keep_alive;
 }
 
@@ -226,26 +226,26 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
 // to a slow but steady client is not cut off, while a stalled one is.
 asio::awaitable<bool> Session::SendFile(Response response, unsigned version, bool keep_alive) {
   std::filesystem::path path = response.body_file;
-  http::response<http::file_body> reply{static_cast<http::status>(response.status), version};
+  bhttp::response<bhttp::file_body> reply{static_cast<bhttp::status>(response.status), version};
   beast::error_code ec;
   reply.body().open(path.c_str(), beast::file_mode::scan, ec);
   std::filesystem::remove(path, ec);  // the open descriptor keeps the data until sent
   if (!reply.body().is_open()) {
     auto error =
         ToMessage(JsonError(500, "internal", "cannot read the response file"), version, false);
-    co_await http::async_write(stream_, error, kTuple);
+    co_await bhttp::async_write(stream_, error, kTuple);
     co_return false;
   }
-  reply.set(http::field::server, "heraldd");
-  reply.set(http::field::content_type, response.content_type);
-  reply.set(http::field::cache_control, "no-store");
+  reply.set(bhttp::field::server, "heraldd");
+  reply.set(bhttp::field::content_type, response.content_type);
+  reply.set(bhttp::field::cache_control, "no-store");
   for (auto& [name, value] : response.headers) reply.set(name, value);
   reply.keep_alive(keep_alive);
   reply.prepare_payload();
-  http::response_serializer<http::file_body> serializer(reply);
+  bhttp::response_serializer<bhttp::file_body> serializer(reply);
   while (!serializer.is_done()) {
     stream_.expires_after(server_->limits_.read_timeout);
-    auto [write_ec, written] = co_await http::async_write_some(stream_, serializer, kTuple);
+    auto [write_ec, written] = co_await bhttp::async_write_some(stream_, serializer, kTuple);
     if (write_ec) co_return false;
   }
   co_return keep_alive;
@@ -273,7 +273,7 @@ asio::awaitable<Response> Session::Dispatch(Request request) {
 asio::awaitable<void> Session::SendErrorAndLinger(Response response, unsigned version) {
   auto reply = ToMessage(std::move(response), version, false);
   stream_.expires_after(server_->limits_.header_timeout);
-  auto [write_ec, written] = co_await http::async_write(stream_, reply, kTuple);
+  auto [write_ec, written] = co_await bhttp::async_write(stream_, reply, kTuple);
   if (write_ec) co_return;
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -313,9 +313,9 @@ asio::awaitable<void> HttpServer::Impl::RefuseBusy(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   auto reply =
       ToMessage(JsonError(503, "unavailable", "too many connections; retry later"), 11, false);
-  reply.set(http::field::retry_after, "1");
+  reply.set(bhttp::field::retry_after, "1");
   stream.expires_after(std::chrono::seconds(1));
-  co_await http::async_write(stream, reply, kTuple);
+  co_await bhttp::async_write(stream, reply, kTuple);
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
 }
@@ -416,4 +416,4 @@ HttpStats HttpServer::stats() const {
   return stats;
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

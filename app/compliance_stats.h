@@ -1,9 +1,9 @@
-// daemon/compliance_stats.h: what the compliance service reports in /metrics and /v1/status.
+// app/compliance_stats.h: what the compliance service reports in /metrics and /v1/status.
 #pragma once
 
 #include <cstdint>
 
-namespace herald::daemon {
+namespace herald::app {
 
 struct ComplianceStats {
   std::uint64_t activations = 0;          // word filters built and swapped in
@@ -16,4 +16,4 @@ struct ComplianceStats {
   std::uint64_t dfa_fallbacks = 0;      // of the active filter (compliance::WordFilter)
 };
 
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -1,4 +1,4 @@
-// daemon/read_worker.h: one thread with its own read connection to the database, running tasks
+// app/read_worker.h: one thread with its own read connection to the database, running tasks
 // one at a time in the order they were posted. Services use it for queries and other slow work
 // (building an index, compiling word lists) so that neither the network thread nor the storage
 // writer waits for them.
@@ -16,7 +16,7 @@
 
 #include "storage/sqlite.h"
 
-namespace herald::daemon {
+namespace herald::app {
 
 class ReadWorker {
  public:
@@ -44,4 +44,4 @@ class ReadWorker {
   std::thread thread_;
 };
 
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -7,11 +7,11 @@
 #include <set>
 
 #include "contacts/import_reader.h"
-#include "daemon/api_util.h"
-#include "daemon/contacts_api.h"
+#include "http/api_util.h"
+#include "http/contacts_api.h"
 #include "storage/segment_repository.h"
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 namespace json = boost::json;
@@ -31,7 +31,7 @@ Result<campaign::SegmentExpr> ExpressionOf(const json::object& body, std::string
   return expr;
 }
 
-json::object PreviewJson(const SegmentPreview& preview) {
+json::object PreviewJson(const app::SegmentPreview& preview) {
   json::object by_country;
   for (const auto& [country, count] : preview.by_country) {
     by_country[country.empty() ? "unknown" : country] = count;
@@ -101,8 +101,9 @@ struct TagCounts {
 };
 
 // Adds/removes tags on `phones` (E.164) or `ids`, in batches on the writer; answers with counts.
-void ApplyTags(ContactService& service, std::vector<std::string> phones, std::vector<ContactId> ids,
-               std::vector<std::string> add, std::vector<std::string> remove, Responder respond) {
+void ApplyTags(app::ContactService& service, std::vector<std::string> phones,
+               std::vector<ContactId> ids, std::vector<std::string> add,
+               std::vector<std::string> remove, Responder respond) {
   auto counts = std::make_shared<TagCounts>();
   auto results = std::make_shared<std::vector<storage::UpsertResult>>();
   auto now = service.clock().Now();
@@ -162,7 +163,7 @@ storage::UpsertResult TagChangeOf(storage::StoredContact after, const std::strin
                                std::move(after)};
 }
 
-void RegisterTags(Router& router, ContactService& service) {
+void RegisterTags(Router& router, app::ContactService& service) {
   router.Add(
       "POST", "/v1/tags/apply", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
@@ -236,7 +237,7 @@ void RegisterTags(Router& router, ContactService& service) {
   }
 }
 
-void RegisterSegmentQueries(Router& router, ContactService& service) {
+void RegisterSegmentQueries(Router& router, app::ContactService& service) {
   router.Add(
       "POST", "/v1/segments/preview", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
@@ -280,7 +281,7 @@ json::object SavedJson(const storage::SavedSegment& segment) {
                       {"updated_ms", segment.updated_at.time_since_epoch().count()}};
 }
 
-void RegisterSavedSegments(Router& router, ContactService& service) {
+void RegisterSavedSegments(Router& router, app::ContactService& service) {
   router.Add("GET", "/v1/segments", Access::kAdmin, [&service](const Request&, Responder respond) {
     service.Query([respond](storage::Connection& reader) {
       auto list = storage::SegmentRepository(reader).List();
@@ -340,10 +341,10 @@ void RegisterSavedSegments(Router& router, ContactService& service) {
 
 }  // namespace
 
-void RegisterTagsAndSegmentsApi(Router& router, ContactService& service) {
+void RegisterTagsAndSegmentsApi(Router& router, app::ContactService& service) {
   RegisterTags(router, service);
   RegisterSegmentQueries(router, service);
   RegisterSavedSegments(router, service);
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

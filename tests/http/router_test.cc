@@ -1,10 +1,10 @@
-#include "daemon/router.h"
+#include "http/router.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 Response Call(const Router& router, Request request) {
@@ -102,4 +102,4 @@ TEST(ConstantTimeEquals, ComparesContentAndLength) {
 }
 
 }  // namespace
-}  // namespace herald::daemon
+}  // namespace herald::http

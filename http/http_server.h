@@ -1,4 +1,4 @@
-// daemon/http_server.h: the HTTP/1.1 server of the admin API, webhooks and metrics (Boost.Beast).
+// http/http_server.h: the HTTP/1.1 server of the admin API, webhooks and metrics (Boost.Beast).
 //
 // Defends itself: a header size limit, a body size limit (413), timeouts for the header, the body
 // and keep-alive idleness, and a connection limit. At the limit a new connection evicts the
@@ -16,13 +16,13 @@
 #include <string>
 
 #include "common/result.h"
-#include "daemon/router.h"
+#include "http/router.h"
 
 namespace boost::asio {
 class io_context;
 }
 
-namespace herald::daemon {
+namespace herald::http {
 
 struct HttpLimits {
   std::size_t max_body_bytes = 1024 * 1024;
@@ -71,4 +71,4 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace herald::daemon
+}  // namespace herald::http

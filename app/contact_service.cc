@@ -1,4 +1,4 @@
-#include "daemon/contact_service.h"
+#include "app/contact_service.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,7 @@
 
 #include "contacts/storage_sink.h"
 
-namespace herald::daemon {
+namespace herald::app {
 
 campaign::ContactFacts ToFacts(const storage::StoredContact& contact) {
   campaign::ContactFacts facts;
@@ -195,4 +195,4 @@ void ContactService::ApplyErased(const storage::StoredContact& before) {
   index_.Remove(ToFacts(before));
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::app

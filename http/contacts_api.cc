@@ -1,16 +1,16 @@
-#include "daemon/contacts_api.h"
+#include "http/contacts_api.h"
 
 #include <boost/json.hpp>
 
 #include "contacts/phone_number.h"
-#include "daemon/api_util.h"
+#include "http/api_util.h"
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 namespace json = boost::json;
 
-json::object ImportJson(const ImportStatus& status) {
+json::object ImportJson(const app::ImportStatus& status) {
   json::object out{{"id", status.id},
                    {"state", status.state},
                    {"actor", status.actor},
@@ -74,7 +74,7 @@ Result<std::string> PhoneParam(const Request& request, const std::string& defaul
   return phone->e164;
 }
 
-void RegisterImports(Router& router, ContactService& service,
+void RegisterImports(Router& router, app::ContactService& service,
                      std::function<std::string()> default_region) {
   router.Add(
       "POST", "/v1/contacts/imports", Access::kAdmin,
@@ -110,7 +110,7 @@ void RegisterImports(Router& router, ContactService& service,
 using ContactChange =
     std::function<Result<std::optional<storage::UpsertResult>>(storage::ContactRepository&)>;
 
-void ChangeContact(ContactService& service, ContactChange change, Responder respond) {
+void ChangeContact(app::ContactService& service, ContactChange change, Responder respond) {
   auto result = std::make_shared<Result<std::optional<storage::UpsertResult>>>(
       std::optional<storage::UpsertResult>());
   Status queued = service.store().writer().Submit(
@@ -130,7 +130,7 @@ void ChangeContact(ContactService& service, ContactChange change, Responder resp
   if (!queued.ok()) respond(ErrorResponse(queued.error()));
 }
 
-void RegisterContacts(Router& router, ContactService& service,
+void RegisterContacts(Router& router, app::ContactService& service,
                       std::function<std::string()> default_region) {
   router.Add("GET", "/v1/contacts/{phone}", Access::kAdmin,
              [&service, default_region](const Request& request, Responder respond) {
@@ -212,11 +212,11 @@ void RegisterContacts(Router& router, ContactService& service,
 
 }  // namespace
 
-void RegisterContactsApi(Router& router, ContactService& service,
+void RegisterContactsApi(Router& router, app::ContactService& service,
                          std::function<std::string()> default_region) {
   RegisterImports(router, service, default_region);
   RegisterContacts(router, service, default_region);
   RegisterTagsAndSegmentsApi(router, service);
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -1,4 +1,4 @@
-// daemon/contact_service.h: contacts and segments for the admin API. Owns the in-memory segment
+// app/contact_service.h: contacts and segments for the admin API. Owns the in-memory segment
 // index (campaign::ContactIndex) and keeps it in step with storage: rebuilt at start, updated
 // after every commit that changes a contact. Runs imports on their own threads and segment
 // queries on a worker, so the network thread never waits.
@@ -19,16 +19,16 @@
 #include <thread>
 #include <vector>
 
+#include "app/read_worker.h"
 #include "campaign/contact_index.h"
 #include "campaign/segment.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "contacts/importer.h"
-#include "daemon/read_worker.h"
 #include "storage/contact_repository.h"
 #include "storage/store.h"
 
-namespace herald::daemon {
+namespace herald::app {
 
 struct ImportStatus {
   std::string id;
@@ -95,4 +95,4 @@ class ContactService {
 // What the index needs to know about a stored contact.
 campaign::ContactFacts ToFacts(const storage::StoredContact& contact);
 
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -1,4 +1,4 @@
-#include "daemon/compliance_service.h"
+#include "app/compliance_service.h"
 
 #include <spdlog/spdlog.h>
 
@@ -13,7 +13,7 @@
 #include "compliance/starter_word_lists.h"
 #include "compliance/word_list_csv.h"
 
-namespace herald::daemon {
+namespace herald::app {
 namespace {
 
 constexpr std::string_view kSystemActor = "herald";
@@ -381,4 +381,4 @@ void ComplianceService::UpsertTemplate(
 
 void ComplianceService::Read(ReadWorker::Task task) { worker_.Post(std::move(task)); }
 
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -1,8 +1,8 @@
-#include "daemon/api_util.h"
+#include "http/api_util.h"
 
 #include <boost/json.hpp>
 
-namespace herald::daemon {
+namespace herald::http {
 
 namespace json = boost::json;
 
@@ -93,4 +93,4 @@ json::object ContactJson(const storage::StoredContact& contact) {
   return out;
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -1,4 +1,4 @@
-// daemon/contacts_api.h: the admin API of contacts, tags and segments (PRODUCT.md, "Interfaces"):
+// http/contacts_api.h: the admin API of contacts, tags and segments (PRODUCT.md, "Interfaces"):
 //   POST   /v1/contacts/imports               body: CSV or JSON Lines; 202 with the import's id
 //   GET    /v1/contacts/imports/{id}          progress and result counts
 //   GET    /v1/contacts/imports/{id}/rejects  the rejected rows as CSV, with line and reason
@@ -19,16 +19,16 @@
 #include <functional>
 #include <string>
 
-#include "daemon/contact_service.h"
-#include "daemon/router.h"
+#include "app/contact_service.h"
+#include "http/router.h"
 
-namespace herald::daemon {
+namespace herald::http {
 
 // `default_region` gives the current config's contacts.default_region (it changes on reload).
-void RegisterContactsApi(Router& router, ContactService& service,
+void RegisterContactsApi(Router& router, app::ContactService& service,
                          std::function<std::string()> default_region);
 
 // The tags and segments part (segments_api.cc); RegisterContactsApi calls it.
-void RegisterTagsAndSegmentsApi(Router& router, ContactService& service);
+void RegisterTagsAndSegmentsApi(Router& router, app::ContactService& service);
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "app/compliance_service.h"
 #include "compliance/gate.h"
 #include "config/config.h"
-#include "daemon/compliance_service.h"
 
-namespace herald::daemon {
+namespace herald::app {
 namespace {
 
 using namespace std::chrono_literals;
@@ -82,4 +82,4 @@ TEST(CompliancePolicyFromConfig, QuietHoursAndTheFrequencyCapComeFromTheConfig) 
 }
 
 }  // namespace
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -1,4 +1,4 @@
-// daemon/admin_api.h: the daemon's own endpoints: /healthz, /readyz, /metrics and /v1/status.
+// http/admin_api.h: the daemon's own endpoints: /healthz, /readyz, /metrics and /v1/status.
 // Resource endpoints (contacts, campaigns, …) are registered by their own files as they arrive.
 //
 // Thread rules: registration and every handler run on the network thread.
@@ -8,12 +8,12 @@
 #include <functional>
 #include <string>
 
-#include "daemon/compliance_stats.h"
-#include "daemon/http_server.h"
-#include "daemon/router.h"
+#include "app/compliance_stats.h"
+#include "http/http_server.h"
+#include "http/router.h"
 #include "storage/writer.h"
 
-namespace herald::daemon {
+namespace herald::http {
 
 struct DaemonSnapshot {
   std::string version;
@@ -25,7 +25,7 @@ struct DaemonSnapshot {
   std::string storage_path;
   HttpStats http;
   storage::Writer::Stats writer;
-  ComplianceStats compliance;
+  app::ComplianceStats compliance;
 };
 
 // `snapshot` is called on the network thread for every status, readiness and metrics request.
@@ -34,4 +34,4 @@ void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapsho
 // Prometheus text exposition format (version 0.0.4).
 std::string RenderMetrics(const DaemonSnapshot& snapshot);
 
-}  // namespace herald::daemon
+}  // namespace herald::http

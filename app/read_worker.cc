@@ -1,6 +1,6 @@
-#include "daemon/read_worker.h"
+#include "app/read_worker.h"
 
-namespace herald::daemon {
+namespace herald::app {
 
 ReadWorker::~ReadWorker() { Stop(); }
 
@@ -41,4 +41,4 @@ void ReadWorker::Run() {
   }
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::app

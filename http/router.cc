@@ -1,4 +1,4 @@
-#include "daemon/router.h"
+#include "http/router.h"
 
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 std::vector<std::string> SplitPath(std::string_view path) {
@@ -160,4 +160,4 @@ void Router::Dispatch(Request request, Responder respond) const {
   respond(JsonError(404, "not_found", "no such resource: " + request.path));
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

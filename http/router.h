@@ -1,4 +1,4 @@
-// daemon/router.h: routes HTTP requests of the admin API to handlers, enforces bearer-token auth
+// http/router.h: routes HTTP requests of the admin API to handlers, enforces bearer-token auth
 // on /v1, and shapes every error as JSON {"error":{"code":…,"message":…,"field":…}}.
 //
 // Request and Response are plain values so that handlers never see Beast or Asio. A handler gets a
@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace herald::daemon {
+namespace herald::http {
 
 struct Request {
   std::string method;  // "GET", "POST", …
@@ -94,4 +94,4 @@ std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view qu
 // Compares secrets in time independent of where they differ (and of their lengths).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
-}  // namespace herald::daemon
+}  // namespace herald::http

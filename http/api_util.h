@@ -1,4 +1,4 @@
-// daemon/api_util.h: small helpers shared by the admin API handlers.
+// http/api_util.h: small helpers shared by the admin API handlers.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "common/result.h"
-#include "daemon/router.h"
+#include "http/router.h"
 #include "storage/contact_repository.h"
 
-namespace herald::daemon {
+namespace herald::http {
 
 // The HTTP status an error code stands for.
 int HttpStatusFor(ErrorCode code);
@@ -29,4 +29,4 @@ std::string ActorOf(const Request& request);
 
 boost::json::object ContactJson(const storage::StoredContact& contact);
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -1,5 +1,5 @@
 // Word lists and templates over the admin API (see compliance_api.h).
-#include "daemon/compliance_api.h"
+#include "http/compliance_api.h"
 
 #include <date/date.h>
 
@@ -7,9 +7,9 @@
 #include <charconv>
 
 #include "compliance/word_list_csv.h"
-#include "daemon/api_util.h"
+#include "http/api_util.h"
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 namespace json = boost::json;
@@ -126,15 +126,15 @@ Result<std::vector<compliance::Term>> TermsFromBody(const json::object& body, bo
 }
 
 // Answers a word list change with its JSON, or its error.
-std::function<void(ComplianceService::EditResult)> AnswerChange(std::string list,
-                                                                Responder respond) {
-  return [list = std::move(list), respond](ComplianceService::EditResult result) {
+std::function<void(app::ComplianceService::EditResult)> AnswerChange(std::string list,
+                                                                     Responder respond) {
+  return [list = std::move(list), respond](app::ComplianceService::EditResult result) {
     if (!result.ok()) return respond(ErrorResponse(result.error()));
     respond(JsonBody(200, ChangeJson(list, *result)));
   };
 }
 
-void RegisterListReads(Router& router, ComplianceService& service) {
+void RegisterListReads(Router& router, app::ComplianceService& service) {
   router.Add("GET", "/v1/wordlists", Access::kAdmin, [&service](const Request&, Responder respond) {
     json::array lists;
     if (auto filter = service.word_filter()) {
@@ -181,7 +181,7 @@ void RegisterListReads(Router& router, ComplianceService& service) {
              });
 }
 
-void RegisterCsvRoutes(Router& router, ComplianceService& service) {
+void RegisterCsvRoutes(Router& router, app::ComplianceService& service) {
   router.Add(
       "GET", "/v1/wordlists/{name}/csv", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
@@ -193,7 +193,7 @@ void RegisterCsvRoutes(Router& router, ComplianceService& service) {
           storage::WordListRepository repository(c);
           auto list = version ? repository.LoadVersion(name, *version) : repository.LoadList(name);
           if (!list.ok()) return respond(ErrorResponse(list.error()));
-          auto converted = ToWordList(*list);
+          auto converted = app::ToWordList(*list);
           if (!converted.ok()) return respond(ErrorResponse(converted.error()));
           Response response = JsonResponse(200, compliance::WriteWordListCsv(converted->terms));
           response.content_type = "text/csv; charset=utf-8";
@@ -218,7 +218,7 @@ void RegisterCsvRoutes(Router& router, ComplianceService& service) {
           return respond(JsonError(400, "invalid_argument", parsed.ErrorsToString(), "csv"));
         }
         std::vector<storage::StoredTerm> terms;
-        for (const auto& term : *parsed.terms) terms.push_back(ToStoredTerm(term));
+        for (const auto& term : *parsed.terms) terms.push_back(app::ToStoredTerm(term));
         const auto import_mode =
             mode == "replace" ? storage::ImportMode::kReplace : storage::ImportMode::kMerge;
         service.EditWordLists(
@@ -232,7 +232,7 @@ void RegisterCsvRoutes(Router& router, ComplianceService& service) {
       BodySize::kBulk);
 }
 
-void RegisterListChanges(Router& router, ComplianceService& service) {
+void RegisterListChanges(Router& router, app::ComplianceService& service) {
   router.Add("POST", "/v1/wordlists", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
                auto body = JsonObjectBody(request);
@@ -246,7 +246,7 @@ void RegisterListChanges(Router& router, ComplianceService& service) {
                     actor = ActorOf(request)](storage::WordListRepository& r, SysTime now) {
                      return r.CreateList(name, language, actor, reason, now);
                    },
-                   [name = *name, respond](ComplianceService::EditResult result) {
+                   [name = *name, respond](app::ComplianceService::EditResult result) {
                      if (!result.ok()) return respond(ErrorResponse(result.error()));
                      respond(JsonBody(201, ChangeJson(name, *result)));
                    });
@@ -260,7 +260,7 @@ void RegisterListChanges(Router& router, ComplianceService& service) {
                auto terms = TermsFromBody(*body, false);
                if (!terms.ok()) return respond(ErrorResponse(terms.error()));
                std::vector<storage::StoredTerm> stored;
-               for (const auto& term : *terms) stored.push_back(ToStoredTerm(term));
+               for (const auto& term : *terms) stored.push_back(app::ToStoredTerm(term));
                service.EditWordLists(
                    *name,
                    [list = *name, stored = std::move(stored), actor = ActorOf(request),
@@ -305,7 +305,7 @@ json::object MatchJson(const compliance::WordMatch& match, std::string_view text
           {"excerpt", text.substr(match.begin, match.end - match.begin)}};
 }
 
-void RegisterWordTest(Router& router, ComplianceService& service) {
+void RegisterWordTest(Router& router, app::ComplianceService& service) {
   router.Add(
       "POST", "/v1/wordlists/test", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
@@ -351,19 +351,19 @@ Result<storage::TemplateRecord> TemplateFromBody(const std::string& name,
     return MakeError(ErrorCode::kInvalidArgument, "required (a JSON array)", "components");
   }
   storage::TemplateRecord record{name,
-                                 CanonicalTemplateLanguage(language),
+                                 app::CanonicalTemplateLanguage(language),
                                  OptionalString(body, "category"),
                                  OptionalString(body, "status"),
                                  json::serialize(*components),
                                  OptionalString(body, "platform_id")};
-  auto checked = ToMessageTemplate(record);
+  auto checked = app::ToMessageTemplate(record);
   if (!checked.ok()) return checked.error();
   auto compiled = compliance::CompileTemplate(*checked);
   if (!compiled.ok()) return compiled.error();
   return record;
 }
 
-void RegisterTemplates(Router& router, ComplianceService& service) {
+void RegisterTemplates(Router& router, app::ComplianceService& service) {
   router.Add("GET", "/v1/templates", Access::kAdmin, [&service](const Request&, Responder respond) {
     service.Read([respond](storage::Connection& c) {
       auto templates = storage::TemplateRepository(c).List();
@@ -398,7 +398,7 @@ void RegisterTemplates(Router& router, ComplianceService& service) {
 
 }  // namespace
 
-void RegisterComplianceApi(Router& router, ComplianceService& service) {
+void RegisterComplianceApi(Router& router, app::ComplianceService& service) {
   RegisterListReads(router, service);
   RegisterCsvRoutes(router, service);
   RegisterListChanges(router, service);
@@ -406,4 +406,4 @@ void RegisterComplianceApi(Router& router, ComplianceService& service) {
   RegisterTemplates(router, service);
 }
 
-}  // namespace herald::daemon
+}  // namespace herald::http

@@ -1,4 +1,4 @@
-// daemon/compliance_service.h: the live parts of the compliance gate. Owns the word filter built
+// app/compliance_service.h: the live parts of the compliance gate. Owns the word filter built
 // from the active version of every stored word list, the template catalog and the gate policy
 // from config, and publishes them together as one immutable compliance::Gate.
 //
@@ -18,17 +18,17 @@
 #include <mutex>
 #include <string>
 
+#include "app/compliance_stats.h"
+#include "app/read_worker.h"
 #include "common/clock.h"
 #include "common/result.h"
 #include "compliance/gate.h"
 #include "config/config.h"
-#include "daemon/compliance_stats.h"
-#include "daemon/read_worker.h"
 #include "storage/store.h"
 #include "storage/template_repository.h"
 #include "storage/word_list_repository.h"
 
-namespace herald::daemon {
+namespace herald::app {
 
 class ComplianceService {
  public:
@@ -99,4 +99,4 @@ std::string CanonicalTemplateLanguage(std::string_view language);
 // A stored template as the gate's catalog reads it; errors name the field at fault.
 Result<compliance::MessageTemplate> ToMessageTemplate(const storage::TemplateRecord& record);
 
-}  // namespace herald::daemon
+}  // namespace herald::app

@@ -3,9 +3,9 @@
 #include <regex>
 #include <sstream>
 
-#include "daemon/admin_api.h"
+#include "http/admin_api.h"
 
-namespace herald::daemon {
+namespace herald::http {
 namespace {
 
 TEST(RenderMetrics, EveryLineIsPrometheusTextFormat) {
@@ -29,4 +29,4 @@ TEST(RenderMetrics, EveryLineIsPrometheusTextFormat) {
 }
 
 }  // namespace
-}  // namespace herald::daemon
+}  // namespace herald::http
