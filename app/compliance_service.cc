@@ -145,8 +145,8 @@ Status ComplianceService::Start(compliance::GatePolicyConfig policy_config) {
 
   auto seeds = StarterSeeds();
   if (!seeds.ok()) return seeds.error();
-  Status seeded = store_.writer().SubmitAndWait([&](storage::Connection& connection) -> Status {
-    storage::WordListRepository repository(connection);
+  Status seeded = store_.SubmitAndWait([&](storage::UnitOfWork& work) -> Status {
+    storage::WordListRepository& repository = work.word_lists();
     auto done = repository.SeedStarterListsIfEmpty(
         *seeds, kSystemActor, "starter lists loaded on first start", clock_.Now());
     if (!done.ok()) return done.error();
@@ -155,7 +155,7 @@ Status ComplianceService::Start(compliance::GatePolicyConfig policy_config) {
   });
   if (!seeded.ok()) return seeded;
 
-  auto reader = store_.OpenReadConnection();
+  auto reader = store_.OpenReader();
   if (!reader.ok()) return reader.error();
   if (Status s = ActivateTemplates(**reader); !s.ok()) return s;
   if (Status s = ActivateWordLists(**reader); !s.ok()) return s;
@@ -195,10 +195,9 @@ ComplianceStats ComplianceService::stats() const {
   return stats;
 }
 
-Status ComplianceService::ActivateWordLists(storage::Connection& reader) {
+Status ComplianceService::ActivateWordLists(storage::UnitOfWork& reader) {
   const auto start = std::chrono::steady_clock::now();
-  storage::WordListRepository repository(reader);
-  auto stored = repository.LoadActive();
+  auto stored = reader.word_lists().LoadActive();
   Result<std::shared_ptr<const compliance::WordFilter>> filter =
       stored.ok() ? Error{} : stored.error();
   std::size_t terms = 0;
@@ -244,9 +243,8 @@ Status ComplianceService::ActivateWordLists(storage::Connection& reader) {
   return Status::Ok();
 }
 
-Status ComplianceService::ActivateTemplates(storage::Connection& reader) {
-  storage::TemplateRepository repository(reader);
-  auto stored = repository.List();
+Status ComplianceService::ActivateTemplates(storage::UnitOfWork& reader) {
+  auto stored = reader.templates().List();
   if (!stored.ok()) return stored.error();
   std::vector<compliance::MessageTemplate> templates;
   std::set<std::string> keys;  // name and canonical language: the catalog refuses duplicates
@@ -287,8 +285,8 @@ Status ComplianceService::ActivateTemplates(storage::Connection& reader) {
 void ComplianceService::EditWordLists(std::string list, WordListEdit edit,
                                       std::function<void(EditResult)> done) {
   auto result = std::make_shared<EditResult>(MakeError(ErrorCode::kInternal, "not run"));
-  auto job = [this, edit = std::move(edit), result](storage::Connection& connection) -> Status {
-    storage::WordListRepository repository(connection);
+  auto job = [this, edit = std::move(edit), result](storage::UnitOfWork& work) -> Status {
+    storage::WordListRepository& repository = work.word_lists();
     *result = edit(repository, clock_.Now());
     return result->ok() ? Status::Ok() : Status(result->error());
   };
@@ -301,13 +299,13 @@ void ComplianceService::EditWordLists(std::string list, WordListEdit edit,
       done(*result);
       return;
     }
-    worker_.Post([this, list, result, done](storage::Connection& reader) {
+    worker_.Post([this, list, result, done](storage::UnitOfWork& reader) {
       Status activated = ActivateWordLists(reader);
       if (activated.ok()) return done(*result);
       Revert(list, **result, activated.error(), done);
     });
   };
-  Status submitted = store_.writer().Submit(std::move(job), std::move(committed));
+  Status submitted = store_.Submit(std::move(job), std::move(committed));
   if (!submitted.ok()) done(submitted.error());
 }
 
@@ -319,8 +317,8 @@ void ComplianceService::Revert(const std::string& list, const storage::WordListC
                                const Error& why, std::function<void(EditResult)> done) {
   const std::string reason = "reverted: version " + std::to_string(change.version) +
                              " could not be activated: " + why.message;
-  auto job = [this, list, change, reason](storage::Connection& connection) -> Status {
-    storage::WordListRepository repository(connection);
+  auto job = [this, list, change, reason](storage::UnitOfWork& work) -> Status {
+    storage::WordListRepository& repository = work.word_lists();
     auto previous = repository.LoadVersion(list, change.previous_version);
     if (!previous.ok()) return previous.error();
     auto reverted = repository.ImportTerms(list, previous->terms, storage::ImportMode::kReplace,
@@ -335,7 +333,7 @@ void ComplianceService::Revert(const std::string& list, const storage::WordListC
                             "the change is stored but could not be activated (" + why.message +
                                 "), and reverting it failed: " + status.error().message));
     }
-    worker_.Post([this, why, done](storage::Connection& reader) {
+    worker_.Post([this, why, done](storage::UnitOfWork& reader) {
       (void)ActivateWordLists(reader);  // the previous terms: they compiled before
       done(MakeError(ErrorCode::kInvalidArgument,
                      "the change was refused because the list could not be activated, and it "
@@ -344,18 +342,17 @@ void ComplianceService::Revert(const std::string& list, const storage::WordListC
                      "terms"));
     });
   };
-  Status submitted = store_.writer().Submit(std::move(job), std::move(committed));
+  Status submitted = store_.Submit(std::move(job), std::move(committed));
   if (!submitted.ok()) done(submitted.error());
 }
 
-void ComplianceService::UpsertTemplate(
-    storage::TemplateRecord record, std::string actor,
-    std::function<void(Result<storage::TemplateUpsertOutcome>)> done) {
+void ComplianceService::UpsertTemplate(TemplateRecord record, std::string actor,
+                                       Reply<TemplateUpsertOutcome> done) {
   using Outcome = Result<storage::TemplateUpsertOutcome>;
   auto result = std::make_shared<Outcome>(MakeError(ErrorCode::kInternal, "not run"));
   auto job = [this, record = std::move(record), actor = std::move(actor),
-              result](storage::Connection& connection) -> Status {
-    *result = storage::TemplateRepository(connection).Upsert(record, actor, clock_.Now());
+              result](storage::UnitOfWork& work) -> Status {
+    *result = work.templates().Upsert(record, actor, clock_.Now());
     return result->ok() ? Status::Ok() : Status(result->error());
   };
   auto committed = [this, result, done](Status status) {
@@ -363,7 +360,7 @@ void ComplianceService::UpsertTemplate(
       done(result->ok() ? Outcome(status.error()) : *result);
       return;
     }
-    worker_.Post([this, result, done](storage::Connection& reader) {
+    worker_.Post([this, result, done](storage::UnitOfWork& reader) {
       Status activated = ActivateTemplates(reader);
       if (!activated.ok()) {
         done(MakeError(ErrorCode::kInternal,
@@ -375,10 +372,92 @@ void ComplianceService::UpsertTemplate(
       done(*result);
     });
   };
-  Status submitted = store_.writer().Submit(std::move(job), std::move(committed));
+  Status submitted = store_.Submit(std::move(job), std::move(committed));
   if (!submitted.ok()) done(submitted.error());
 }
 
-void ComplianceService::Read(ReadWorker::Task task) { worker_.Post(std::move(task)); }
+void ComplianceService::CreateWordList(std::string name, std::string language, std::string actor,
+                                       std::string reason, Reply<WordListChange> reply) {
+  EditWordLists(
+      name,
+      [name, language = std::move(language), actor = std::move(actor), reason = std::move(reason)](
+          storage::WordListRepository& lists, SysTime now) {
+        return lists.CreateList(name, language, actor, reason, now);
+      },
+      std::move(reply));
+}
+
+void ComplianceService::AddTerms(std::string list, std::vector<compliance::Term> terms,
+                                 std::string actor, std::string reason,
+                                 Reply<WordListChange> reply) {
+  std::vector<storage::StoredTerm> stored;
+  for (const auto& term : terms) stored.push_back(ToStoredTerm(term));
+  EditWordLists(
+      list,
+      [list, stored = std::move(stored), actor = std::move(actor), reason = std::move(reason)](
+          storage::WordListRepository& lists, SysTime now) {
+        return lists.AddTerms(list, stored, actor, reason, now);
+      },
+      std::move(reply));
+}
+
+void ComplianceService::RemoveTerms(std::string list, std::vector<compliance::Term> terms,
+                                    std::string actor, std::string reason,
+                                    Reply<WordListChange> reply) {
+  std::vector<storage::TermKey> keys;
+  for (const auto& term : terms) {
+    keys.push_back({term.text, std::string(compliance::MatchKindName(term.kind))});
+  }
+  EditWordLists(
+      list,
+      [list, keys = std::move(keys), actor = std::move(actor), reason = std::move(reason)](
+          storage::WordListRepository& lists, SysTime now) {
+        return lists.RemoveTerms(list, keys, actor, reason, now);
+      },
+      std::move(reply));
+}
+
+void ComplianceService::ImportTerms(std::string list, std::vector<compliance::Term> terms,
+                                    TermsImportMode mode, std::string actor, std::string reason,
+                                    Reply<WordListChange> reply) {
+  std::vector<storage::StoredTerm> stored;
+  for (const auto& term : terms) stored.push_back(ToStoredTerm(term));
+  EditWordLists(
+      list,
+      [list, stored = std::move(stored), mode, actor = std::move(actor),
+       reason = std::move(reason)](storage::WordListRepository& lists, SysTime now) {
+        return lists.ImportTerms(list, stored, mode, actor, reason, now);
+      },
+      std::move(reply));
+}
+
+void ComplianceService::GetWordList(std::string name, std::optional<std::int64_t> version,
+                                    Reply<WordList> reply) {
+  worker_.Post([name = std::move(name), version, reply](storage::UnitOfWork& reader) {
+    auto& lists = reader.word_lists();
+    reply(version ? lists.LoadVersion(name, *version) : lists.LoadList(name));
+  });
+}
+
+void ComplianceService::WordListVersions(std::string name,
+                                         Reply<std::vector<WordListVersion>> reply) {
+  worker_.Post([name = std::move(name), reply](storage::UnitOfWork& reader) {
+    reply(reader.word_lists().ListVersions(name));
+  });
+}
+
+void ComplianceService::WordListCsv(std::string name, std::optional<std::int64_t> version,
+                                    Reply<std::string> reply) {
+  GetWordList(std::move(name), version, [reply](Result<WordList> list) {
+    if (!list.ok()) return reply(list.error());
+    auto converted = ToWordList(*list);
+    if (!converted.ok()) return reply(converted.error());
+    reply(compliance::WriteWordListCsv(converted->terms));
+  });
+}
+
+void ComplianceService::ListTemplates(Reply<std::vector<StoredTemplate>> reply) {
+  worker_.Post([reply](storage::UnitOfWork& reader) { reply(reader.templates().List()); });
+}
 
 }  // namespace herald::app

@@ -16,7 +16,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "app/compliance_stats.h"
 #include "app/read_worker.h"
@@ -30,8 +32,19 @@
 
 namespace herald::app {
 
+// The data this service hands out, as storage keeps it (plain values).
+using WordListChange = storage::WordListChange;
+using WordList = storage::StoredWordList;
+using WordListVersion = storage::WordListVersionInfo;
+using TermsImportMode = storage::ImportMode;
+using TemplateRecord = storage::TemplateRecord;
+using StoredTemplate = storage::StoredTemplate;
+using TemplateUpsertOutcome = storage::TemplateUpsertOutcome;
+
 class ComplianceService {
  public:
+  template <typename T>
+  using Reply = std::function<void(Result<T>)>;
   using EditResult = Result<storage::WordListChange>;
   using WordListEdit = std::function<EditResult(storage::WordListRepository&, SysTime now)>;
 
@@ -52,23 +65,40 @@ class ComplianceService {
   std::shared_ptr<const compliance::WordFilter> word_filter() const;
   ComplianceStats stats() const;
 
-  // Runs `edit` of `list` as a storage writer job; when it changed something, rebuilds and
-  // activates the word filter, then calls `done` (on the worker thread, or the writer's on
-  // failure). A change that is stored but cannot be activated (the list as a whole does not
-  // compile) is reverted by a new version and reported as an error.
-  void EditWordLists(std::string list, WordListEdit edit, std::function<void(EditResult)> done);
-  // Upserts a template and activates the new catalog before calling `done`.
-  void UpsertTemplate(storage::TemplateRecord record, std::string actor,
-                      std::function<void(Result<storage::TemplateUpsertOutcome>)> done);
-  // Runs `task` on the worker thread with its read connection.
-  void Read(ReadWorker::Task task);
+  // Word list changes (storage::WordListRepository says what each checks and audits). Each
+  // answers once the new version is active, so a scan right after sees it. A change that is
+  // stored but cannot be activated (the list as a whole does not compile) is reverted by a new
+  // version and answered as an error. Replies run on the worker or the writer thread.
+  void CreateWordList(std::string name, std::string language, std::string actor, std::string reason,
+                      Reply<WordListChange> reply);
+  void AddTerms(std::string list, std::vector<compliance::Term> terms, std::string actor,
+                std::string reason, Reply<WordListChange> reply);
+  // Removes the terms named by their text and match kind (severity and note are ignored).
+  void RemoveTerms(std::string list, std::vector<compliance::Term> terms, std::string actor,
+                   std::string reason, Reply<WordListChange> reply);
+  void ImportTerms(std::string list, std::vector<compliance::Term> terms, TermsImportMode mode,
+                   std::string actor, std::string reason, Reply<WordListChange> reply);
+
+  // Word list reads (the worker's read session). No version: the active one.
+  void GetWordList(std::string name, std::optional<std::int64_t> version, Reply<WordList> reply);
+  void WordListVersions(std::string name, Reply<std::vector<WordListVersion>> reply);
+  // The list as CSV (compliance/word_list_csv.h), ready to import again.
+  void WordListCsv(std::string name, std::optional<std::int64_t> version, Reply<std::string> reply);
+
+  // Templates. An upsert answers once the new catalog is active.
+  void ListTemplates(Reply<std::vector<StoredTemplate>> reply);
+  void UpsertTemplate(TemplateRecord record, std::string actor, Reply<TemplateUpsertOutcome> reply);
 
  private:
   // Activates the stored word lists / templates (worker thread).
-  Status ActivateWordLists(storage::Connection& reader);
-  Status ActivateTemplates(storage::Connection& reader);
+  Status ActivateWordLists(storage::UnitOfWork& reader);
+  Status ActivateTemplates(storage::UnitOfWork& reader);
   void Revert(const std::string& list, const storage::WordListChange& change, const Error& why,
               std::function<void(EditResult)> done);
+  // Runs `edit` of `list` as a storage writer job; when it changed something, rebuilds and
+  // activates the word filter, then calls `done` (on the worker thread, or the writer's on
+  // failure).
+  void EditWordLists(std::string list, WordListEdit edit, std::function<void(EditResult)> done);
 
   storage::Store& store_;
   const Clock& clock_;

@@ -1,14 +1,24 @@
-// app/contact_service.h: contacts and segments for the admin API. Owns the in-memory segment
-// index (campaign::ContactIndex) and keeps it in step with storage: rebuilt at start, updated
-// after every commit that changes a contact. Runs imports on their own threads and segment
-// queries on a worker, so the network thread never waits.
+// app/contact_service.h: contacts, tags, saved segments and imports. The service owns every write
+// to that data and the in-memory segment index (campaign::ContactIndex) built from it: each
+// change commits through the store's writer, and the index is updated from the committed result
+// before the caller hears back, whoever caused the change (the API, an import, a tag edit, an
+// erasure, and later webhooks and the sender). Callers never see storage.
 //
-// Thread rules: every public method may be called from any thread. The index is guarded by a
-// shared_mutex (queries share it; updates after commits, on the writer thread, take it alone).
-// The read connection belongs to the single worker thread.
+// Every operation answers through a Reply, exactly once, on a thread of the service (the storage
+// writer or the service's read worker): a reply must not block. Reads run on the worker's own
+// read session, so neither the network thread nor the writer waits for them. Imports run on a
+// thread each; their state, counts and rejected rows are stored as they go, so an import's status
+// answers after a restart.
+//
+// Thread rules: every public method may be called from any thread. The index is guarded by
+// index_mutex_ (queries share it; updates after commits, on the writer thread, take it alone);
+// imports_ by imports_mutex_. The read session belongs to the worker thread.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -16,7 +26,6 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "app/read_worker.h"
@@ -24,20 +33,39 @@
 #include "campaign/segment.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "common/temp_file.h"
+#include "common/thread_annotations.h"
 #include "contacts/importer.h"
 #include "storage/contact_repository.h"
+#include "storage/import_repository.h"
+#include "storage/segment_repository.h"
 #include "storage/store.h"
 
 namespace herald::app {
 
+template <typename T>
+using Reply = std::function<void(Result<T>)>;
+
+// The data this service hands out, as storage keeps it (plain values).
+using Contact = storage::StoredContact;
+using SavedSegment = storage::SavedSegment;
+
 struct ImportStatus {
   std::string id;
-  std::string state;  // running, completed, failed, cancelled
+  std::string state;  // running, completed, failed, cancelled, interrupted
   std::string actor;
   contacts::ImportCounts counts;
-  std::string error;  // when failed
+  std::string error;  // when failed, cancelled or interrupted
   SysTime started;
   std::optional<SysTime> finished;
+};
+
+// What to import: the file the upload was spooled to (the import keeps it until it is done), how,
+// and for whom.
+struct ImportRequest {
+  std::shared_ptr<const TempFile> source;
+  contacts::ImportOptions options;
+  std::string actor;
 };
 
 struct SegmentPreview {
@@ -46,48 +74,96 @@ struct SegmentPreview {
   std::vector<storage::StoredContact> sample;
 };
 
+struct TagEdit {
+  std::vector<std::string> add;
+  std::vector<std::string> remove;
+};
+
+// The contacts a bulk tag change goes to: numbers (E.164), or the members of a segment.
+struct TagTargets {
+  std::vector<std::string> phones;
+  std::optional<campaign::SegmentExpr> segment;
+};
+
+struct TagCounts {
+  std::uint64_t matched = 0;  // contacts found
+  std::uint64_t changed = 0;  // of those, whose tags changed
+  std::uint64_t missing = 0;  // numbers with no contact, or contacts erased meanwhile
+};
+
 class ContactService {
  public:
+  // Contacts per writer job when a change reaches many (bulk tags): one job never holds the
+  // writer for long, and memory stays bounded.
+  static constexpr std::size_t kTagBatch = 2000;
+
   ContactService(storage::Store& store, const Clock& clock);
   ~ContactService();  // Stop()
 
-  // Builds the index from the database; call once before serving.
-  Status RebuildIndex();
-  // Cancels running imports, waits for them and for queued queries. Idempotent.
+  // Builds the index from the database, marks imports a crash cut short as interrupted, and
+  // starts the read worker. Blocking: call once before serving.
+  Status Start();
+  // Cancels running imports (they record themselves as cancelled), waits for them and for
+  // queued queries. Idempotent.
   void Stop();
 
-  // Imports run on their own thread; the id names them in later calls.
-  std::string StartImport(std::string body, contacts::ImportOptions options, std::string actor);
-  std::optional<ImportStatus> GetImport(const std::string& id) const;
-  std::optional<std::string> RejectsCsv(const std::string& id) const;
+  // Imports.
+  void StartImport(ImportRequest request, Reply<ImportStatus> reply);
+  void GetImport(std::string id, Reply<ImportStatus> reply);
+  void ListImports(std::size_t limit, Reply<std::vector<ImportStatus>> reply);
+  // The import's rejected rows as CSV (line, reason, the row as written) in a new temporary
+  // file that the caller deletes.
+  void ImportRejects(std::string id, Reply<std::filesystem::path> reply);
 
-  // Runs `task` on the worker thread with its read connection.
-  void Query(std::function<void(storage::Connection&)> task);
+  // One contact.
+  void FindContact(std::string phone_e164, Reply<storage::StoredContact> reply);
+  void ChangeTags(std::string phone_e164, TagEdit edit, Reply<storage::StoredContact> reply);
+  // GDPR erasure (see storage::ContactRepository::Erase); answers the erased contact's id.
+  void Erase(std::string phone_e164, std::string actor, std::string reason, Reply<ContactId> reply);
 
-  // For worker tasks (Query): evaluate against the index.
-  SegmentPreview Preview(storage::Connection& reader, const campaign::SegmentExpr& expr,
-                         std::size_t sample_size) const;
-  std::vector<ContactId> Members(const campaign::SegmentExpr& expr) const;
+  // Tags across contacts, in batches of kTagBatch.
+  void ApplyTags(TagTargets targets, TagEdit edit, Reply<TagCounts> reply);
+  // Answer the number of contacts that carried the tag.
+  void RenameTag(std::string from, std::string to, std::string actor, Reply<std::uint64_t> reply);
+  void DeleteTag(std::string name, std::string actor, Reply<std::uint64_t> reply);
+
+  // Segments.
+  void Preview(campaign::SegmentExpr expr, std::size_t sample_size, Reply<SegmentPreview> reply);
+  // The members as CSV in the import format (so the export imports back unchanged), in a new
+  // temporary file that the caller deletes.
+  void Export(campaign::SegmentExpr expr, Reply<std::filesystem::path> reply);
+  void ListSegments(Reply<std::vector<storage::SavedSegment>> reply);
+  void FindSegment(std::string name, Reply<storage::SavedSegment> reply);
+  // Stores the expression in its canonical spelling; answers the segment as stored.
+  void SaveSegment(std::string name, const campaign::SegmentExpr& expr, std::string actor,
+                   Reply<storage::SavedSegment> reply);
+  void DeleteSegment(std::string name, std::string actor, Reply<bool> reply);
+
   std::uint64_t indexed_contacts() const;
-
-  // Applies committed changes to the index (from writer completions).
-  void ApplyCommitted(const std::vector<storage::UpsertResult>& results);
-  void ApplyErased(const storage::StoredContact& before);
-
-  storage::Store& store() { return store_; }
   const Clock& clock() const { return clock_; }
 
  private:
   struct ImportJob;
+  struct TagRun;
+
+  std::vector<ContactId> Members(const campaign::SegmentExpr& expr) const;
+  void RunImport(const std::shared_ptr<ImportJob>& job);
+  void ApplyTagBatch(std::shared_ptr<TagRun> run);
+  void ApplyCommitted(const std::vector<storage::UpsertResult>& results);
+  void ApplyErased(const storage::StoredContact& before);
+  std::optional<ImportStatus> LiveImport(const std::string& id) const;
 
   storage::Store& store_;
   const Clock& clock_;
   mutable std::shared_mutex index_mutex_;
-  campaign::ContactIndex index_;
+  campaign::ContactIndex index_ HERALD_GUARDED_BY(index_mutex_);
 
   mutable std::mutex imports_mutex_;
-  std::map<std::string, std::shared_ptr<ImportJob>> imports_;
-  std::atomic<std::uint64_t> next_import_{1};
+  std::map<std::string, std::shared_ptr<ImportJob>> imports_ HERALD_GUARDED_BY(imports_mutex_);
+  // Import threads are detached; Stop waits until none is left.
+  std::mutex import_threads_mutex_;
+  std::condition_variable import_threads_idle_;
+  std::size_t import_threads_ HERALD_GUARDED_BY(import_threads_mutex_) = 0;
   ReadWorker worker_;
   std::atomic<bool> stopped_{false};
 };

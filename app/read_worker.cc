@@ -4,7 +4,7 @@ namespace herald::app {
 
 ReadWorker::~ReadWorker() { Stop(); }
 
-void ReadWorker::Start(std::unique_ptr<storage::Connection> reader) {
+void ReadWorker::Start(std::unique_ptr<storage::UnitOfWork> reader) {
   reader_ = std::move(reader);
   thread_ = std::thread([this] { Run(); });
 }

@@ -1,10 +1,10 @@
-// app/read_worker.h: one thread with its own read connection to the database, running tasks
-// one at a time in the order they were posted. Services use it for queries and other slow work
-// (building an index, compiling word lists) so that neither the network thread nor the storage
-// writer waits for them.
+// app/read_worker.h: one thread with its own read session on the database (a storage::UnitOfWork),
+// running tasks one at a time in the order they were posted. Services use it for queries and other
+// slow work (building an index, compiling word lists) so that neither the network thread nor the
+// storage writer waits for them.
 //
 // Thread rules: Post and Stop may be called from any thread. Tasks run on the worker's thread,
-// which alone uses the connection.
+// which alone uses the session.
 #pragma once
 
 #include <condition_variable>
@@ -14,13 +14,13 @@
 #include <mutex>
 #include <thread>
 
-#include "storage/sqlite.h"
+#include "storage/store.h"
 
 namespace herald::app {
 
 class ReadWorker {
  public:
-  using Task = std::function<void(storage::Connection&)>;
+  using Task = std::function<void(storage::UnitOfWork&)>;
 
   ReadWorker() = default;
   ReadWorker(const ReadWorker&) = delete;
@@ -28,7 +28,7 @@ class ReadWorker {
   ~ReadWorker();  // Stop()
 
   // Starts the thread with `reader`; tasks posted before Start wait for it.
-  void Start(std::unique_ptr<storage::Connection> reader);
+  void Start(std::unique_ptr<storage::UnitOfWork> reader);
   void Post(Task task);
   // Runs the tasks already posted, then ends the thread; later posts are dropped. Idempotent.
   void Stop();
@@ -40,7 +40,7 @@ class ReadWorker {
   std::condition_variable wake_;
   std::deque<Task> tasks_;
   bool stopping_ = false;
-  std::unique_ptr<storage::Connection> reader_;
+  std::unique_ptr<storage::UnitOfWork> reader_;
   std::thread thread_;
 };
 

@@ -34,6 +34,7 @@
 #include "common/clock.h"
 #include "contacts/importer.h"
 #include "contacts/storage_sink.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 
 namespace herald::bench {
@@ -278,7 +279,7 @@ bool Check(bool condition, const char* what) {
 }
 
 // One import of the whole file.
-Figures ImportOnce(const fs::path& csv, storage::Store& store, const Options& options,
+Figures ImportOnce(const fs::path& csv, storage::SqliteStore& store, const Options& options,
                    const GeneratedFile& file, bool expect_created) {
   SystemClock clock;
   std::ifstream input(csv, std::ios::binary);
@@ -289,7 +290,7 @@ Figures ImportOnce(const fs::path& csv, storage::Store& store, const Options& op
   contacts::ImportProgress progress;
   std::size_t committed = 0;  // written on the writer thread only
   contacts::StorageImportSink storage_sink(
-      store.writer(), clock, "import-bench",
+      store, clock, "import-bench",
       [&committed](std::vector<storage::UpsertResult>&& results) { committed += results.size(); });
   NullSink null_sink(expect_created ? storage::UpsertOutcome::kCreated
                                     : storage::UpsertOutcome::kUnchanged);
@@ -340,7 +341,7 @@ bool RunOnce(const fs::path& dir, const fs::path& csv, const Options& options,
              const GeneratedFile& file, RunFigures* figures) {
   const fs::path db = dir / "import.db";
   for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
-  auto store = storage::Store::Open({db});
+  auto store = storage::SqliteStore::Open({db});
   if (!store.ok()) {
     std::fprintf(stderr, "import_bench: %s\n", store.error().ToString().c_str());
     return false;

@@ -28,6 +28,8 @@
 #include "campaign/contact_index.h"
 #include "campaign/segment.h"
 #include "storage/contact_repository.h"
+#include "storage/sqlite/contact_repository.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "tests/support/segment_sql.h"
 #include "tests/support/temp_dir.h"
@@ -172,8 +174,8 @@ Status InsertBatch(Connection& connection, ContactGenerator& generator, std::int
   return Status::Ok();
 }
 
-void Populate(herald::storage::Store& store, std::int64_t contacts) {
-  Check(store.writer().SubmitAndWait([](Connection& connection) -> Status {
+void Populate(herald::storage::SqliteStore& store, std::int64_t contacts) {
+  Check(store.sqlite_writer().SubmitAndWait([](Connection& connection) -> Status {
     auto tag = connection.Prepare("INSERT INTO tags (id, name, created_at) VALUES (?1, ?2, 0)");
     if (!tag.ok()) return tag.error();
     for (std::size_t i = 0; i < ContactGenerator::kTags.size(); ++i) {
@@ -187,7 +189,7 @@ void Populate(herald::storage::Store& store, std::int64_t contacts) {
   ContactGenerator generator(kSeed, kNow);
   for (std::int64_t first = 0; first < contacts; first += kContactsPerJob) {
     const std::int64_t count = std::min(kContactsPerJob, contacts - first);
-    Check(store.writer().SubmitAndWait(
+    Check(store.sqlite_writer().SubmitAndWait(
               [&](Connection& connection) { return InsertBatch(connection, generator, count); }),
           "inserting contacts");
   }
@@ -209,7 +211,8 @@ ContactFacts ToFacts(StoredContact&& contact) {
 
 // The daemon's start-up rebuild (daemon/contact_service.cc): one scan, Upsert each, Compact.
 std::unique_ptr<ContactIndex> RebuildIndex(Connection& connection) {
-  auto repository = Check(herald::storage::ContactRepository::Create(connection), "repository");
+  auto repository =
+      Check(herald::storage::SqliteContactRepository::Create(connection), "repository");
   auto index = std::make_unique<ContactIndex>();
   Check(repository->ForEach(
             [&](StoredContact&& contact) { index->Upsert(nullptr, ToFacts(std::move(contact))); }),
@@ -231,7 +234,7 @@ int main(int argc, char** argv) {
     path = temp->path() / "contacts.db";
   }
   const bool reuse = std::filesystem::exists(path);
-  auto store = Check(herald::storage::Store::Open({path}), "opening " + path.string());
+  auto store = Check(herald::storage::SqliteStore::Open({path}), "opening " + path.string());
   if (!reuse) {
     const auto start = std::chrono::steady_clock::now();
     Populate(*store, contacts);

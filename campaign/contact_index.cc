@@ -196,6 +196,26 @@ void ContactIndex::Remove(const ContactFacts& before) {
   state_->all.remove(key);
 }
 
+void ContactIndex::RenameTag(std::string_view from, std::string_view to) {
+  const std::string old_key = detail::NormalizeName(from), new_key = detail::NormalizeName(to);
+  if (old_key == new_key) return;
+  auto& tags = state_->tags;
+  auto found = tags.find(old_key);
+  if (found == tags.end()) return;
+  detail::Bitmap moved = std::move(found->second);
+  tags.erase(found);
+  auto target = tags.find(new_key);
+  if (target == tags.end()) {
+    tags.emplace(new_key, std::move(moved));
+  } else {
+    target->second |= moved;
+  }
+}
+
+void ContactIndex::DeleteTag(std::string_view name) {
+  state_->tags.erase(detail::NormalizeName(name));
+}
+
 std::uint64_t ContactIndex::Size() const { return state_->all.cardinality(); }
 
 bool ContactIndex::Contains(ContactId id) const { return state_->all.contains(detail::KeyOf(id)); }

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -91,6 +92,11 @@ class ContactIndex {
 
   // Forgets a contact; `before` must be the facts last given for it.
   void Remove(const ContactFacts& before);
+
+  // A tag renamed on every contact that carries it (`to` joins any contacts that carry it
+  // already), or deleted from every contact: one map operation, however many contacts.
+  void RenameTag(std::string_view from, std::string_view to);
+  void DeleteTag(std::string_view name);
 
   // Evaluates an expression; `now` is the instant last_inbound ages are measured from.
   std::uint64_t Count(const SegmentExpr& expr, SysTime now) const;

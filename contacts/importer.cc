@@ -219,6 +219,7 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
   auto reader = ContactReader::Open(input, options.format);
   if (!reader.ok()) return reader.error();
   progress.SetSource((*reader)->columns(), (*reader)->delimiter());
+  sink.Source((*reader)->columns(), (*reader)->delimiter());
   PhoneNormaliser normaliser(options.default_region);
   InFlight in_flight(std::max<std::size_t>(1, options.max_batches_in_flight));
   const SysTime now = clock.Now();
@@ -258,6 +259,7 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
         batch.push_back(std::move(*row.upsert));
         if (batch.size() >= options.batch_size) flush();
       } else {
+        sink.Rejected(std::get<Reject>(row.read));
         progress.AddReject(std::get<Reject>(std::move(row.read)));
       }
     }

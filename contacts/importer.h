@@ -74,6 +74,10 @@ class ImportSink {
   using Done = std::function<void(Result<std::vector<storage::UpsertOutcome>>)>;
   virtual ~ImportSink() = default;
   virtual void Write(std::vector<storage::ContactUpsert> batch, Done done) = 0;
+  // The source's columns and delimiter, once the reader knows them.
+  virtual void Source(const std::vector<std::string>& /*columns*/, char /*delimiter*/) {}
+  // A rejected row, in file order, before the batch that follows it is written.
+  virtual void Rejected(const Reject& /*reject*/) {}
 };
 
 // Runs the whole import and returns the final counts once every batch is durable. A file-level

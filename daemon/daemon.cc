@@ -12,14 +12,19 @@
 #include "config/config.h"
 #include "contacts/phone_number.h"
 #include "daemon/admin_token.h"
+#include "daemon/lifecycle.h"
 #include "daemon/logging.h"
 #include "daemon/notify.h"
 #include "daemon/version.h"
 #include "http/admin_api.h"
-#include "http/compliance_api.h"
 #include "http/contacts_api.h"
 #include "http/http_server.h"
+#include "http/imports_api.h"
 #include "http/router.h"
+#include "http/segments_api.h"
+#include "http/tags_api.h"
+#include "http/templates_api.h"
+#include "http/wordlists_api.h"
 #include "storage/store.h"
 
 namespace herald::daemon {
@@ -94,19 +99,20 @@ class Daemon {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ContactService> contacts_;
   std::unique_ptr<ComplianceService> compliance_;
+  LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
   std::string listen_address_;
   bool stopping_ = false;
+  // When the daemon means to be gone: SIGTERM plus the shutdown grace.
+  SteadyClock::time_point stop_deadline_ = SteadyClock::now();
 };
 
 int Daemon::Run() {
   if (Status started = Start(); !started.ok()) {
     spdlog::critical("event=start_failed error=\"{}\"", started.error().ToString());
     notify::Status("failed to start: " + started.error().ToString());
-    if (compliance_) compliance_->Stop();
-    if (contacts_) contacts_->Stop();
-    if (store_) store_->Stop();
+    components_.StopAll(SteadyClock::now() + config_.daemon.shutdown_grace);
     return 1;
   }
   notify::Ready(StatusText());
@@ -114,9 +120,8 @@ int Daemon::Run() {
       "event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_).count());
   io_.run();
-  compliance_->Stop();
-  contacts_->Stop();  // cancels imports; their committed batches stay
-  store_->Stop();     // flushes every queued write
+  // The services stop before storage: an import records how it ended, queued writes flush.
+  components_.StopAll(stop_deadline_);
   spdlog::info("event=stopped");
   return 0;
 }
@@ -131,26 +136,49 @@ Status CheckRegion(const config::Config& config) {
 
 Status Daemon::Start() {
   if (Status region = CheckRegion(config_); !region.ok()) return region;
-  auto store = storage::Store::Open(
-      {config_.storage.path, config_.storage.busy_timeout, config_.storage.max_batch});
-  if (!store.ok()) return store.error();
-  store_ = std::move(store).value();
-  spdlog::info("event=storage_open path={} schema_version={}", store_->path().string(),
-               store_->schema_version());
+  Status started = components_.Start(
+      "storage",
+      [this]() -> Status {
+        auto store = storage::Store::Open(
+            {config_.storage.path, config_.storage.busy_timeout, config_.storage.max_batch});
+        if (!store.ok()) return store.error();
+        store_ = std::move(store).value();
+        spdlog::info("event=storage_open path={} schema_version={}", store_->location(),
+                     store_->schema_version());
+        return Status::Ok();
+      },
+      [this](LifecycleStack::Deadline) { store_->Stop(); });  // flushes every queued write
+  if (!started.ok()) return started;
 
-  contacts_ = std::make_unique<ContactService>(*store_, clock_);
-  auto index_started = SteadyClock::now();
-  if (Status indexed = contacts_->RebuildIndex(); !indexed.ok()) return indexed;
-  spdlog::info(
-      "event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
-      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - index_started)
-          .count());
+  started = components_.Start(
+      "contacts",
+      [this]() -> Status {
+        contacts_ = std::make_unique<ContactService>(*store_, clock_);
+        auto index_started = SteadyClock::now();
+        if (Status indexed = contacts_->Start(); !indexed.ok()) {
+          contacts_->Stop();
+          return indexed;
+        }
+        spdlog::info("event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                           index_started)
+                         .count());
+        return Status::Ok();
+      },
+      [this](LifecycleStack::Deadline) { contacts_->Stop(); });
+  if (!started.ok()) return started;
 
-  compliance_ = std::make_unique<ComplianceService>(*store_, clock_,
-                                                    FilterOptionsFromConfig(config_.compliance));
-  if (Status started = compliance_->Start(PolicyFromConfig(config_.compliance)); !started.ok()) {
-    return started;
-  }
+  started = components_.Start(
+      "compliance",
+      [this]() -> Status {
+        compliance_ = std::make_unique<ComplianceService>(
+            *store_, clock_, FilterOptionsFromConfig(config_.compliance));
+        Status ready = compliance_->Start(PolicyFromConfig(config_.compliance));
+        if (!ready.ok()) compliance_->Stop();
+        return ready;
+      },
+      [this](LifecycleStack::Deadline) { compliance_->Stop(); });
+  if (!started.ok()) return started;
 
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
@@ -158,9 +186,13 @@ Status Daemon::Start() {
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
   http::RegisterAdminRoutes(router_, [this] { return Snapshot(); });
-  http::RegisterContactsApi(router_, *contacts_,
-                            [this] { return config_.contacts.default_region; });
-  http::RegisterComplianceApi(router_, *compliance_);
+  auto default_region = [this] { return config_.contacts.default_region; };
+  http::RegisterImportsApi(router_, *contacts_, default_region);  // before /v1/contacts/{phone}
+  http::RegisterContactsApi(router_, *contacts_, default_region);
+  http::RegisterTagsApi(router_, *contacts_);
+  http::RegisterSegmentsApi(router_, *contacts_);
+  http::RegisterWordListsApi(router_, *compliance_);
+  http::RegisterTemplatesApi(router_, *compliance_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();
@@ -246,7 +278,8 @@ void Daemon::BeginShutdown(int signal_number) {
                config_.daemon.shutdown_grace.count());
   watchdog_timer_.cancel();
   server_->StopAccepting();
-  grace_timer_.expires_after(config_.daemon.shutdown_grace);
+  stop_deadline_ = SteadyClock::now() + config_.daemon.shutdown_grace;
+  grace_timer_.expires_at(stop_deadline_);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     spdlog::warn("event=grace_expired open_connections={}", server_->stats().open_connections);
@@ -270,7 +303,7 @@ void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
   watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     // This timer proves the network thread is alive; the writer's heartbeat proves storage is.
-    auto writer_silence = SteadyClock::now() - store_->writer().LastHeartbeat();
+    auto writer_silence = SteadyClock::now() - store_->LastHeartbeat();
     if (writer_silence < interval) {
       notify::Watchdog();
     } else {
@@ -292,9 +325,10 @@ DaemonSnapshot Daemon::Snapshot() const {
       std::chrono::duration_cast<std::chrono::seconds>(SteadyClock::now() - started_).count();
   snapshot.schema_version = store_->schema_version();
   snapshot.listen = listen_address_;
-  snapshot.storage_path = std::filesystem::absolute(store_->path()).string();
+  snapshot.storage_path = store_->location();
   snapshot.http = server_->stats();
-  snapshot.writer = store_->writer().stats();
+  const storage::WriterStats writer = store_->writer_stats();
+  snapshot.writer = {writer.batches_committed, writer.jobs_committed, writer.jobs_failed};
   snapshot.compliance = compliance_->stats();
   return snapshot;
 }

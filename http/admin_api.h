@@ -11,9 +11,15 @@
 #include "app/compliance_stats.h"
 #include "http/http_server.h"
 #include "http/router.h"
-#include "storage/writer.h"
 
 namespace herald::http {
+
+// What the store's writer has done (storage::WriterStats, copied by the daemon).
+struct WriterCounts {
+  std::uint64_t batches_committed = 0;
+  std::uint64_t jobs_committed = 0;
+  std::uint64_t jobs_failed = 0;
+};
 
 struct DaemonSnapshot {
   std::string version;
@@ -24,7 +30,7 @@ struct DaemonSnapshot {
   std::string listen;
   std::string storage_path;
   HttpStats http;
-  storage::Writer::Stats writer;
+  WriterCounts writer;
   app::ComplianceStats compliance;
 };
 

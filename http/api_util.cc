@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "common/time.h"
+
 namespace herald::http {
 
 namespace json = boost::json;
@@ -71,7 +73,26 @@ std::string ActorOf(const Request& request) {
   return request.actor.empty() ? std::string("admin") : request.actor;
 }
 
-json::object ContactJson(const storage::StoredContact& contact) {
+Result<std::string> PathParam(const Request& request, const std::string& name) {
+  auto it = request.params.find(name);
+  std::optional<std::string> decoded =
+      it == request.params.end() ? std::nullopt : PercentDecode(it->second, false);
+  if (!decoded) {
+    return MakeError(ErrorCode::kInvalidArgument, "malformed percent-escape in the path", name);
+  }
+  if (decoded->empty()) return MakeError(ErrorCode::kInvalidArgument, "empty", name);
+  return *decoded;
+}
+
+Result<std::map<std::string, std::string>> QueryParams(const Request& request) {
+  auto query = ParseQuery(request.query);
+  if (!query) return MakeError(ErrorCode::kInvalidArgument, "malformed query string", "query");
+  return std::move(*query);
+}
+
+json::string TimeJson(SysTime time) { return json::string(FormatRfc3339(time)); }
+
+json::object ContactJson(const app::Contact& contact) {
   json::array tags;
   for (const auto& tag : contact.tags) tags.emplace_back(tag);
   json::object attributes;
@@ -89,6 +110,7 @@ json::object ContactJson(const storage::StoredContact& contact) {
                    {"attributes", std::move(attributes)}};
   if (contact.last_inbound) {
     out["last_inbound_ms"] = contact.last_inbound->time_since_epoch().count();
+    out["last_inbound_at"] = TimeJson(*contact.last_inbound);
   }
   return out;
 }

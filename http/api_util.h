@@ -3,14 +3,15 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "app/contact_service.h"
 #include "common/result.h"
 #include "http/router.h"
-#include "storage/contact_repository.h"
 
 namespace herald::http {
 
@@ -27,6 +28,25 @@ Result<std::vector<std::string>> StringList(const boost::json::object& body, std
 // The actor for the audit log: X-Herald-Actor, else "admin".
 std::string ActorOf(const Request& request);
 
-boost::json::object ContactJson(const storage::StoredContact& contact);
+// The one decoder of "{name}" path parameters: percent-decoded; a malformed escape or an empty
+// value is a 400 naming the parameter.
+Result<std::string> PathParam(const Request& request, const std::string& name);
+// The query string as key/value pairs; a malformed escape is a 400.
+Result<std::map<std::string, std::string>> QueryParams(const Request& request);
+
+// A reply for a service call: formats the value with `format` into a JSON answer with `status`,
+// or answers the error.
+template <typename T, typename Format>
+app::Reply<T> AnswerJson(Responder respond, int status, Format format) {
+  return [respond = std::move(respond), status, format = std::move(format)](Result<T> result) {
+    if (!result.ok()) return respond(ErrorResponse(result.error()));
+    respond(JsonBody(status, format(*result)));
+  };
+}
+
+// Every time in an API answer: RFC 3339, UTC, milliseconds ("2026-12-04T05:03:47.123Z").
+boost::json::string TimeJson(SysTime time);
+
+boost::json::object ContactJson(const app::Contact& contact);
 
 }  // namespace herald::http

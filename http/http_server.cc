@@ -45,13 +45,13 @@ std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const Htt
 
 template <typename Parser>
 beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits,
-                                      const Router& router, std::size_t* applied) {
+                                      const Router& router, std::size_t* applied,
+                                      BodySize* size_class) {
   const auto& header = parser.get();
   std::string_view target = header.target();
-  std::size_t limit = router.BodySizeFor(header.method_string(),
-                                         target.substr(0, target.find('?'))) == BodySize::kBulk
-                          ? limits.max_bulk_body_bytes
-                          : limits.max_body_bytes;
+  *size_class = router.BodySizeFor(header.method_string(), target.substr(0, target.find('?')));
+  std::size_t limit =
+      *size_class == BodySize::kNormal ? limits.max_body_bytes : limits.max_bulk_body_bytes;
   *applied = limit;
   if (auto length = parser.content_length(); length && *length > limit) {
     return bhttp::error::body_limit;
@@ -60,7 +60,9 @@ beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits,
   return {};
 }
 
-Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
+// The request line and headers; the body is the caller's.
+template <typename Body>
+Request ToRequestHeader(const bhttp::request<Body>& message) {
   Request request;
   request.method = std::string(message.method_string());
   std::string_view target = message.target();
@@ -70,7 +72,9 @@ Request ToRequest(bhttp::request<bhttp::string_body>&& message) {
   request.authorization = std::string(message[bhttp::field::authorization]);
   request.content_type = std::string(message[bhttp::field::content_type]);
   request.actor = std::string(message["X-Herald-Actor"]);
-  request.body = std::move(message.body());
+  for (const auto& field : message) {
+    request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
   return request;
 }
 
@@ -187,17 +191,56 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
       co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
   beast::error_code ec = header_ec;
   std::size_t body_limit = limits.max_body_bytes;
-  if (!ec) ec = ApplyRouteBodyLimit(parser, limits, server_->router_, &body_limit);
+  BodySize size_class = BodySize::kNormal;
+  if (!ec) ec = ApplyRouteBodyLimit(parser, limits, server_->router_, &body_limit, &size_class);
   if (!ec && !parser.is_done() && parser.get()[bhttp::field::expect] == "100-continue") {
     // curl sends large bodies (imports) only after this interim answer, or after a 1 s wait.
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
     auto [continue_ec, continue_bytes] = co_await bhttp::async_write(stream_, proceed, kTuple);
     ec = continue_ec;
   }
-  if (!ec && !parser.is_done()) {
-    stream_.expires_after(limits.read_timeout);
-    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
-    ec = body_ec;
+  std::optional<Request> request;
+  unsigned version = 11;
+  bool keep_alive = false;
+  if (!ec && size_class == BodySize::kSpooled && !parser.is_done()) {
+    // Written to a temporary file as it arrives: an upload never sits in memory. The writes go
+    // to the page cache (no fsync), so they do not hold up the network thread noticeably.
+    auto spool = TempFile::Create("upload");
+    if (!spool.ok()) {
+      co_await SendErrorAndLinger(JsonError(507, "insufficient_storage", spool.error().message),
+                                  parser.get().version());
+      co_return false;
+    }
+    bhttp::request_parser<bhttp::file_body> file_parser{std::move(parser)};
+    file_parser.body_limit(body_limit);
+    file_parser.get().body().open((*spool)->path().c_str(), beast::file_mode::write, ec);
+    if (!ec) {
+      stream_.expires_after(limits.read_timeout);
+      auto [body_ec, body_bytes] =
+          co_await bhttp::async_read(stream_, buffer_, file_parser, kTuple);
+      ec = body_ec;
+    }
+    if (!ec) {
+      bhttp::request<bhttp::file_body> message = file_parser.release();
+      message.body().close();
+      version = message.version();
+      keep_alive = message.keep_alive();
+      request = ToRequestHeader(message);
+      request->body_file = std::move(*spool);
+    }
+  } else if (!ec) {
+    if (!parser.is_done()) {
+      stream_.expires_after(limits.read_timeout);
+      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream_, buffer_, parser, kTuple);
+      ec = body_ec;
+    }
+    if (!ec) {
+      bhttp::request<bhttp::string_body> message = parser.release();
+      version = message.version();
+      keep_alive = message.keep_alive();
+      request = ToRequestHeader(message);
+      request->body = std::move(message.body());
+    }
   }
   if (ec) {
     if (auto response = ReadErrorResponse(ec, limits, body_limit); response && !closed_) {
@@ -208,10 +251,7 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
   MarkReading(false);
   ++server_->stats_.requests;
 
-  bhttp::request<bhttp::string_body> message = parser.release();
-  unsigned version = message.version();
-  bool keep_alive = message.keep_alive();
-  Response response = co_await Dispatch(ToRequest(std::move(message)));
+  Response response = co_await Dispatch(std::move(*request));
   ++server_->stats_.responses_by_class[std::min(response.status / 100, 5)];
   keep_alive = keep_alive && !server_->draining_ && !closed_;
   if (!response.body_file.empty())

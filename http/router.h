@@ -11,11 +11,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/temp_file.h"
 
 namespace herald::http {
 
@@ -27,7 +30,16 @@ struct Request {
   std::string content_type;
   std::string actor;  // X-Herald-Actor: who a change is recorded for in the audit log
   std::string body;
+  // Routes with BodySize::kSpooled get their body here instead of in `body`: a temporary file
+  // the server wrote as it arrived, deleted when the last owner lets go (a handler may keep it
+  // for work that goes on after the answer). Null for other routes and for an empty body.
+  std::shared_ptr<const TempFile> body_file;
   std::map<std::string, std::string> params;  // from "{name}" segments of the route
+  // Every header as received, in order; names as the client spelt them.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header called `name` (compared case-insensitively), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const;
 };
 
 struct Response {
@@ -49,8 +61,9 @@ using Handler = std::function<void(const Request&, Responder)>;
 
 // Which body size limit applies to a route (the limits themselves are server config).
 enum class BodySize {
-  kNormal,  // server.max_body_size
-  kBulk,    // server.max_import_size: file uploads such as contact imports
+  kNormal,   // server.max_body_size
+  kBulk,     // server.max_import_size: file uploads read into memory (word list CSV)
+  kSpooled,  // server.max_import_size, written to a temporary file as it arrives (imports)
 };
 
 enum class Access {

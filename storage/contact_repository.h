@@ -1,9 +1,8 @@
 // storage/contact_repository.h: contacts, their tags and consents, behind an interface that says
 // what happens (upsert, erase, scan) and never how (SQL stays in this folder).
 //
-// Thread rules: a ContactRepository works on the connection it was made with, so it lives inside a
-// storage writer job (writes) or on the thread that owns a read connection (scans). Make one per
-// job: it caches tag ids for the job's duration only, so a rolled-back job leaves nothing stale.
+// Thread rules: a repository belongs to the unit of work it came from (storage/store.h): it lives
+// inside one write job or on the thread that owns a read session, and never outlives it.
 #pragma once
 
 #include <functional>
@@ -11,14 +10,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/result.h"
-#include "storage/sqlite.h"
 
 namespace herald::storage {
 
@@ -70,63 +67,39 @@ struct UpsertResult {
 
 class ContactRepository {
  public:
-  static Result<std::unique_ptr<ContactRepository>> Create(Connection& connection);
-  ~ContactRepository();
+  virtual ~ContactRepository() = default;
 
   // Creates or merges the contact with this number. Consent changes are written to the audit log
   // with their source, attributed to `actor`.
-  Result<UpsertResult> Upsert(const ContactUpsert& upsert, SysTime now, std::string_view actor);
+  virtual Result<UpsertResult> Upsert(const ContactUpsert& upsert, SysTime now,
+                                      std::string_view actor) = 0;
 
-  Result<std::optional<StoredContact>> FindByPhone(std::string_view phone_e164);
-  Result<std::optional<StoredContact>> FindById(ContactId id);
+  virtual Result<std::optional<StoredContact>> FindByPhone(std::string_view phone_e164) = 0;
+  virtual Result<std::optional<StoredContact>> FindById(ContactId id) = 0;
 
   // Adds and removes tags on one contact (case-insensitive names); returns before and after,
-  // outcome kUnchanged when the contact already had exactly these.
-  Result<UpsertResult> ChangeTags(ContactId id, const std::vector<std::string>& add,
-                                  const std::vector<std::string>& remove, SysTime now);
+  // outcome kUnchanged when the contact already had exactly these. kNotFound when there is no
+  // such contact.
+  virtual Result<UpsertResult> ChangeTags(ContactId id, const std::vector<std::string>& add,
+                                          const std::vector<std::string>& remove, SysTime now) = 0;
 
   // Renames a tag on every contact; fails with kAlreadyExists when `to` exists already and
-  // kNotFound when `from` does not. Returns the ids of the contacts that carry it.
-  Result<std::vector<ContactId>> RenameTag(std::string_view from, std::string_view to,
-                                           std::string_view actor, SysTime now);
-  // Deletes a tag from every contact. Returns the ids of the contacts that carried it.
-  Result<std::vector<ContactId>> DeleteTag(std::string_view name, std::string_view actor,
-                                           SysTime now);
+  // kNotFound when `from` does not. Audited. Returns the ids of the contacts that carry it.
+  virtual Result<std::vector<ContactId>> RenameTag(std::string_view from, std::string_view to,
+                                                   std::string_view actor, SysTime now) = 0;
+  // Deletes a tag from every contact; kNotFound when there is no such tag. Audited. Returns the
+  // ids of the contacts that carried it.
+  virtual Result<std::vector<ContactId>> DeleteTag(std::string_view name, std::string_view actor,
+                                                   SysTime now) = 0;
 
   // GDPR erasure: number, name, attributes, tags, consents and service windows are deleted; the
   // row stays (anonymised, country and language kept) so delivery statistics still add up. The
   // audit entry names the actor and reason but no personal data. Returns the contact as it was.
-  Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
-                                             std::string_view reason, SysTime now);
+  virtual Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
+                                                     std::string_view reason, SysTime now) = 0;
 
   // Every contact that is not erased, in id order. Stops at the first error.
-  Status ForEach(const std::function<void(StoredContact&&)>& visit);
-
- private:
-  struct Statements;
-  struct Changes {
-    bool row = false;   // a column of the contacts row
-    bool tags = false;  // the set of tags
-  };
-  explicit ContactRepository(Connection& connection, std::unique_ptr<Statements> statements);
-
-  static Changes MergeInto(const ContactUpsert& upsert, StoredContact& after);
-  // Inserts the contact unless its number exists; true (and after.id set) when inserted.
-  Result<bool> InsertIfAbsent(const ContactUpsert& upsert, StoredContact& after, SysTime now);
-  Result<std::optional<StoredContact>> LoadRow(Statement& query);
-  Status LoadTagsAndConsents(StoredContact& contact);
-  Result<std::int64_t> TagId(const std::string& name, SysTime now);
-  Status WriteTags(ContactId id, const std::vector<std::string>& tags, bool replace, SysTime now);
-  Status Audit(std::string_view action, std::string_view object_id, std::string_view actor,
-               std::string_view reason, const std::string& detail_json, SysTime now);
-  Result<std::vector<ContactId>> ContactsWithTag(std::int64_t tag_id);
-  Status WriteConsent(ContactId id, ConsentPurpose purpose, const ConsentChange& change,
-                      std::string_view actor, SysTime now);
-
-  Connection& connection_;
-  std::unique_ptr<Statements> statements_;
-  std::unordered_map<std::string, std::int64_t> tag_ids_;  // lower-cased name -> id
-  bool expect_new_ = true;  // the last upsert created its contact: try the next as new too
+  virtual Status ForEach(const std::function<void(StoredContact&&)>& visit) = 0;
 };
 
 }  // namespace herald::storage

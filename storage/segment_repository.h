@@ -1,7 +1,7 @@
 // storage/segment_repository.h: saved (named) segment expressions. The expression is stored as
 // text; parsing and evaluation belong to campaign/.
 //
-// Thread rules: as ContactRepository (one per job, on the connection's thread).
+// Thread rules: as ContactRepository (one per unit of work).
 #pragma once
 
 #include <optional>
@@ -11,7 +11,6 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "storage/sqlite.h"
 
 namespace herald::storage {
 
@@ -25,18 +24,15 @@ struct SavedSegment {
 
 class SegmentRepository {
  public:
-  explicit SegmentRepository(Connection& connection) : connection_(connection) {}
+  virtual ~SegmentRepository() = default;
 
   // Creates or replaces the segment called `name`; audited.
-  Status Save(std::string_view name, std::string_view expression, std::string_view actor,
-              SysTime now);
-  Result<std::optional<SavedSegment>> Find(std::string_view name);
-  Result<std::vector<SavedSegment>> List();
+  virtual Status Save(std::string_view name, std::string_view expression, std::string_view actor,
+                      SysTime now) = 0;
+  virtual Result<std::optional<SavedSegment>> Find(std::string_view name) = 0;
+  virtual Result<std::vector<SavedSegment>> List() = 0;
   // kNotFound when there is no such segment; audited.
-  Status Delete(std::string_view name, std::string_view actor, SysTime now);
-
- private:
-  Connection& connection_;
+  virtual Status Delete(std::string_view name, std::string_view actor, SysTime now) = 0;
 };
 
 }  // namespace herald::storage

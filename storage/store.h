@@ -1,22 +1,49 @@
-// storage/store.h: the storage folder's entry point. Opens the SQLite database, brings its schema
-// to this build's version (refusing a newer one) and owns the single writer.
+// storage/store.h: the storage folder's entry point. The rest of Herald reaches its data through a
+// Store: write jobs run on the store's writer and get a UnitOfWork (one transaction's worth of
+// repositories); reads run on a read session (a UnitOfWork of its own on a separate connection).
+// Callers never see a connection or SQL. SQLite is the embedded implementation (storage/sqlite/);
+// PostgreSQL comes beside it (PRODUCT.md, "Beyond one machine").
 //
-// Repositories (one per aggregate) are added beside it and take the Store; the rest of Herald uses
-// repositories, never SQL.
+// Durability: a write job's `done` runs once the job is durable (or with its error); a job that
+// fails rolls back alone. Jobs run one at a time on the writer, in submission order, but callers
+// must not rely on that order across jobs (another implementation may run them concurrently).
 //
-// Thread rules: Open and Stop on the owning (main) thread; the accessors from any thread.
+// Thread rules: Submit, SubmitAndWait (never from the network thread), OpenReader, CheckReady,
+// stats and LastHeartbeat are safe from any thread; Open and Stop on the owning thread. A
+// UnitOfWork and its repositories belong to the thread that runs the job or owns the reader.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "common/result.h"
-#include "storage/writer.h"
 
 namespace herald::storage {
+
+class ContactRepository;
+class DeliveryRepository;
+class ImportRepository;
+class SegmentRepository;
+class TemplateRepository;
+class WordListRepository;
+
+// One transaction's worth of repositories (a write job), or one read session's. Repositories are
+// made on first use and live as long as the unit of work.
+class UnitOfWork {
+ public:
+  virtual ~UnitOfWork() = default;
+  virtual ContactRepository& contacts() = 0;
+  virtual DeliveryRepository& deliveries() = 0;
+  virtual ImportRepository& imports() = 0;
+  virtual SegmentRepository& segments() = 0;
+  virtual TemplateRepository& templates() = 0;
+  virtual WordListRepository& word_lists() = 0;
+};
 
 struct StoreOptions {
   std::filesystem::path path;
@@ -24,36 +51,46 @@ struct StoreOptions {
   std::size_t max_batch = 1000;
 };
 
+struct WriterStats {
+  std::uint64_t batches_committed = 0;
+  std::uint64_t jobs_committed = 0;
+  std::uint64_t jobs_failed = 0;
+};
+
 class Store {
  public:
+  using Job = std::function<Status(UnitOfWork&)>;
+  using Done = std::function<void(Status)>;
+
+  // Opens (creating if missing) the embedded SQLite database at options.path, brings its schema
+  // to this build's version (refusing a newer one) and starts its writer.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
 
-  const std::filesystem::path& path() const { return path_; }
-  int schema_version() const { return schema_version_; }
-  Writer& writer() { return *writer_; }
+  // Where the data lives, for logs and status (an absolute file path for SQLite).
+  virtual std::string location() const = 0;
+  virtual int schema_version() const = 0;
 
-  // A new connection for reads on the caller's thread (WAL lets readers run beside the writer).
-  // Never write through it: writes go through writer().
-  Result<std::unique_ptr<Connection>> OpenReadConnection() const;
+  // Queues `job`; `done` (may be empty) receives the job's status once it is durable, or the
+  // job's own error, or the commit's error. `done` runs on the writer's thread: it must not
+  // block. After Stop, returns kUnavailable and never runs the job.
+  virtual Status Submit(Job job, Done done) = 0;
+  // Runs `job` and waits until it is durable. For start-up, tools and tests.
+  virtual Status SubmitAndWait(Job job) = 0;
 
-  // Ready to serve: migrated, the writer thread alive and its last commit successful.
-  Status CheckReady() const;
+  // A read session for the calling thread (repositories over a connection of its own). Writes
+  // through it are a programming error: they go through Submit.
+  virtual Result<std::unique_ptr<UnitOfWork>> OpenReader() const = 0;
+
+  // Ready to serve: migrated, the writer alive and its last commit successful.
+  virtual Status CheckReady() const = 0;
+  // Updated at least once per second while the writer is alive (for the systemd watchdog).
+  virtual std::chrono::steady_clock::time_point LastHeartbeat() const = 0;
+  virtual WriterStats writer_stats() const = 0;
 
   // Flushes queued writes and closes. Idempotent.
-  void Stop();
-
- private:
-  Store(std::filesystem::path path, std::chrono::milliseconds busy_timeout, int schema_version,
-        std::unique_ptr<Writer> writer);
-  std::filesystem::path path_;
-  std::chrono::milliseconds busy_timeout_;
-  int schema_version_;
-  std::unique_ptr<Writer> writer_;
-  std::atomic<bool> stopped_{false};
+  virtual void Stop() = 0;
 };
 
 }  // namespace herald::storage

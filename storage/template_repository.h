@@ -2,7 +2,7 @@
 // category, review status, components), kept so the compliance gate and campaigns can check a
 // template without asking the platform. Written by template sync and the status webhook.
 //
-// Thread rules: as ContactRepository (one per job, on the connection's thread). Each write runs
+// Thread rules: as ContactRepository (one per unit of work). Each write runs
 // inside a savepoint: the row and its audit entry are written together or not at all.
 #pragma once
 
@@ -14,7 +14,6 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/result.h"
-#include "storage/sqlite.h"
 
 namespace herald::storage {
 
@@ -40,28 +39,27 @@ enum class TemplateUpsertOutcome { kCreated, kUpdated, kUnchanged };
 
 class TemplateRepository {
  public:
-  explicit TemplateRepository(Connection& connection) : connection_(connection) {}
+  virtual ~TemplateRepository() = default;
 
   // Creates the template or replaces the one with the same name and language, and records `now`
   // as its sync time. Audited as template.upsert when something changed (a sync that finds the
   // template as stored writes no audit entry). kInvalidArgument naming the field for an empty
   // name or language, an unknown category, a status that is not upper-case letters and '_', or
   // components that are not a JSON array; `actor` must not be blank.
-  Result<TemplateUpsertOutcome> Upsert(const TemplateRecord& record, std::string_view actor,
-                                       SysTime now);
+  virtual Result<TemplateUpsertOutcome> Upsert(const TemplateRecord& record, std::string_view actor,
+                                               SysTime now) = 0;
 
-  Result<std::optional<StoredTemplate>> Find(std::string_view name, std::string_view language);
+  virtual Result<std::optional<StoredTemplate>> Find(std::string_view name,
+                                                     std::string_view language) = 0;
   // Every template, ordered by name, then language.
-  Result<std::vector<StoredTemplate>> List();
+  virtual Result<std::vector<StoredTemplate>> List() = 0;
 
   // Sets the review status (the platform's status webhook). kNotFound when there is no such
   // template. True when the status changed; then audited as template.status with the old and new
   // status and `reason` (e.g. the platform's rejection reason, may be empty).
-  Result<bool> SetStatus(std::string_view name, std::string_view language, std::string_view status,
-                         std::string_view actor, std::string_view reason, SysTime now);
-
- private:
-  Connection& connection_;
+  virtual Result<bool> SetStatus(std::string_view name, std::string_view language,
+                                 std::string_view status, std::string_view actor,
+                                 std::string_view reason, SysTime now) = 0;
 };
 
 }  // namespace herald::storage

@@ -6,8 +6,7 @@
 // Earlier versions stay readable. Terms are plain strings here: storage sits below compliance/,
 // which parses and validates them (compliance::ValidateTerm) before they reach this repository.
 //
-// Thread rules: as ContactRepository (one per job, on the connection's thread). Each operation
-// runs inside a savepoint, so it is atomic as a storage writer job and on a bare connection alike.
+// Thread rules: as ContactRepository (one per unit of work). Each operation is atomic.
 #pragma once
 
 #include <cstddef>
@@ -19,13 +18,8 @@
 
 #include "common/clock.h"
 #include "common/result.h"
-#include "storage/sqlite.h"
 
 namespace herald::storage {
-
-namespace detail {
-enum class TermEdit;  // storage/detail/word_list_edit.h
-}  // namespace detail
 
 struct StoredTerm {
   std::string term;
@@ -84,7 +78,7 @@ struct SeedWordList {
 
 class WordListRepository {
  public:
-  explicit WordListRepository(Connection& connection) : connection_(connection) {}
+  virtual ~WordListRepository() = default;
 
   // Common rules: `list` must exist (kNotFound, field "list"); `actor` and `reason` must not be
   // blank (kInvalidArgument, field "actor" or "reason"); terms need a non-empty text, a known
@@ -94,60 +88,46 @@ class WordListRepository {
   // A new, empty list (version 1). Names are 1 to 64 ASCII letters, digits, '-', '_' or '.';
   // `language` is empty (global) or such a name too. kAlreadyExists when the name is taken.
   // Audited as wordlist.create.
-  Result<WordListChange> CreateList(std::string_view name, std::string_view language,
-                                    std::string_view actor, std::string_view reason, SysTime now);
+  virtual Result<WordListChange> CreateList(std::string_view name, std::string_view language,
+                                            std::string_view actor, std::string_view reason,
+                                            SysTime now) = 0;
 
   // Adds terms; an existing term (text and match kind) takes the new severity and note.
   // Audited as wordlist.add.
-  Result<WordListChange> AddTerms(std::string_view list, const std::vector<StoredTerm>& terms,
-                                  std::string_view actor, std::string_view reason, SysTime now);
+  virtual Result<WordListChange> AddTerms(std::string_view list,
+                                          const std::vector<StoredTerm>& terms,
+                                          std::string_view actor, std::string_view reason,
+                                          SysTime now) = 0;
 
   // Removes terms. kNotFound (field "terms") naming every key that is not in the list; then
   // nothing is removed. Audited as wordlist.remove.
-  Result<WordListChange> RemoveTerms(std::string_view list, const std::vector<TermKey>& keys,
-                                     std::string_view actor, std::string_view reason, SysTime now);
+  virtual Result<WordListChange> RemoveTerms(std::string_view list,
+                                             const std::vector<TermKey>& keys,
+                                             std::string_view actor, std::string_view reason,
+                                             SysTime now) = 0;
 
   // A whole file's terms, merged or replacing the list. Audited as wordlist.import (merge) or
   // wordlist.replace (replace).
-  Result<WordListChange> ImportTerms(std::string_view list, const std::vector<StoredTerm>& terms,
-                                     ImportMode mode, std::string_view actor,
-                                     std::string_view reason, SysTime now);
+  virtual Result<WordListChange> ImportTerms(std::string_view list,
+                                             const std::vector<StoredTerm>& terms, ImportMode mode,
+                                             std::string_view actor, std::string_view reason,
+                                             SysTime now) = 0;
 
   // Every list with its active version's terms, ordered by name.
-  Result<std::vector<StoredWordList>> LoadActive();
+  virtual Result<std::vector<StoredWordList>> LoadActive() = 0;
   // One list's active version; kNotFound when there is no such list.
-  Result<StoredWordList> LoadList(std::string_view list);
+  virtual Result<StoredWordList> LoadList(std::string_view list) = 0;
   // One version of a list, active or not; kNotFound when the list or the version does not exist.
-  Result<StoredWordList> LoadVersion(std::string_view list, std::int64_t version);
+  virtual Result<StoredWordList> LoadVersion(std::string_view list, std::int64_t version) = 0;
   // The list's versions, oldest first; kNotFound when there is no such list.
-  Result<std::vector<WordListVersionInfo>> ListVersions(std::string_view list);
+  virtual Result<std::vector<WordListVersionInfo>> ListVersions(std::string_view list) = 0;
 
   // Creates `lists` (each at version 1 with its terms, audited as wordlist.create) when the
   // database has no word list at all; otherwise does nothing, so it is safe on every start and an
   // officer's deletions are never undone. True when it seeded.
-  Result<bool> SeedStarterListsIfEmpty(const std::vector<SeedWordList>& lists,
-                                       std::string_view actor, std::string_view reason,
-                                       SysTime now);
-
- private:
-  struct ListRow;
-
-  Result<ListRow> FindList(std::string_view list);
-  Result<std::vector<StoredTerm>> LoadTerms(std::int64_t version_id);
-  // The active version when `version` is empty.
-  Result<StoredWordList> Load(std::string_view list, std::optional<std::int64_t> version);
-  Result<WordListChange> Change(std::string_view list, std::string_view action,
-                                detail::TermEdit edit, const std::vector<StoredTerm>& terms,
-                                const std::vector<TermKey>& keys, std::string_view actor,
-                                std::string_view reason, SysTime now);
-  Result<std::int64_t> WriteVersion(std::int64_t list_id, const std::vector<StoredTerm>& terms,
-                                    std::string_view actor, std::string_view reason, SysTime now);
-  Status InsertList(const SeedWordList& list, std::string_view actor, std::string_view reason,
-                    SysTime now, bool seeded);
-  Status Audit(std::string_view action, std::string_view list, std::string_view actor,
-               std::string_view reason, const std::string& detail_json, SysTime now);
-
-  Connection& connection_;
+  virtual Result<bool> SeedStarterListsIfEmpty(const std::vector<SeedWordList>& lists,
+                                               std::string_view actor, std::string_view reason,
+                                               SysTime now) = 0;
 };
 
 }  // namespace herald::storage

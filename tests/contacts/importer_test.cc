@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "contacts/storage_sink.h"
+#include "storage/sqlite/contact_repository.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "tests/support/fixed_clock.h"
 #include "tests/support/temp_dir.h"
@@ -22,7 +24,7 @@ constexpr SysTime kNow{std::chrono::milliseconds(1'700'000'000'000)};
 class ImporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = storage::Store::Open({dir_ / "herald.db", std::chrono::seconds(1), 100});
+    auto store = storage::SqliteStore::Open({dir_ / "herald.db", std::chrono::seconds(1), 100});
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
   }
@@ -30,7 +32,7 @@ class ImporterTest : public ::testing::Test {
   Result<ImportCounts> Import(const std::string& text, ImportOptions options = {}) {
     progress_ = std::make_unique<ImportProgress>();
     std::istringstream input(text);
-    StorageImportSink sink(store_->writer(), clock_, "importer-test",
+    StorageImportSink sink(*store_, clock_, "importer-test",
                            [this](std::vector<storage::UpsertResult>&& results) {
                              std::lock_guard lock(mutex_);
                              for (auto& r : results) committed_.push_back(std::move(r));
@@ -41,7 +43,7 @@ class ImporterTest : public ::testing::Test {
 
   storage::StoredContact Find(const std::string& phone) {
     auto connection = store_->OpenReadConnection();
-    auto repository = storage::ContactRepository::Create(**connection);
+    auto repository = storage::SqliteContactRepository::Create(**connection);
     auto found = (*repository)->FindByPhone(phone);
     EXPECT_TRUE(found.ok() && found->has_value()) << phone;
     return found.ok() && found->has_value() ? **found : storage::StoredContact{};
@@ -49,7 +51,7 @@ class ImporterTest : public ::testing::Test {
 
   herald::testing::TempDir dir_;
   herald::testing::FixedClock clock_{kNow};
-  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<ImportProgress> progress_;
   std::mutex mutex_;
   std::vector<storage::UpsertResult> committed_;

@@ -17,7 +17,7 @@
 #include <sstream>
 #include <thread>
 
-#include "storage/sqlite.h"
+#include "storage/sqlite/connection.h"
 #include "tests/integration/test_config.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/temp_dir.h"

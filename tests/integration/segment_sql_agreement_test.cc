@@ -27,6 +27,8 @@
 #include "campaign/contact_index.h"
 #include "campaign/segment.h"
 #include "storage/contact_repository.h"
+#include "storage/sqlite/contact_repository.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "tests/campaign/random_segment.h"
 #include "tests/support/segment_sql.h"
@@ -40,6 +42,7 @@ using campaign::ContactIndex;
 using campaign::SegmentExpr;
 using storage::ContactRepository;
 using storage::ContactUpsert;
+using storage::SqliteContactRepository;
 using storage::StoredContact;
 
 // Not on a minute boundary, so that flooring `now` matters.
@@ -285,7 +288,7 @@ campaign::testing::Vocabulary PopulationVocabulary() {
 class IndexSqlAgreement : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = storage::Store::Open({dir_ / "herald.db"});
+    auto store = storage::SqliteStore::Open({dir_ / "herald.db"});
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
     for (int first = 0; first < kContacts; first += kBatch) {
@@ -293,14 +296,14 @@ class IndexSqlAgreement : public ::testing::Test {
       for (int i = first; i < std::min(first + kBatch, kContacts); ++i) {
         batch.push_back(population_.Generate(i));
       }
-      Status written = store_->writer().SubmitAndWait(
+      Status written = store_->sqlite_writer().SubmitAndWait(
           [&batch](storage::Connection& connection) { return Write(connection, batch); });
       ASSERT_TRUE(written.ok()) << written.error().ToString();
     }
     auto read = store_->OpenReadConnection();
     ASSERT_TRUE(read.ok()) << read.error().ToString();
     read_ = std::move(read).value();
-    auto repository = ContactRepository::Create(*read_);
+    auto repository = SqliteContactRepository::Create(*read_);
     ASSERT_TRUE(repository.ok()) << repository.error().ToString();
     reader_ = std::move(repository).value();
     Status scanned = reader_->ForEach(
@@ -315,7 +318,7 @@ class IndexSqlAgreement : public ::testing::Test {
   }
 
   static Status Write(storage::Connection& connection, const std::vector<PlannedContact>& batch) {
-    auto repository = ContactRepository::Create(connection);
+    auto repository = SqliteContactRepository::Create(connection);
     if (!repository.ok()) return repository.error();
     auto update = connection.Prepare(
         "UPDATE contacts SET opted_out_at = ?2, opted_out_source = ?3, last_inbound_at = ?4 "
@@ -424,7 +427,7 @@ class IndexSqlAgreement : public ::testing::Test {
 
   testing::TempDir dir_;
   Population population_{kSeed};
-  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<storage::SqliteStore> store_;
   std::unique_ptr<storage::Connection> read_;
   std::unique_ptr<ContactRepository> reader_;
   ContactIndex index_;
@@ -449,27 +452,29 @@ TEST_F(IndexSqlAgreement, HoldsAfterContactsAreUpdatedAndErased) {
     ASSERT_TRUE(contact.ok() && contact->has_value());
     changes.push_back(population_.Change((*contact)->phone_e164));
   }
-  Status written = store_->writer().SubmitAndWait([&](storage::Connection& connection) -> Status {
-    auto repository = ContactRepository::Create(connection);
-    if (!repository.ok()) return repository.error();
-    for (const ContactUpsert& change : changes) {
-      auto result = (*repository)->Upsert(change, kNow, "agreement-test");
-      if (!result.ok()) return result.error();
-      const ContactFacts before = ToFacts(*result->before);
-      index_.Upsert(&before, ToFacts(result->after));
-    }
-    // Some of the erased contacts were just changed, and some had opted out: an erased row keeps
-    // opted_out_at, country and language, but is no contact any more.
-    for (int i = kChanges / 2; i < kChanges / 2 + kErasures; ++i) {
-      auto erased = (*repository)
-                        ->Erase(ContactId{ids[static_cast<std::size_t>(i)]}, "agreement-test",
-                                "GDPR request", kNow);
-      if (!erased.ok()) return erased.error();
-      if (!erased->has_value()) return MakeError(ErrorCode::kNotFound, "contact already erased");
-      index_.Remove(ToFacts(**erased));
-    }
-    return Status::Ok();
-  });
+  Status written =
+      store_->sqlite_writer().SubmitAndWait([&](storage::Connection& connection) -> Status {
+        auto repository = SqliteContactRepository::Create(connection);
+        if (!repository.ok()) return repository.error();
+        for (const ContactUpsert& change : changes) {
+          auto result = (*repository)->Upsert(change, kNow, "agreement-test");
+          if (!result.ok()) return result.error();
+          const ContactFacts before = ToFacts(*result->before);
+          index_.Upsert(&before, ToFacts(result->after));
+        }
+        // Some of the erased contacts were just changed, and some had opted out: an erased row
+        // keeps opted_out_at, country and language, but is no contact any more.
+        for (int i = kChanges / 2; i < kChanges / 2 + kErasures; ++i) {
+          auto erased = (*repository)
+                            ->Erase(ContactId{ids[static_cast<std::size_t>(i)]}, "agreement-test",
+                                    "GDPR request", kNow);
+          if (!erased.ok()) return erased.error();
+          if (!erased->has_value())
+            return MakeError(ErrorCode::kNotFound, "contact already erased");
+          index_.Remove(ToFacts(**erased));
+        }
+        return Status::Ok();
+      });
   ASSERT_TRUE(written.ok()) << written.error().ToString();
   ASSERT_EQ(index_.Size(), static_cast<std::uint64_t>(kContacts - kErasures));
 

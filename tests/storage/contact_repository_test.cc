@@ -1,9 +1,10 @@
-#include "storage/contact_repository.h"
+#include "storage/sqlite/contact_repository.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "storage/migrations.h"
+#include "storage/contact_repository.h"
+#include "storage/sqlite/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace herald::storage {
@@ -22,7 +23,7 @@ class ContactRepositoryTest : public ::testing::Test {
     ASSERT_TRUE(connection.ok());
     connection_ = std::move(connection).value();
     ASSERT_TRUE(Migrate(*connection_).ok());
-    auto repository = ContactRepository::Create(*connection_);
+    auto repository = SqliteContactRepository::Create(*connection_);
     ASSERT_TRUE(repository.ok()) << repository.error().ToString();
     repository_ = std::move(repository).value();
   }

@@ -1,4 +1,4 @@
-#include "storage/migrations.h"
+#include "storage/sqlite/migrations.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,8 +1,9 @@
-#include "storage/segment_repository.h"
+#include "storage/sqlite/segment_repository.h"
 
 #include <gtest/gtest.h>
 
-#include "storage/migrations.h"
+#include "storage/segment_repository.h"
+#include "storage/sqlite/migrations.h"
 #include "tests/support/temp_dir.h"
 
 namespace herald::storage {
@@ -14,7 +15,7 @@ TEST(SegmentRepository, SavesReplacesListsAndDeletesWithAudit) {
   herald::testing::TempDir dir;
   auto connection = Connection::Open({dir / "herald.db"});
   ASSERT_TRUE(Migrate(**connection).ok());
-  SegmentRepository segments(**connection);
+  SqliteSegmentRepository segments(**connection);
 
   ASSERT_TRUE(segments.Save("VIP Germany", "tag:vip AND country:DE", "anna", At(10)).ok());
   ASSERT_TRUE(segments.Save("vip germany", "tag:vip AND country:AT", "ben", At(20)).ok())

@@ -1,4 +1,4 @@
-#include "storage/template_repository.h"
+#include "storage/sqlite/template_repository.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "storage/migrations.h"
+#include "storage/sqlite/migrations.h"
+#include "storage/template_repository.h"
 #include "tests/support/temp_dir.h"
 
 namespace herald::storage {
@@ -33,7 +34,7 @@ class TemplateRepositoryTest : public ::testing::Test {
     ASSERT_TRUE(connection.ok()) << connection.error().ToString();
     connection_ = std::move(connection).value();
     ASSERT_TRUE(Migrate(*connection_).ok());
-    templates_ = std::make_unique<TemplateRepository>(*connection_);
+    templates_ = std::make_unique<SqliteTemplateRepository>(*connection_);
   }
 
   std::vector<std::string> AuditLog() {

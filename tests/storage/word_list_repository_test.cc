@@ -1,4 +1,4 @@
-#include "storage/word_list_repository.h"
+#include "storage/sqlite/word_list_repository.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "storage/migrations.h"
-#include "storage/writer.h"
+#include "storage/sqlite/migrations.h"
+#include "storage/sqlite/writer.h"
+#include "storage/word_list_repository.h"
 #include "tests/support/temp_dir.h"
 
 namespace herald::storage {
@@ -56,7 +57,7 @@ class WordListRepositoryTest : public ::testing::Test {
     ASSERT_TRUE(connection.ok()) << connection.error().ToString();
     connection_ = std::move(connection).value();
     ASSERT_TRUE(Migrate(*connection_).ok());
-    lists_ = std::make_unique<WordListRepository>(*connection_);
+    lists_ = std::make_unique<SqliteWordListRepository>(*connection_);
   }
 
   void Create(std::string_view name, std::string_view language = {}) {
@@ -430,7 +431,7 @@ TEST(WordListRepositoryInWriter, ChangesAreAtomicInsideWriterJobs) {
   Writer writer(std::move(write_connection).value(), 100);
 
   Status created = writer.SubmitAndWait([](Connection& c) -> Status {
-    WordListRepository lists(c);
+    SqliteWordListRepository lists(c);
     if (auto r = lists.CreateList("en", "en", "olga", "r", At(1)); !r.ok()) return r.error();
     if (auto r = lists.AddTerms("en", {Word("free")}, "olga", "r", At(2)); !r.ok()) {
       return r.error();
@@ -439,7 +440,7 @@ TEST(WordListRepositoryInWriter, ChangesAreAtomicInsideWriterJobs) {
   });
   ASSERT_TRUE(created.ok()) << created.error().ToString();
   Status failed = writer.SubmitAndWait([](Connection& c) -> Status {
-    WordListRepository lists(c);
+    SqliteWordListRepository lists(c);
     if (auto r = lists.AddTerms("en", {Word("win")}, "olga", "r", At(3)); !r.ok()) {
       return r.error();
     }
@@ -448,7 +449,7 @@ TEST(WordListRepositoryInWriter, ChangesAreAtomicInsideWriterJobs) {
   ASSERT_FALSE(failed.ok());
   writer.Stop();
 
-  WordListRepository reader(**setup);
+  SqliteWordListRepository reader(**setup);
   auto en = reader.LoadList("en");
   ASSERT_TRUE(en.ok()) << en.error().ToString();
   EXPECT_EQ(en->version, 2) << "the failed job's first change was rolled back with it";

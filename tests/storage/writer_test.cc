@@ -1,4 +1,4 @@
-#include "storage/writer.h"
+#include "storage/sqlite/writer.h"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 #include <future>
 #include <vector>
 
+#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
 
@@ -33,12 +34,12 @@ std::int64_t CountTags(const std::filesystem::path& path) {
 class WriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::Open({dir_ / "herald.db", std::chrono::seconds(1), 64});
+    auto store = SqliteStore::Open({dir_ / "herald.db", std::chrono::seconds(1), 64});
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
   }
   TempDir dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(WriterTest, CommitsEveryJobAndGroupsThemIntoBatches) {
@@ -46,7 +47,7 @@ TEST_F(WriterTest, CommitsEveryJobAndGroupsThemIntoBatches) {
   std::atomic<int> done_ok{0};
   std::promise<void> all_done;
   for (int i = 0; i < kJobs; ++i) {
-    ASSERT_TRUE(store_->writer()
+    ASSERT_TRUE(store_->sqlite_writer()
                     .Submit(InsertTag("tag" + std::to_string(i)),
                             [&](Status status) {
                               if (status.ok() && ++done_ok == kJobs) all_done.set_value();
@@ -54,7 +55,7 @@ TEST_F(WriterTest, CommitsEveryJobAndGroupsThemIntoBatches) {
                     .ok());
   }
   all_done.get_future().wait();
-  auto stats = store_->writer().stats();
+  auto stats = store_->sqlite_writer().stats();
   EXPECT_EQ(stats.jobs_committed, static_cast<std::uint64_t>(kJobs));
   EXPECT_LT(stats.batches_committed, static_cast<std::uint64_t>(kJobs))
       << "jobs queued together must share commits";
@@ -67,7 +68,7 @@ TEST_F(WriterTest, FailingJobRollsBackAloneAndOthersInItsBatchCommit) {
   auto submit = [&](Writer::Job job) {
     auto promise = std::make_shared<std::promise<Status>>();
     results.push_back(promise->get_future());
-    ASSERT_TRUE(store_->writer()
+    ASSERT_TRUE(store_->sqlite_writer()
                     .Submit(std::move(job), [promise](Status s) { promise->set_value(s); })
                     .ok());
   };
@@ -95,13 +96,13 @@ TEST_F(WriterTest, StopRunsEverythingQueuedThenRefusesNewJobs) {
   constexpr int kJobs = 500;
   std::atomic<int> completed{0};
   for (int i = 0; i < kJobs; ++i) {
-    ASSERT_TRUE(store_->writer()
+    ASSERT_TRUE(store_->sqlite_writer()
                     .Submit(InsertTag("t" + std::to_string(i)), [&](Status) { ++completed; })
                     .ok());
   }
   store_->Stop();
   EXPECT_EQ(completed.load(), kJobs);
-  Status late = store_->writer().Submit(InsertTag("late"), nullptr);
+  Status late = store_->sqlite_writer().Submit(InsertTag("late"), nullptr);
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
   EXPECT_FALSE(store_->CheckReady().ok());
@@ -109,14 +110,15 @@ TEST_F(WriterTest, StopRunsEverythingQueuedThenRefusesNewJobs) {
 }
 
 TEST_F(WriterTest, HeartbeatAdvancesWhileIdle) {
-  auto before = store_->writer().LastHeartbeat();
+  auto before = store_->sqlite_writer().LastHeartbeat();
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
-  EXPECT_GT(store_->writer().LastHeartbeat(), before);
+  EXPECT_GT(store_->sqlite_writer().LastHeartbeat(), before);
 }
 
 TEST_F(WriterTest, SubmitAndWaitReturnsTheJobsStatus) {
-  EXPECT_TRUE(store_->writer().SubmitAndWait(InsertTag("x")).ok());
-  EXPECT_FALSE(store_->writer().SubmitAndWait(InsertTag("X")).ok()) << "tag names are NOCASE";
+  EXPECT_TRUE(store_->sqlite_writer().SubmitAndWait(InsertTag("x")).ok());
+  EXPECT_FALSE(store_->sqlite_writer().SubmitAndWait(InsertTag("X")).ok())
+      << "tag names are NOCASE";
 }
 
 }  // namespace

@@ -30,7 +30,7 @@
 #include "campaign/segment.h"
 #include "common/clock.h"
 #include "common/result.h"
-#include "storage/sqlite.h"
+#include "storage/sqlite/connection.h"
 
 namespace herald::testing {
 

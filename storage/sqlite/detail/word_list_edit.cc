@@ -1,4 +1,4 @@
-#include "storage/detail/word_list_edit.h"
+#include "storage/sqlite/detail/word_list_edit.h"
 
 #include <algorithm>
 #include <array>

@@ -1,4 +1,4 @@
-// storage/writer.h: the single SQLite writer. Every write in Herald goes through it.
+// storage/sqlite/writer.h: the single SQLite writer. Every write in Herald goes through it.
 //
 // A dedicated thread owns the write connection. Jobs are queued from any thread and run in
 // batches: one BEGIN IMMEDIATE … COMMIT per batch (group commit, one fsync for many writes), each
@@ -20,7 +20,8 @@
 #include <thread>
 
 #include "common/result.h"
-#include "storage/sqlite.h"
+#include "storage/sqlite/connection.h"
+#include "storage/store.h"
 
 namespace herald::storage {
 
@@ -29,11 +30,7 @@ class Writer {
   using Job = std::function<Status(Connection&)>;
   using Done = std::function<void(Status)>;
 
-  struct Stats {
-    std::uint64_t batches_committed = 0;
-    std::uint64_t jobs_committed = 0;
-    std::uint64_t jobs_failed = 0;
-  };
+  using Stats = WriterStats;
 
   Writer(std::unique_ptr<Connection> connection, std::size_t max_batch);
   ~Writer();  // Stop()

@@ -1,11 +1,12 @@
-#include "storage/template_repository.h"
+#include "storage/sqlite/template_repository.h"
 
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <utility>
 
-#include "storage/detail/savepoint.h"
+#include "common/time.h"
+#include "storage/sqlite/detail/savepoint.h"
 
 namespace herald::storage {
 namespace {
@@ -13,9 +14,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, 3> kCategories{"MARKETING", "UTILITY", "AUTHENTICATION"};
-
-std::int64_t Millis(SysTime t) { return t.time_since_epoch().count(); }
-SysTime FromMillis(std::int64_t ms) { return SysTime(std::chrono::milliseconds(ms)); }
 
 Error Invalid(std::string message, std::string field) {
   return MakeError(ErrorCode::kInvalidArgument, std::move(message), std::move(field));
@@ -61,29 +59,12 @@ std::string ObjectId(std::string_view name, std::string_view language) {
   return std::string(name) + "/" + std::string(language);
 }
 
-Status Audit(Connection& connection, std::string_view action, const std::string& object_id,
-             std::string_view actor, std::string_view reason, const std::string& detail,
-             SysTime now) {
-  auto audit = connection.Prepare(
-      "INSERT INTO audit_log (at, actor, action, object_type, object_id, reason, detail) "
-      "VALUES (?1, ?2, ?3, 'template', ?4, ?5, ?6)");
-  if (!audit.ok()) return audit.error();
-  audit->Bind(1, Millis(now)).Bind(2, actor).Bind(3, action).Bind(4, object_id);
-  if (reason.empty()) {
-    audit->BindNull(5);
-  } else {
-    audit->Bind(5, reason);
-  }
-  audit->Bind(6, detail);
-  return audit->Run();
-}
-
 StoredTemplate ReadTemplate(const Statement& row) {
   StoredTemplate stored;
   stored.id = TemplateId{row.ColumnInt(0)};
   stored.record = TemplateRecord{row.ColumnText(1), row.ColumnText(2), row.ColumnText(3),
                                  row.ColumnText(4), row.ColumnText(5), row.ColumnText(6)};
-  if (!row.ColumnIsNull(7)) stored.synced_at = FromMillis(row.ColumnInt(7));
+  if (!row.ColumnIsNull(7)) stored.synced_at = FromUnixMillis(row.ColumnInt(7));
   return stored;
 }
 
@@ -103,8 +84,8 @@ json::array ChangedFields(const TemplateRecord& before, const TemplateRecord& af
 
 }  // namespace
 
-Result<std::optional<StoredTemplate>> TemplateRepository::Find(std::string_view name,
-                                                               std::string_view language) {
+Result<std::optional<StoredTemplate>> SqliteTemplateRepository::Find(std::string_view name,
+                                                                     std::string_view language) {
   auto find = connection_.Prepare(std::string(kColumns) + "WHERE name = ?1 AND language = ?2");
   if (!find.ok()) return find.error();
   find->Bind(1, name).Bind(2, language);
@@ -114,7 +95,7 @@ Result<std::optional<StoredTemplate>> TemplateRepository::Find(std::string_view 
   return std::optional<StoredTemplate>(ReadTemplate(*find));
 }
 
-Result<std::vector<StoredTemplate>> TemplateRepository::List() {
+Result<std::vector<StoredTemplate>> SqliteTemplateRepository::List() {
   auto list = connection_.Prepare(std::string(kColumns) + "ORDER BY name, language");
   if (!list.ok()) return list.error();
   std::vector<StoredTemplate> templates;
@@ -127,8 +108,9 @@ Result<std::vector<StoredTemplate>> TemplateRepository::List() {
   return templates;
 }
 
-Result<TemplateUpsertOutcome> TemplateRepository::Upsert(const TemplateRecord& record,
-                                                         std::string_view actor, SysTime now) {
+Result<TemplateUpsertOutcome> SqliteTemplateRepository::Upsert(const TemplateRecord& record,
+                                                               std::string_view actor,
+                                                               SysTime now) {
   if (Status ok = CheckActor(actor); !ok.ok()) return ok.error();
   if (Status ok = CheckRecord(record); !ok.ok()) return ok.error();
   TemplateUpsertOutcome outcome = TemplateUpsertOutcome::kUnchanged;
@@ -149,7 +131,7 @@ Result<TemplateUpsertOutcome> TemplateRepository::Upsert(const TemplateRecord& r
     } else {
       save->Bind(6, record.platform_id);
     }
-    save->Bind(7, Millis(now));
+    save->Bind(7, ToUnixMillis(now));
     if (Status saved = save->Run(); !saved.ok()) return saved;
     json::object detail{{"category", record.category},
                         {"status", record.status},
@@ -164,16 +146,16 @@ Result<TemplateUpsertOutcome> TemplateRepository::Upsert(const TemplateRecord& r
       outcome = TemplateUpsertOutcome::kCreated;
       detail["created"] = true;
     }
-    return Audit(connection_, "template.upsert", ObjectId(record.name, record.language), actor, "",
-                 json::serialize(detail), now);
+    return audit_.Append({now, actor, "template.upsert", "template",
+                          ObjectId(record.name, record.language), "", json::serialize(detail)});
   });
   if (!status.ok()) return status.error();
   return outcome;
 }
 
-Result<bool> TemplateRepository::SetStatus(std::string_view name, std::string_view language,
-                                           std::string_view status, std::string_view actor,
-                                           std::string_view reason, SysTime now) {
+Result<bool> SqliteTemplateRepository::SetStatus(std::string_view name, std::string_view language,
+                                                 std::string_view status, std::string_view actor,
+                                                 std::string_view reason, SysTime now) {
   if (Status ok = CheckActor(actor); !ok.ok()) return ok.error();
   if (Status ok = CheckStatus(status); !ok.ok()) return ok.error();
   bool changed = false;
@@ -194,8 +176,8 @@ Result<bool> TemplateRepository::SetStatus(std::string_view name, std::string_vi
     if (Status updated = update->Run(); !updated.ok()) return updated;
     changed = true;
     json::object detail{{"from", previous}, {"to", status}};
-    return Audit(connection_, "template.status", ObjectId(name, language), actor, reason,
-                 json::serialize(detail), now);
+    return audit_.Append({now, actor, "template.status", "template", ObjectId(name, language),
+                          reason, json::serialize(detail)});
   });
   if (!result.ok()) return result.error();
   return changed;

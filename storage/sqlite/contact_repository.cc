@@ -1,4 +1,4 @@
-#include "storage/contact_repository.h"
+#include "storage/sqlite/contact_repository.h"
 
 #include <sqlite3.h>
 
@@ -6,13 +6,13 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "common/time.h"
+#include "storage/sqlite/audit.h"
+
 namespace herald::storage {
 namespace {
 
 namespace json = boost::json;
-
-std::int64_t Millis(SysTime t) { return t.time_since_epoch().count(); }
-SysTime FromMillis(std::int64_t ms) { return SysTime(std::chrono::milliseconds(ms)); }
 
 std::string Lower(std::string_view text) {
   std::string lower(text);
@@ -148,7 +148,7 @@ bool SetIfDifferent(std::string& field, const std::optional<std::string>& value)
 
 }  // namespace
 
-struct ContactRepository::Statements {
+struct SqliteContactRepository::Statements {
   Statement find_by_phone;
   Statement find_by_id;
   Statement tags_of;
@@ -160,10 +160,11 @@ struct ContactRepository::Statements {
   Statement add_tag;
   Statement clear_tags;
   Statement upsert_consent;
-  Statement audit;
+  AuditWriter audit;
 };
 
-Result<std::unique_ptr<ContactRepository>> ContactRepository::Create(Connection& connection) {
+Status SqliteContactRepository::Prepare() {
+  if (statements_) return Status::Ok();
   constexpr std::string_view kColumns =
       "SELECT id, phone_e164, name, country, language, timezone, attributes, "
       "opted_out_at IS NOT NULL, last_inbound_at FROM contacts ";
@@ -184,30 +185,34 @@ Result<std::unique_ptr<ContactRepository>> ContactRepository::Create(Connection&
       "INSERT INTO consents (contact_id, purpose, granted, changed_at, source) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (contact_id, purpose) DO UPDATE SET "
       "granted = excluded.granted, changed_at = excluded.changed_at, source = excluded.source",
-      "INSERT INTO audit_log (at, actor, action, object_type, object_id, reason, detail) "
-      "VALUES (?1, ?2, ?3, 'contact', ?4, ?5, ?6)",
   };
   std::vector<Statement> prepared;
   for (const auto& sql : queries) {
-    auto statement = connection.Prepare(sql);
+    auto statement = connection_.Prepare(sql);
     if (!statement.ok()) return statement.error();
     prepared.push_back(std::move(statement).value());
   }
-  auto statements = std::unique_ptr<Statements>(
+  statements_ = std::unique_ptr<Statements>(
       new Statements{std::move(prepared[0]), std::move(prepared[1]), std::move(prepared[2]),
                      std::move(prepared[3]), std::move(prepared[4]), std::move(prepared[5]),
                      std::move(prepared[6]), std::move(prepared[7]), std::move(prepared[8]),
-                     std::move(prepared[9]), std::move(prepared[10]), std::move(prepared[11])});
-  return std::unique_ptr<ContactRepository>(
-      new ContactRepository(connection, std::move(statements)));
+                     std::move(prepared[9]), std::move(prepared[10]), AuditWriter(connection_)});
+  return Status::Ok();
 }
 
-ContactRepository::ContactRepository(Connection& connection, std::unique_ptr<Statements> statements)
-    : connection_(connection), statements_(std::move(statements)) {}
+Result<std::unique_ptr<SqliteContactRepository>> SqliteContactRepository::Create(
+    Connection& connection) {
+  auto repository = std::make_unique<SqliteContactRepository>(connection);
+  if (Status prepared = repository->Prepare(); !prepared.ok()) return prepared.error();
+  return repository;
+}
 
-ContactRepository::~ContactRepository() = default;
+SqliteContactRepository::SqliteContactRepository(Connection& connection)
+    : connection_(connection) {}
 
-Result<std::optional<StoredContact>> ContactRepository::LoadRow(Statement& query) {
+SqliteContactRepository::~SqliteContactRepository() = default;
+
+Result<std::optional<StoredContact>> SqliteContactRepository::LoadRow(Statement& query) {
   auto row = query.Step();
   if (!row.ok()) return row.error();
   if (!*row) {
@@ -223,13 +228,13 @@ Result<std::optional<StoredContact>> ContactRepository::LoadRow(Statement& query
   contact.timezone = query.ColumnText(5);
   contact.attributes = ParseAttributes(query.ColumnText(6));
   contact.opted_out = query.ColumnInt(7) != 0;
-  if (!query.ColumnIsNull(8)) contact.last_inbound = FromMillis(query.ColumnInt(8));
+  if (!query.ColumnIsNull(8)) contact.last_inbound = FromUnixMillis(query.ColumnInt(8));
   query.Reset();
   if (Status loaded = LoadTagsAndConsents(contact); !loaded.ok()) return loaded.error();
   return std::optional<StoredContact>(std::move(contact));
 }
 
-Status ContactRepository::LoadTagsAndConsents(StoredContact& contact) {
+Status SqliteContactRepository::LoadTagsAndConsents(StoredContact& contact) {
   Statement& tags = statements_->tags_of;
   tags.Bind(1, contact.id.value);
   for (;;) {
@@ -253,21 +258,24 @@ Status ContactRepository::LoadTagsAndConsents(StoredContact& contact) {
   return Status::Ok();
 }
 
-Result<std::optional<StoredContact>> ContactRepository::FindByPhone(std::string_view phone_e164) {
+Result<std::optional<StoredContact>> SqliteContactRepository::FindByPhone(
+    std::string_view phone_e164) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   statements_->find_by_phone.Bind(1, phone_e164);
   return LoadRow(statements_->find_by_phone);
 }
 
-Result<std::optional<StoredContact>> ContactRepository::FindById(ContactId id) {
+Result<std::optional<StoredContact>> SqliteContactRepository::FindById(ContactId id) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   statements_->find_by_id.Bind(1, id.value);
   return LoadRow(statements_->find_by_id);
 }
 
-Result<std::int64_t> ContactRepository::TagId(const std::string& name, SysTime now) {
+Result<std::int64_t> SqliteContactRepository::TagId(const std::string& name, SysTime now) {
   std::string lower = Lower(name);
   if (auto it = tag_ids_.find(lower); it != tag_ids_.end()) return it->second;
   Statement& insert = statements_->insert_tag;
-  insert.Bind(1, std::string_view(name)).Bind(2, Millis(now));
+  insert.Bind(1, std::string_view(name)).Bind(2, ToUnixMillis(now));
   Status inserted = insert.Run();
   insert.Reset();
   if (!inserted.ok()) return inserted.error();
@@ -282,8 +290,8 @@ Result<std::int64_t> ContactRepository::TagId(const std::string& name, SysTime n
   return id;
 }
 
-Status ContactRepository::WriteTags(ContactId id, const std::vector<std::string>& tags,
-                                    bool replace, SysTime now) {
+Status SqliteContactRepository::WriteTags(ContactId id, const std::vector<std::string>& tags,
+                                          bool replace, SysTime now) {
   if (replace) {
     statements_->clear_tags.Bind(1, id.value);
     Status cleared = statements_->clear_tags.Run();
@@ -302,14 +310,14 @@ Status ContactRepository::WriteTags(ContactId id, const std::vector<std::string>
   return Status::Ok();
 }
 
-Status ContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
-                                       const ConsentChange& change, std::string_view actor,
-                                       SysTime now) {
+Status SqliteContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
+                                             const ConsentChange& change, std::string_view actor,
+                                             SysTime now) {
   Statement& upsert = statements_->upsert_consent;
   upsert.Bind(1, id.value)
       .Bind(2, PurposeName(purpose))
       .Bind(3, std::int64_t{change.granted ? 1 : 0})
-      .Bind(4, Millis(change.at))
+      .Bind(4, ToUnixMillis(change.at))
       .Bind(5, std::string_view(change.source));
   Status written = upsert.Run();
   upsert.Reset();
@@ -320,7 +328,7 @@ Status ContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
   detail += "\",\"granted\":";
   detail += change.granted ? "true" : "false";
   detail += ",\"at\":";
-  detail += std::to_string(Millis(change.at));
+  detail += std::to_string(ToUnixMillis(change.at));
   detail += ",\"source\":";
   AppendJsonString(detail, change.source);
   detail += '}';
@@ -328,25 +336,16 @@ Status ContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
                change.source, detail, now);
 }
 
-Status ContactRepository::Audit(std::string_view action, std::string_view object_id,
-                                std::string_view actor, std::string_view reason,
-                                const std::string& detail_json, SysTime now) {
-  Statement& audit = statements_->audit;
-  audit.Bind(1, Millis(now))
-      .Bind(2, actor)
-      .Bind(3, action)
-      .Bind(4, object_id)
-      .Bind(5, reason)
-      .Bind(6, detail_json);
-  Status audited = audit.Run();
-  audit.Reset();
-  return audited;
+Status SqliteContactRepository::Audit(std::string_view action, std::string_view object_id,
+                                      std::string_view actor, std::string_view reason,
+                                      const std::string& detail_json, SysTime now) {
+  return statements_->audit.Append({now, actor, action, "contact", object_id, reason, detail_json});
 }
 
 // The contact after the upsert: `after` holds the stored contact (empty for a new one) and is
 // changed as the upsert says.
-ContactRepository::Changes ContactRepository::MergeInto(const ContactUpsert& upsert,
-                                                        StoredContact& after) {
+SqliteContactRepository::Changes SqliteContactRepository::MergeInto(const ContactUpsert& upsert,
+                                                                    StoredContact& after) {
   after.phone_e164 = upsert.phone_e164;
   Changes changes;
   changes.row = SetIfDifferent(after.name, upsert.name);
@@ -358,8 +357,8 @@ ContactRepository::Changes ContactRepository::MergeInto(const ContactUpsert& ups
   return changes;
 }
 
-Result<bool> ContactRepository::InsertIfAbsent(const ContactUpsert& upsert, StoredContact& after,
-                                               SysTime now) {
+Result<bool> SqliteContactRepository::InsertIfAbsent(const ContactUpsert& upsert,
+                                                     StoredContact& after, SysTime now) {
   Statement& insert = statements_->insert_contact;
   insert.Bind(1, std::string_view(after.phone_e164))
       .Bind(2, upsert.name)
@@ -367,7 +366,7 @@ Result<bool> ContactRepository::InsertIfAbsent(const ContactUpsert& upsert, Stor
       .Bind(4, upsert.language)
       .Bind(5, upsert.timezone)
       .Bind(6, SerializeAttributes(after.attributes))
-      .Bind(7, Millis(now));
+      .Bind(7, ToUnixMillis(now));
   Status run = insert.Run();
   insert.Reset();
   if (!run.ok()) return run.error();
@@ -376,8 +375,9 @@ Result<bool> ContactRepository::InsertIfAbsent(const ContactUpsert& upsert, Stor
   return true;
 }
 
-Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysTime now,
-                                               std::string_view actor) {
+Result<UpsertResult> SqliteContactRepository::Upsert(const ContactUpsert& upsert, SysTime now,
+                                                     std::string_view actor) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   UpsertResult result;
   StoredContact& after = result.after;
   Changes changes;
@@ -413,7 +413,7 @@ Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysT
           .Bind(4, text_or_null(after.language))
           .Bind(5, text_or_null(after.timezone))
           .Bind(6, SerializeAttributes(after.attributes))
-          .Bind(7, Millis(now));
+          .Bind(7, ToUnixMillis(now));
       Status updated = update.Run();
       update.Reset();
       if (!updated.ok()) return updated.error();
@@ -447,7 +447,8 @@ Result<UpsertResult> ContactRepository::Upsert(const ContactUpsert& upsert, SysT
 
 // One pass over each table in contact id order, merged here: a query per contact would make a
 // start-up index rebuild of a million contacts take minutes instead of seconds.
-Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& visit) {
+Status SqliteContactRepository::ForEach(const std::function<void(StoredContact&&)>& visit) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared;
   std::unordered_map<std::int64_t, std::string> tag_names;
   auto names = connection_.Prepare("SELECT id, name FROM tags");
   if (!names.ok()) return names.error();
@@ -483,7 +484,7 @@ Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& vi
     contact.timezone = contacts->ColumnText(5);
     contact.attributes = ParseAttributes(contacts->ColumnText(6));
     contact.opted_out = contacts->ColumnInt(7) != 0;
-    if (!contacts->ColumnIsNull(8)) contact.last_inbound = FromMillis(contacts->ColumnInt(8));
+    if (!contacts->ColumnIsNull(8)) contact.last_inbound = FromUnixMillis(contacts->ColumnInt(8));
     for (; tag_row.ok() && *tag_row && tags->ColumnInt(0) <= contact.id.value;
          tag_row = tags->Step()) {
       if (tags->ColumnInt(0) == contact.id.value)
@@ -503,10 +504,11 @@ Status ContactRepository::ForEach(const std::function<void(StoredContact&&)>& vi
   return Status::Ok();
 }
 
-Result<UpsertResult> ContactRepository::ChangeTags(ContactId id,
-                                                   const std::vector<std::string>& add,
-                                                   const std::vector<std::string>& remove,
-                                                   SysTime now) {
+Result<UpsertResult> SqliteContactRepository::ChangeTags(ContactId id,
+                                                         const std::vector<std::string>& add,
+                                                         const std::vector<std::string>& remove,
+                                                         SysTime now) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   auto existing = FindById(id);
   if (!existing.ok()) return existing.error();
   if (!existing->has_value()) {
@@ -531,7 +533,7 @@ Result<UpsertResult> ContactRepository::ChangeTags(ContactId id,
   return result;
 }
 
-Result<std::vector<ContactId>> ContactRepository::ContactsWithTag(std::int64_t tag_id) {
+Result<std::vector<ContactId>> SqliteContactRepository::ContactsWithTag(std::int64_t tag_id) {
   auto query = connection_.Prepare("SELECT contact_id FROM contact_tags WHERE tag_id = ?1");
   if (!query.ok()) return query.error();
   query->Bind(1, tag_id);
@@ -545,9 +547,11 @@ Result<std::vector<ContactId>> ContactRepository::ContactsWithTag(std::int64_t t
   return ids;
 }
 
-Result<std::vector<ContactId>> ContactRepository::RenameTag(std::string_view from,
-                                                            std::string_view to,
-                                                            std::string_view actor, SysTime now) {
+Result<std::vector<ContactId>> SqliteContactRepository::RenameTag(std::string_view from,
+                                                                  std::string_view to,
+                                                                  std::string_view actor,
+                                                                  SysTime now) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   auto lookup = connection_.Prepare("SELECT id FROM tags WHERE name = ?1");
   if (!lookup.ok()) return lookup.error();
   lookup->Bind(1, from);
@@ -576,8 +580,10 @@ Result<std::vector<ContactId>> ContactRepository::RenameTag(std::string_view fro
   return ids;
 }
 
-Result<std::vector<ContactId>> ContactRepository::DeleteTag(std::string_view name,
-                                                            std::string_view actor, SysTime now) {
+Result<std::vector<ContactId>> SqliteContactRepository::DeleteTag(std::string_view name,
+                                                                  std::string_view actor,
+                                                                  SysTime now) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   auto lookup = connection_.Prepare("SELECT id FROM tags WHERE name = ?1");
   if (!lookup.ok()) return lookup.error();
   lookup->Bind(1, name);
@@ -600,9 +606,11 @@ Result<std::vector<ContactId>> ContactRepository::DeleteTag(std::string_view nam
   return ids;
 }
 
-Result<std::optional<StoredContact>> ContactRepository::Erase(ContactId id, std::string_view actor,
-                                                              std::string_view reason,
-                                                              SysTime now) {
+Result<std::optional<StoredContact>> SqliteContactRepository::Erase(ContactId id,
+                                                                    std::string_view actor,
+                                                                    std::string_view reason,
+                                                                    SysTime now) {
+  if (Status prepared = Prepare(); !prepared.ok()) return prepared.error();
   auto existing = FindById(id);
   if (!existing.ok() || !existing->has_value()) return existing;
   const std::string statements[] = {
@@ -617,7 +625,7 @@ Result<std::optional<StoredContact>> ContactRepository::Erase(ContactId id, std:
     auto statement = connection_.Prepare(sql);
     if (!statement.ok()) return statement.error();
     statement->Bind(1, id.value);
-    if (sql.find("?2") != std::string::npos) statement->Bind(2, Millis(now));
+    if (sql.find("?2") != std::string::npos) statement->Bind(2, ToUnixMillis(now));
     if (Status done = statement->Run(); !done.ok()) return done.error();
   }
   if (Status s = Audit("contact.erase", std::to_string(id.value), actor, reason, "{}", now);

@@ -1,5 +1,6 @@
-// http/compliance_api.h: the admin API of word lists and templates (PRODUCT.md, "Interfaces").
-// Every change needs a "reason" and is attributed to the request's actor (X-Herald-Actor).
+// http/wordlists_api.h: word lists (PRODUCT.md, "Interfaces"). Every change needs a "reason" and
+// is attributed to the request's actor (X-Herald-Actor); it answers once the new version is
+// active.
 //   GET  /v1/wordlists                      the active lists: name, language, version, terms
 //   POST /v1/wordlists                      {"name", "language", "reason"}: a new empty list
 //   GET  /v1/wordlists/{name}[?version=N]   a list's terms (the active version by default)
@@ -11,12 +12,9 @@
 //   GET  /v1/wordlists/{name}/csv[?version=N]                    the list as CSV
 //   POST /v1/wordlists/test                 {"text", "language"}: what would match, and whether
 //                                            the text would be blocked
-//   GET  /v1/templates                      every stored template
-//   PUT  /v1/templates/{name}/{language}    {"category","status","components","platform_id"}
-// A change answers after the new version is active.
 //
-// Thread rules: registered and called on the network thread; work runs on the compliance
-// service's worker or the storage writer, and answers through the Responder.
+// Thread rules: registered and called on the network thread; the compliance service answers
+// through the Responder from its own threads.
 #pragma once
 
 #include "app/compliance_service.h"
@@ -24,6 +22,6 @@
 
 namespace herald::http {
 
-void RegisterComplianceApi(Router& router, app::ComplianceService& service);
+void RegisterWordListsApi(Router& router, app::ComplianceService& service);
 
 }  // namespace herald::http

@@ -1,4 +1,4 @@
-#include "storage/word_list_repository.h"
+#include "storage/sqlite/word_list_repository.h"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -7,16 +7,14 @@
 #include <tuple>
 #include <utility>
 
-#include "storage/detail/savepoint.h"
-#include "storage/detail/word_list_edit.h"
+#include "common/time.h"
+#include "storage/sqlite/detail/savepoint.h"
+#include "storage/sqlite/detail/word_list_edit.h"
 
 namespace herald::storage {
 namespace {
 
 namespace json = boost::json;
-
-std::int64_t Millis(SysTime t) { return t.time_since_epoch().count(); }
-SysTime FromMillis(std::int64_t ms) { return SysTime(std::chrono::milliseconds(ms)); }
 
 bool IsBlank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
@@ -84,7 +82,7 @@ Status ForEachRow(Statement& query, Read&& read) {
 
 }  // namespace
 
-struct WordListRepository::ListRow {
+struct SqliteWordListRepository::ListRow {
   std::int64_t id = 0;
   std::string name;
   std::string language;
@@ -92,7 +90,8 @@ struct WordListRepository::ListRow {
   std::int64_t active_version = 0;
 };
 
-Result<WordListRepository::ListRow> WordListRepository::FindList(std::string_view list) {
+Result<SqliteWordListRepository::ListRow> SqliteWordListRepository::FindList(
+    std::string_view list) {
   auto find = connection_.Prepare(
       "SELECT l.id, l.language, l.active_version_id, v.version FROM word_lists l "
       "JOIN word_list_versions v ON v.id = l.active_version_id WHERE l.name = ?1");
@@ -105,7 +104,7 @@ Result<WordListRepository::ListRow> WordListRepository::FindList(std::string_vie
                  find->ColumnInt(3)};
 }
 
-Result<std::vector<StoredTerm>> WordListRepository::LoadTerms(std::int64_t version_id) {
+Result<std::vector<StoredTerm>> SqliteWordListRepository::LoadTerms(std::int64_t version_id) {
   auto query = connection_.Prepare(
       "SELECT term, match_kind, severity, note FROM word_terms WHERE version_id = ?1 "
       "ORDER BY term, match_kind");
@@ -121,17 +120,17 @@ Result<std::vector<StoredTerm>> WordListRepository::LoadTerms(std::int64_t versi
 }
 
 // Writes the list's next version with `terms` and makes it the active one; returns its number.
-Result<std::int64_t> WordListRepository::WriteVersion(std::int64_t list_id,
-                                                      const std::vector<StoredTerm>& terms,
-                                                      std::string_view actor,
-                                                      std::string_view reason, SysTime now) {
+Result<std::int64_t> SqliteWordListRepository::WriteVersion(std::int64_t list_id,
+                                                            const std::vector<StoredTerm>& terms,
+                                                            std::string_view actor,
+                                                            std::string_view reason, SysTime now) {
   // max + 1, not active + 1: version numbers are never reused, whichever version is active.
   auto insert = connection_.Prepare(
       "INSERT INTO word_list_versions (list_id, version, actor, reason, created_at) "
       "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4 FROM word_list_versions "
       "WHERE list_id = ?1 RETURNING id, version");
   if (!insert.ok()) return insert.error();
-  insert->Bind(1, list_id).Bind(2, actor).Bind(3, reason).Bind(4, Millis(now));
+  insert->Bind(1, list_id).Bind(2, actor).Bind(3, reason).Bind(4, ToUnixMillis(now));
   auto row = insert->Step();
   if (!row.ok()) return row.error();
   if (!*row) return MakeError(ErrorCode::kInternal, "inserting a word list version returned no id");
@@ -157,24 +156,18 @@ Result<std::int64_t> WordListRepository::WriteVersion(std::int64_t list_id,
   return version;
 }
 
-Status WordListRepository::Audit(std::string_view action, std::string_view list,
-                                 std::string_view actor, std::string_view reason,
-                                 const std::string& detail_json, SysTime now) {
-  auto audit = connection_.Prepare(
-      "INSERT INTO audit_log (at, actor, action, object_type, object_id, reason, detail) "
-      "VALUES (?1, ?2, ?3, 'word_list', ?4, ?5, ?6)");
-  if (!audit.ok()) return audit.error();
-  audit->Bind(1, Millis(now)).Bind(2, actor).Bind(3, action).Bind(4, list).Bind(5, reason);
-  audit->Bind(6, detail_json);
-  return audit->Run();
+Status SqliteWordListRepository::Audit(std::string_view action, std::string_view list,
+                                       std::string_view actor, std::string_view reason,
+                                       const std::string& detail_json, SysTime now) {
+  return audit_.Append({now, actor, action, "word_list", list, reason, detail_json});
 }
 
-Status WordListRepository::InsertList(const SeedWordList& list, std::string_view actor,
-                                      std::string_view reason, SysTime now, bool seeded) {
+Status SqliteWordListRepository::InsertList(const SeedWordList& list, std::string_view actor,
+                                            std::string_view reason, SysTime now, bool seeded) {
   auto insert = connection_.Prepare(
       "INSERT INTO word_lists (name, language, created_at) VALUES (?1, ?2, ?3) RETURNING id");
   if (!insert.ok()) return insert.error();
-  insert->Bind(1, list.name).Bind(3, Millis(now));
+  insert->Bind(1, list.name).Bind(3, ToUnixMillis(now));
   if (list.language.empty()) {
     insert->BindNull(2);
   } else {
@@ -191,10 +184,10 @@ Status WordListRepository::InsertList(const SeedWordList& list, std::string_view
                CreateDetailJson(list.language, list.terms.size(), seeded), now);
 }
 
-Result<WordListChange> WordListRepository::CreateList(std::string_view name,
-                                                      std::string_view language,
-                                                      std::string_view actor,
-                                                      std::string_view reason, SysTime now) {
+Result<WordListChange> SqliteWordListRepository::CreateList(std::string_view name,
+                                                            std::string_view language,
+                                                            std::string_view actor,
+                                                            std::string_view reason, SysTime now) {
   if (Status ok = CheckAttribution(actor, reason); !ok.ok()) return ok.error();
   if (Status ok = CheckNewList(name, language); !ok.ok()) return ok.error();
   Status created = detail::InSavepoint(connection_, "word_list_create", [&]() -> Status {
@@ -214,42 +207,41 @@ Result<WordListChange> WordListRepository::CreateList(std::string_view name,
   return change;
 }
 
-Result<WordListChange> WordListRepository::AddTerms(std::string_view list,
-                                                    const std::vector<StoredTerm>& terms,
-                                                    std::string_view actor, std::string_view reason,
-                                                    SysTime now) {
+Result<WordListChange> SqliteWordListRepository::AddTerms(std::string_view list,
+                                                          const std::vector<StoredTerm>& terms,
+                                                          std::string_view actor,
+                                                          std::string_view reason, SysTime now) {
   if (terms.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "no terms to add", "terms");
   }
   return Change(list, "wordlist.add", detail::TermEdit::kAdd, terms, {}, actor, reason, now);
 }
 
-Result<WordListChange> WordListRepository::RemoveTerms(std::string_view list,
-                                                       const std::vector<TermKey>& keys,
-                                                       std::string_view actor,
-                                                       std::string_view reason, SysTime now) {
+Result<WordListChange> SqliteWordListRepository::RemoveTerms(std::string_view list,
+                                                             const std::vector<TermKey>& keys,
+                                                             std::string_view actor,
+                                                             std::string_view reason, SysTime now) {
   if (keys.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "no terms to remove", "terms");
   }
   return Change(list, "wordlist.remove", detail::TermEdit::kRemove, {}, keys, actor, reason, now);
 }
 
-Result<WordListChange> WordListRepository::ImportTerms(std::string_view list,
-                                                       const std::vector<StoredTerm>& terms,
-                                                       ImportMode mode, std::string_view actor,
-                                                       std::string_view reason, SysTime now) {
+Result<WordListChange> SqliteWordListRepository::ImportTerms(std::string_view list,
+                                                             const std::vector<StoredTerm>& terms,
+                                                             ImportMode mode,
+                                                             std::string_view actor,
+                                                             std::string_view reason, SysTime now) {
   return mode == ImportMode::kMerge ? Change(list, "wordlist.import", detail::TermEdit::kAdd, terms,
                                              {}, actor, reason, now)
                                     : Change(list, "wordlist.replace", detail::TermEdit::kReplace,
                                              terms, {}, actor, reason, now);
 }
 
-Result<WordListChange> WordListRepository::Change(std::string_view list, std::string_view action,
-                                                  detail::TermEdit edit,
-                                                  const std::vector<StoredTerm>& terms,
-                                                  const std::vector<TermKey>& keys,
-                                                  std::string_view actor, std::string_view reason,
-                                                  SysTime now) {
+Result<WordListChange> SqliteWordListRepository::Change(
+    std::string_view list, std::string_view action, detail::TermEdit edit,
+    const std::vector<StoredTerm>& terms, const std::vector<TermKey>& keys, std::string_view actor,
+    std::string_view reason, SysTime now) {
   if (Status ok = CheckAttribution(actor, reason); !ok.ok()) return ok.error();
   if (Status ok = detail::CheckTerms(terms); !ok.ok()) return ok.error();
   WordListChange change;
@@ -277,7 +269,7 @@ Result<WordListChange> WordListRepository::Change(std::string_view list, std::st
   return change;
 }
 
-Result<std::vector<StoredWordList>> WordListRepository::LoadActive() {
+Result<std::vector<StoredWordList>> SqliteWordListRepository::LoadActive() {
   // One statement, so one consistent snapshot even on a read connection.
   auto query = connection_.Prepare(
       "SELECT l.name, l.language, v.version, t.term, t.match_kind, t.severity, t.note "
@@ -298,17 +290,17 @@ Result<std::vector<StoredWordList>> WordListRepository::LoadActive() {
   return lists;
 }
 
-Result<StoredWordList> WordListRepository::LoadList(std::string_view list) {
+Result<StoredWordList> SqliteWordListRepository::LoadList(std::string_view list) {
   return Load(list, std::nullopt);
 }
 
-Result<StoredWordList> WordListRepository::LoadVersion(std::string_view list,
-                                                       std::int64_t version) {
+Result<StoredWordList> SqliteWordListRepository::LoadVersion(std::string_view list,
+                                                             std::int64_t version) {
   return Load(list, version);
 }
 
-Result<StoredWordList> WordListRepository::Load(std::string_view list,
-                                                std::optional<std::int64_t> version) {
+Result<StoredWordList> SqliteWordListRepository::Load(std::string_view list,
+                                                      std::optional<std::int64_t> version) {
   StoredWordList loaded;
   // A savepoint is a read transaction too: the list row and its terms come from one snapshot.
   Status status = detail::InSavepoint(connection_, "word_list_read", [&]() -> Status {
@@ -341,7 +333,8 @@ Result<StoredWordList> WordListRepository::Load(std::string_view list,
   return loaded;
 }
 
-Result<std::vector<WordListVersionInfo>> WordListRepository::ListVersions(std::string_view list) {
+Result<std::vector<WordListVersionInfo>> SqliteWordListRepository::ListVersions(
+    std::string_view list) {
   std::vector<WordListVersionInfo> versions;
   Status status = detail::InSavepoint(connection_, "word_list_read", [&]() -> Status {
     auto row = FindList(list);
@@ -354,16 +347,16 @@ Result<std::vector<WordListVersionInfo>> WordListRepository::ListVersions(std::s
     query->Bind(1, row->id);
     return ForEachRow(*query, [&](const Statement& r) {
       versions.push_back(WordListVersionInfo{r.ColumnInt(0), r.ColumnText(1), r.ColumnText(2),
-                                             FromMillis(r.ColumnInt(3)), r.ColumnInt(4)});
+                                             FromUnixMillis(r.ColumnInt(3)), r.ColumnInt(4)});
     });
   });
   if (!status.ok()) return status.error();
   return versions;
 }
 
-Result<bool> WordListRepository::SeedStarterListsIfEmpty(const std::vector<SeedWordList>& lists,
-                                                         std::string_view actor,
-                                                         std::string_view reason, SysTime now) {
+Result<bool> SqliteWordListRepository::SeedStarterListsIfEmpty(
+    const std::vector<SeedWordList>& lists, std::string_view actor, std::string_view reason,
+    SysTime now) {
   if (Status ok = CheckAttribution(actor, reason); !ok.ok()) return ok.error();
   std::set<std::string> names;
   for (const SeedWordList& list : lists) {

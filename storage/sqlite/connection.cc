@@ -1,4 +1,4 @@
-#include "storage/sqlite.h"
+#include "storage/sqlite/connection.h"
 
 #include <sqlite3.h>
 

@@ -1,7 +1,7 @@
 // Conventions: instants are INTEGER unix milliseconds (UTC) in columns named *_at; money is
 // INTEGER micro-units of `currency` (*_micros) so sums are exact; JSON columns are checked with
 // json_valid. Ids are surrogate keys: callers must not rely on their order or density.
-#include "storage/detail/schema.h"
+#include "storage/sqlite/detail/schema.h"
 
 namespace herald::storage::detail {
 namespace {
@@ -211,6 +211,40 @@ CREATE TABLE segments (
 );
 )sql";
 
+constexpr std::string_view kImports = R"sql(
+-- Contact imports, durable: the status answers after a restart. Counts are those of the batches
+-- committed (each batch's job updates them in the same transaction), so an import cut by a crash
+-- shows exactly how far it got. Ids are random, so they never repeat across restarts.
+CREATE TABLE imports (
+  id          TEXT PRIMARY KEY,
+  state       TEXT NOT NULL CHECK (state IN ('running', 'completed', 'failed', 'cancelled',
+                                             'interrupted')),
+  actor       TEXT NOT NULL,
+  options     TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+  columns     TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(columns)),
+  delimiter   TEXT NOT NULL DEFAULT ',',
+  rows        INTEGER NOT NULL DEFAULT 0,
+  created     INTEGER NOT NULL DEFAULT 0,
+  updated     INTEGER NOT NULL DEFAULT 0,
+  unchanged   INTEGER NOT NULL DEFAULT 0,
+  rejected    INTEGER NOT NULL DEFAULT 0,
+  warnings    INTEGER NOT NULL DEFAULT 0,
+  error       TEXT,
+  started_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  finished_at INTEGER,
+  claim_owner TEXT                      -- the instance running it, while it runs
+);
+CREATE INDEX imports_by_start ON imports (started_at);
+CREATE TABLE import_rejects (
+  import_id TEXT NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
+  line      INTEGER NOT NULL,
+  reason    TEXT NOT NULL,
+  fields    TEXT NOT NULL CHECK (json_valid(fields)),
+  PRIMARY KEY (import_id, line)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -218,6 +252,7 @@ constexpr Migration kMigrations[] = {
     {4, "word lists, audit log", kComplianceAudit},
     {5, "prices, webhook events", kPricesWebhooks},
     {6, "saved segments", kSegments},
+    {7, "durable imports", kImports},
 };
 
 }  // namespace

@@ -3,7 +3,7 @@
 
 #include <span>
 
-#include "storage/migrations.h"
+#include "storage/sqlite/migrations.h"
 
 namespace herald::storage::detail {
 

@@ -1,8 +1,8 @@
-#include "storage/migrations.h"
+#include "storage/sqlite/migrations.h"
 
 #include <string>
 
-#include "storage/detail/schema.h"
+#include "storage/sqlite/detail/schema.h"
 
 namespace herald::storage {
 namespace {

@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "storage/sqlite.h"
+#include "storage/sqlite/connection.h"
 
 namespace herald::storage {
 

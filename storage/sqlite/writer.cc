@@ -1,4 +1,4 @@
-#include "storage/writer.h"
+#include "storage/sqlite/writer.h"
 
 #include <future>
 #include <utility>

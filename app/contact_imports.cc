@@ -1,0 +1,220 @@
+// Imports of the contact service (see contact_service.h): durable records, one thread each.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <fstream>
+
+#include "app/contact_export.h"
+#include "app/contact_service.h"
+#include "contacts/import_reader.h"
+#include "contacts/storage_sink.h"
+#include "storage/import_repository.h"
+
+namespace herald::app {
+namespace {
+
+std::string_view FormatName(contacts::Format format) {
+  switch (format) {
+    case contacts::Format::kCsv:
+      return "csv";
+    case contacts::Format::kJsonLines:
+      return "jsonl";
+    case contacts::Format::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+std::string OptionsJson(const contacts::ImportOptions& options) {
+  return boost::json::serialize(boost::json::object{{"format", FormatName(options.format)},
+                                                    {"default_region", options.default_region},
+                                                    {"replace_tags", options.replace_tags},
+                                                    {"consent_source", options.consent_source}});
+}
+
+ImportStatus FromRecord(const storage::ImportRecord& record) {
+  ImportStatus status;
+  status.id = record.id;
+  status.state = record.state;
+  status.actor = record.actor;
+  status.counts = {record.tally.rows, record.tally.created, record.tally.updated,
+                   record.tally.unchanged, record.tally.rejected};
+  status.error = record.error;
+  status.started = record.started;
+  status.finished = record.finished;
+  return status;
+}
+
+Error NoImport(const std::string& id) {
+  return MakeError(ErrorCode::kNotFound, "no import " + id, "id");
+}
+
+void RemoveQuietly(const std::filesystem::path& path) {
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+}
+
+}  // namespace
+
+struct ContactService::ImportJob {
+  std::string id;
+  std::string actor;
+  SysTime started;
+  std::shared_ptr<const TempFile> source;
+  contacts::ImportOptions options;
+  contacts::ImportProgress progress;
+};
+
+std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) const {
+  std::shared_ptr<ImportJob> job;
+  {
+    std::lock_guard lock(imports_mutex_);
+    auto it = imports_.find(id);
+    if (it == imports_.end()) return std::nullopt;
+    job = it->second;
+  }
+  return ImportStatus{job->id, "running",    job->actor,  job->progress.counts(),
+                      "",      job->started, std::nullopt};
+}
+
+void ContactService::StartImport(ImportRequest request, Reply<ImportStatus> reply) {
+  auto job = std::make_shared<ImportJob>();
+  job->actor = request.actor;
+  job->started = clock_.Now();
+  job->source = std::move(request.source);
+  job->options = std::move(request.options);
+  storage::ImportRecord record;
+  record.state = "running";
+  record.actor = job->actor;
+  record.options_json = OptionsJson(job->options);
+  record.started = job->started;
+  record.updated = job->started;
+  const std::string owner = "pid:" + std::to_string(::getpid());
+  auto created = [this, job, reply](Status status) {
+    if (!status.ok() || stopped_) {
+      return reply(status.ok() ? Error(MakeError(ErrorCode::kUnavailable, "stopping"))
+                               : status.error());
+    }
+    {
+      std::lock_guard lock(imports_mutex_);
+      imports_[job->id] = job;
+    }
+    {
+      std::lock_guard lock(import_threads_mutex_);
+      ++import_threads_;
+    }
+    std::thread([this, job] { RunImport(job); }).detach();
+    reply(*LiveImport(job->id));
+  };
+  Status queued = store_.Submit(
+      [record, owner, job](storage::UnitOfWork& work) -> Status {
+        auto id = work.imports().Create(record, owner);
+        if (!id.ok()) return id.error();
+        job->id = std::move(*id);  // the job is not shared before this commits
+        return Status::Ok();
+      },
+      created);
+  if (!queued.ok()) reply(queued.error());
+}
+
+void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
+  contacts::StorageImportSink sink(
+      store_, clock_, job->actor,
+      [this](std::vector<storage::UpsertResult>&& results) { ApplyCommitted(results); }, job->id);
+  Result<contacts::ImportCounts> result =
+      MakeError(ErrorCode::kIoError, "cannot read the uploaded file");
+  {
+    std::ifstream input(job->source->path(), std::ios::binary);
+    if (input) result = contacts::RunImport(input, job->options, sink, job->progress, clock_);
+  }
+  job->source.reset();  // the upload is deleted now, not when the status is last read
+  std::string state = "completed", error;
+  if (!result.ok()) {
+    state = job->progress.cancelled() ? "cancelled" : "failed";
+    error = result.error().ToString();
+  }
+  if (Status stored = sink.Finish(state, error); !stored.ok()) {
+    spdlog::error("event=import_state_not_stored id={} state={} error=\"{}\"", job->id, state,
+                  stored.error().ToString());
+  }
+  const storage::ImportTally tally = sink.committed();
+  spdlog::info(
+      "event=import_finished id={} state={} actor=\"{}\" rows={} created={} updated={} "
+      "unchanged={} rejected={}",
+      job->id, state, job->actor, tally.rows, tally.created, tally.updated, tally.unchanged,
+      tally.rejected);
+  {
+    std::lock_guard lock(imports_mutex_);
+    imports_.erase(job->id);
+  }
+  std::lock_guard lock(import_threads_mutex_);
+  --import_threads_;
+  import_threads_idle_.notify_all();  // under the lock: Stop cannot return before this is done
+}
+
+void ContactService::GetImport(std::string id, Reply<ImportStatus> reply) {
+  if (auto live = LiveImport(id)) return reply(std::move(*live));
+  worker_.Post([this, id = std::move(id), reply](storage::UnitOfWork& reader) {
+    auto found = reader.imports().Find(id);
+    if (!found.ok()) return reply(found.error());
+    if (!found->has_value()) {
+      // It may have finished between the two looks: its record is stored by now.
+      if (auto live = LiveImport(id)) return reply(std::move(*live));
+      return reply(NoImport(id));
+    }
+    reply(FromRecord(**found));
+  });
+}
+
+void ContactService::ListImports(std::size_t limit, Reply<std::vector<ImportStatus>> reply) {
+  worker_.Post([this, limit, reply](storage::UnitOfWork& reader) {
+    auto records = reader.imports().List(limit);
+    if (!records.ok()) return reply(records.error());
+    std::vector<ImportStatus> statuses;
+    for (const auto& record : *records) {
+      auto live = record.state == "running" ? LiveImport(record.id) : std::nullopt;
+      statuses.push_back(live ? std::move(*live) : FromRecord(record));
+    }
+    reply(std::move(statuses));
+  });
+}
+
+void ContactService::ImportRejects(std::string id, Reply<std::filesystem::path> reply) {
+  worker_.Post([id = std::move(id), reply](storage::UnitOfWork& reader) {
+    auto found = reader.imports().Find(id);
+    if (!found.ok()) return reply(found.error());
+    if (!found->has_value()) return reply(NoImport(id));
+    std::ofstream out;
+    auto path = NewTempFile("rejects", out);
+    if (!path.ok()) return reply(path.error());
+    contacts::RejectsCsvWriter writer(out, (*found)->columns, (*found)->delimiter);
+    Status read = reader.imports().ForEachReject(id, [&](storage::StoredReject&& reject) {
+      writer.Write(
+          contacts::Reject{reject.line, std::move(reject.reason), std::move(reject.fields)});
+    });
+    out.close();
+    if (read.ok() && !out) read = MakeError(ErrorCode::kIoError, "cannot write " + path->string());
+    if (!read.ok()) {
+      RemoveQuietly(*path);
+      return reply(read.error());
+    }
+    reply(std::move(*path));
+  });
+}
+
+void ContactService::Stop() {
+  if (stopped_.exchange(true)) return;
+  {
+    std::lock_guard lock(imports_mutex_);
+    for (auto& [id, job] : imports_) job->progress.Cancel();
+  }
+  {
+    std::unique_lock lock(import_threads_mutex_);
+    import_threads_idle_.wait(lock, [&] { return import_threads_ == 0; });
+  }
+  worker_.Stop();
+}
+
+}  // namespace herald::app

@@ -1,0 +1,40 @@
+#include "daemon/lifecycle.h"
+
+#include <spdlog/spdlog.h>
+
+namespace herald::daemon {
+
+LifecycleStack::~LifecycleStack() { StopAll(std::chrono::steady_clock::now()); }
+
+Status LifecycleStack::Start(std::string name, const std::function<Status()>& start,
+                             std::function<void(Deadline)> stop) {
+  const auto begun = std::chrono::steady_clock::now();
+  if (Status started = start(); !started.ok()) {
+    const Error& error = started.error();
+    return MakeError(error.code, "starting " + name + ": " + error.message, error.field);
+  }
+  spdlog::debug("event=component_started name={} ms={}", name,
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - begun)
+                    .count());
+  components_.push_back({std::move(name), std::move(stop)});
+  return Status::Ok();
+}
+
+void LifecycleStack::StopAll(Deadline deadline) {
+  while (!components_.empty()) {
+    Component component = std::move(components_.back());
+    components_.pop_back();
+    const auto begun = std::chrono::steady_clock::now();
+    component.stop(deadline);
+    const auto now = std::chrono::steady_clock::now();
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - begun).count();
+    if (now > deadline && took > 0) {
+      spdlog::warn("event=component_stop_overran name={} ms={}", component.name, took);
+    } else {
+      spdlog::debug("event=component_stopped name={} ms={}", component.name, took);
+    }
+  }
+}
+
+}  // namespace herald::daemon

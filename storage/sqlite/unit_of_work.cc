@@ -1,0 +1,35 @@
+#include "storage/sqlite/unit_of_work.h"
+
+#include "storage/sqlite/contact_repository.h"
+#include "storage/sqlite/delivery_repository.h"
+#include "storage/sqlite/import_repository.h"
+#include "storage/sqlite/segment_repository.h"
+#include "storage/sqlite/template_repository.h"
+#include "storage/sqlite/word_list_repository.h"
+
+namespace herald::storage {
+namespace {
+
+template <typename T>
+T& MadeOnce(std::unique_ptr<T>& slot, Connection& connection) {
+  if (!slot) slot = std::make_unique<T>(connection);
+  return *slot;
+}
+
+}  // namespace
+
+SqliteUnitOfWork::SqliteUnitOfWork(Connection& connection) : connection_(connection) {}
+
+SqliteUnitOfWork::SqliteUnitOfWork(std::unique_ptr<Connection> owned)
+    : owned_(std::move(owned)), connection_(*owned_) {}
+
+SqliteUnitOfWork::~SqliteUnitOfWork() = default;
+
+ContactRepository& SqliteUnitOfWork::contacts() { return MadeOnce(contacts_, connection_); }
+DeliveryRepository& SqliteUnitOfWork::deliveries() { return MadeOnce(deliveries_, connection_); }
+ImportRepository& SqliteUnitOfWork::imports() { return MadeOnce(imports_, connection_); }
+SegmentRepository& SqliteUnitOfWork::segments() { return MadeOnce(segments_, connection_); }
+TemplateRepository& SqliteUnitOfWork::templates() { return MadeOnce(templates_, connection_); }
+WordListRepository& SqliteUnitOfWork::word_lists() { return MadeOnce(word_lists_, connection_); }
+
+}  // namespace herald::storage

@@ -1,0 +1,46 @@
+// storage/sqlite/unit_of_work.h: the SQLite UnitOfWork: the repositories of one write job or
+// read session, all over one connection, made on first use.
+//
+// Thread rules: belongs to the thread that owns the connection.
+#pragma once
+
+#include <memory>
+
+#include "storage/sqlite/connection.h"
+#include "storage/store.h"
+
+namespace herald::storage {
+
+class SqliteContactRepository;
+class SqliteDeliveryRepository;
+class SqliteImportRepository;
+class SqliteSegmentRepository;
+class SqliteTemplateRepository;
+class SqliteWordListRepository;
+
+class SqliteUnitOfWork final : public UnitOfWork {
+ public:
+  explicit SqliteUnitOfWork(Connection& connection);
+  // A read session that owns its connection.
+  explicit SqliteUnitOfWork(std::unique_ptr<Connection> owned);
+  ~SqliteUnitOfWork() override;
+
+  ContactRepository& contacts() override;
+  DeliveryRepository& deliveries() override;
+  ImportRepository& imports() override;
+  SegmentRepository& segments() override;
+  TemplateRepository& templates() override;
+  WordListRepository& word_lists() override;
+
+ private:
+  std::unique_ptr<Connection> owned_;
+  Connection& connection_;
+  std::unique_ptr<SqliteContactRepository> contacts_;
+  std::unique_ptr<SqliteDeliveryRepository> deliveries_;
+  std::unique_ptr<SqliteImportRepository> imports_;
+  std::unique_ptr<SqliteSegmentRepository> segments_;
+  std::unique_ptr<SqliteTemplateRepository> templates_;
+  std::unique_ptr<SqliteWordListRepository> word_lists_;
+};
+
+}  // namespace herald::storage
