@@ -150,8 +150,13 @@ std::string Registry::Serialize() const {
       families.push_back(std::move(family));
     }
   }
+  // Stable, readable output: families by name, series by labels (prometheus-cpp hashes them).
   std::sort(families.begin(), families.end(),
             [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (auto& family : families) {
+    std::sort(family.metric.begin(), family.metric.end(),
+              [](const auto& a, const auto& b) { return a.label < b.label; });
+  }
   return prometheus::TextSerializer().Serialize(families);
 }
 

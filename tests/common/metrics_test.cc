@@ -34,14 +34,17 @@ TEST(Metrics, CounterIsSerialisedWithHelpTypeAndValue) {
 TEST(Metrics, EachSetOfLabelValuesIsOneSeries) {
   Registry registry;
   CounterFamily responses = registry.AddCounter("herald_test_responses_total", "Responses.");
-  responses.With({{"code", "2xx"}}).Increment(5);
   responses.With({{"code", "4xx"}}).Increment();
+  responses.With({{"code", "2xx"}}).Increment(5);
   responses.With({{"code", "2xx"}}).Increment();  // the same series again
   responses.With({{"code", "5xx"}});              // exists with 0 once created
   std::string text = registry.Serialize();
   EXPECT_TRUE(HasLine(text, R"(herald_test_responses_total{code="2xx"} 6)")) << text;
   EXPECT_TRUE(HasLine(text, R"(herald_test_responses_total{code="4xx"} 1)")) << text;
   EXPECT_TRUE(HasLine(text, R"(herald_test_responses_total{code="5xx"} 0)")) << text;
+  // Series in label order, whatever the order of creation.
+  EXPECT_LT(text.find(R"({code="2xx"})"), text.find(R"({code="4xx"})"));
+  EXPECT_LT(text.find(R"({code="4xx"})"), text.find(R"({code="5xx"})"));
 }
 
 TEST(Metrics, SeveralLabelsAndEscapedValues) {
