@@ -6,9 +6,11 @@
 #include <boost/asio.hpp>
 #include <csignal>
 #include <ostream>
+#include <vector>
 
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "common/metrics.h"
 #include "config/config.h"
 #include "contacts/phone_number.h"
 #include "daemon/admin_token.h"
@@ -80,9 +82,13 @@ class Daemon {
   void BeginShutdown(int signal_number);
   void FinishShutdown();
   void ScheduleWatchdog(std::chrono::microseconds interval);
+  void RegisterMetrics();
+  Status Readiness() const;
   DaemonSnapshot Snapshot() const;
   std::string StatusText() const;
 
+  // First, so that it outlives everything that updates it: sessions that io_ destroys, too.
+  metrics::Registry metrics_;
   asio::io_context io_{1};
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
@@ -98,6 +104,8 @@ class Daemon {
   std::unique_ptr<HttpServer> server_;
   std::string listen_address_;
   bool stopping_ = false;
+  // Read the members above at scrape time: destroyed before them.
+  std::vector<metrics::CallbackRegistration> metric_callbacks_;
 };
 
 int Daemon::Run() {
@@ -137,6 +145,7 @@ Status Daemon::Start() {
   store_ = std::move(store).value();
   spdlog::info("event=storage_open path={} schema_version={}", store_->path().string(),
                store_->schema_version());
+  RegisterMetrics();
 
   contacts_ = std::make_unique<ContactService>(*store_, clock_);
   auto index_started = SteadyClock::now();
@@ -146,7 +155,7 @@ Status Daemon::Start() {
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - index_started)
           .count());
 
-  compliance_ = std::make_unique<ComplianceService>(*store_, clock_,
+  compliance_ = std::make_unique<ComplianceService>(*store_, clock_, metrics_,
                                                     FilterOptionsFromConfig(config_.compliance));
   if (Status started = compliance_->Start(PolicyFromConfig(config_.compliance)); !started.ok()) {
     return started;
@@ -157,11 +166,12 @@ Status Daemon::Start() {
   router_.SetAdminToken(token->token);
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
-  http::RegisterAdminRoutes(router_, [this] { return Snapshot(); });
+  http::RegisterAdminRoutes(
+      router_, [this] { return Snapshot(); }, metrics_);
   http::RegisterContactsApi(router_, *contacts_,
                             [this] { return config_.contacts.default_region; });
   http::RegisterComplianceApi(router_, *compliance_);
-  server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
+  server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();
   listen_address_ = *bound;
@@ -249,7 +259,7 @@ void Daemon::BeginShutdown(int signal_number) {
   grace_timer_.expires_after(config_.daemon.shutdown_grace);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    spdlog::warn("event=grace_expired open_connections={}", server_->stats().open_connections);
+    spdlog::warn("event=grace_expired open_connections={}", server_->open_connections());
     FinishShutdown();
   });
   server_->Drain([this] { FinishShutdown(); });
@@ -281,11 +291,54 @@ void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
   });
 }
 
+// The daemon's own series, and the storage writer's: storage::Writer keeps its counts in its
+// Stats (storage/ knows nothing of metrics), read here at scrape time.
+void Daemon::RegisterMetrics() {
+  metrics_.AddGauge("herald_build_info", "Build information.")
+      .With({{"version", std::string(herald::kVersion)}})
+      .Set(1);
+  metric_callbacks_.push_back(
+      metrics_.AddCallbackGauge("herald_ready", "1 when the daemon is ready to serve.",
+                                [this] { return Readiness().ok() ? 1.0 : 0.0; }));
+  metric_callbacks_.push_back(metrics_.AddCallbackGauge(
+      "herald_uptime_seconds", "Seconds since the daemon started.",
+      [this] { return std::chrono::duration<double>(SteadyClock::now() - started_).count(); }));
+  struct WriterSeries {
+    const char* name;
+    const char* help;
+    std::uint64_t storage::Writer::Stats::*count;
+  };
+  using Stats = storage::Writer::Stats;
+  static constexpr WriterSeries kWriterSeries[] = {
+      {"herald_storage_batches_committed_total", "Write batches committed to SQLite.",
+       &Stats::batches_committed},
+      {"herald_storage_jobs_committed_total", "Write jobs committed to SQLite.",
+       &Stats::jobs_committed},
+      {"herald_storage_jobs_failed_total",
+       "Write jobs not committed because storage failed (a commit, I/O or database error).",
+       &Stats::jobs_failed},
+      {"herald_storage_jobs_rejected_total",
+       "Write jobs that refused their input (invalid, missing, duplicate, wrong state).",
+       &Stats::jobs_rejected},
+      {"herald_storage_commit_failures_total",
+       "Write batches whose transaction could not begin or commit.", &Stats::commits_failed},
+  };
+  const storage::Writer& writer = store_->writer();
+  for (const WriterSeries& series : kWriterSeries) {
+    metric_callbacks_.push_back(metrics_.AddCallbackCounter(
+        series.name, series.help,
+        [&writer, count = series.count] { return static_cast<double>(writer.stats().*count); }));
+  }
+}
+
+Status Daemon::Readiness() const {
+  return stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping")) : store_->CheckReady();
+}
+
 DaemonSnapshot Daemon::Snapshot() const {
   DaemonSnapshot snapshot;
   snapshot.version = std::string(herald::kVersion);
-  Status ready =
-      stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping")) : store_->CheckReady();
+  Status ready = Readiness();
   snapshot.ready = ready.ok();
   if (!ready.ok()) snapshot.not_ready_reason = ready.error().message;
   snapshot.uptime_seconds =
@@ -293,9 +346,7 @@ DaemonSnapshot Daemon::Snapshot() const {
   snapshot.schema_version = store_->schema_version();
   snapshot.listen = listen_address_;
   snapshot.storage_path = std::filesystem::absolute(store_->path()).string();
-  snapshot.http = server_->stats();
-  snapshot.writer = store_->writer().stats();
-  snapshot.compliance = compliance_->stats();
+  snapshot.open_connections = server_->open_connections();
   return snapshot;
 }
 
