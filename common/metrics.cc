@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <mutex>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 namespace herald::metrics {
@@ -30,11 +31,18 @@ void Histogram::Observe(std::chrono::duration<double> elapsed) {
   histogram_->Observe(elapsed.count());
 }
 
-Counter CounterFamily::With(const Labels& labels) const { return Counter(&family_->Add(labels)); }
-Gauge GaugeFamily::With(const Labels& labels) const { return Gauge(&family_->Add(labels)); }
-Histogram HistogramFamily::With(const Labels& labels) const {
-  return Histogram(&family_->Add(labels, buckets_));
+template <typename Series>
+Series Family<Series>::With(const Labels& labels) const {
+  if constexpr (std::is_same_v<Series, Histogram>) {
+    return Series(&family_->Add(labels, buckets_));
+  } else {
+    return Series(&family_->Add(labels));
+  }
 }
+
+template class Family<Counter>;
+template class Family<Gauge>;
+template class Family<Histogram>;
 
 std::vector<double> LatencyBucketsSeconds() {
   return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};

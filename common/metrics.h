@@ -53,6 +53,9 @@ inline constexpr std::string_view kTextContentType = "text/plain; version=0.0.4;
 // Label name -> value, e.g. {{"code", "2xx"}}.
 using Labels = std::map<std::string, std::string>;
 
+template <typename Series>
+class Family;
+
 // A monotonically increasing count (of events, or of seconds spent).
 class Counter {
  public:
@@ -60,7 +63,8 @@ class Counter {
   double Value() const;
 
  private:
-  friend class CounterFamily;
+  friend class Family<Counter>;
+  using Metric = prometheus::Counter;
   explicit Counter(prometheus::Counter* counter) : counter_(counter) {}
   prometheus::Counter* counter_;
 };
@@ -75,7 +79,8 @@ class Gauge {
   double Value() const;
 
  private:
-  friend class GaugeFamily;
+  friend class Family<Gauge>;
+  using Metric = prometheus::Gauge;
   explicit Gauge(prometheus::Gauge* gauge) : gauge_(gauge) {}
   prometheus::Gauge* gauge_;
 };
@@ -87,7 +92,8 @@ class Histogram {
   void Observe(std::chrono::duration<double> elapsed);  // in seconds, the base unit
 
  private:
-  friend class HistogramFamily;
+  friend class Family<Histogram>;
+  using Metric = prometheus::Histogram;
   explicit Histogram(prometheus::Histogram* histogram) : histogram_(histogram) {}
   prometheus::Histogram* histogram_;
 };
@@ -95,37 +101,23 @@ class Histogram {
 // One metric name; one series per distinct set of label values. With() creates the series on
 // first use (its value starts at 0) and returns the same one afterwards. It takes a lock and
 // looks the labels up: on a hot path, keep the handle instead of calling With() every time.
-class CounterFamily {
+template <typename Series>
+class Family {
  public:
-  Counter With(const Labels& labels = {}) const;
+  Series With(const Labels& labels = {}) const;
 
  private:
   friend class Registry;
-  explicit CounterFamily(prometheus::Family<prometheus::Counter>* family) : family_(family) {}
-  prometheus::Family<prometheus::Counter>* family_;
-};
-
-class GaugeFamily {
- public:
-  Gauge With(const Labels& labels = {}) const;
-
- private:
-  friend class Registry;
-  explicit GaugeFamily(prometheus::Family<prometheus::Gauge>* family) : family_(family) {}
-  prometheus::Family<prometheus::Gauge>* family_;
-};
-
-class HistogramFamily {
- public:
-  Histogram With(const Labels& labels = {}) const;
-
- private:
-  friend class Registry;
-  HistogramFamily(prometheus::Family<prometheus::Histogram>* family, std::vector<double> buckets)
+  using Metric = typename Series::Metric;
+  explicit Family(prometheus::Family<Metric>* family, std::vector<double> buckets = {})
       : family_(family), buckets_(std::move(buckets)) {}
-  prometheus::Family<prometheus::Histogram>* family_;
-  std::vector<double> buckets_;
+  prometheus::Family<Metric>* family_;
+  std::vector<double> buckets_;  // histograms only
 };
+
+using CounterFamily = Family<Counter>;
+using GaugeFamily = Family<Gauge>;
+using HistogramFamily = Family<Histogram>;
 
 // Upper bounds in seconds for request and job latencies: 0.5 ms to 10 s.
 std::vector<double> LatencyBucketsSeconds();

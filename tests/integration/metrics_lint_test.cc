@@ -3,21 +3,16 @@
 // series that docs/operations.md lists, each with its type.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
-#include "tests/integration/test_config.h"
-#include "tests/support/daemon_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/integration/daemon_fixture.h"
 
 namespace herald::testing {
 namespace {
-
-using std::chrono::seconds;
 
 // promtool on the PATH, or empty.
 std::filesystem::path FindPromtool() {
@@ -30,16 +25,8 @@ std::filesystem::path FindPromtool() {
   return {};
 }
 
-class MetricsLint : public ::testing::Test {
+class MetricsLint : public StartedDaemon {
  protected:
-  void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
-  }
-  void TearDown() override {
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << daemon_->Log();
-  }
   HttpResult Call(const std::string& method, const std::string& target,
                   const std::string& body = {}) {
     return HttpRequest(daemon_->port(), method, target, kToken, body);
@@ -62,9 +49,6 @@ class MetricsLint : public ::testing::Test {
     EXPECT_EQ(result.status, 200) << result.error;
     return result.body;
   }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(MetricsLint, PromtoolFindsNoProblemInTheDaemonsMetrics) {
