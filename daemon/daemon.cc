@@ -166,8 +166,7 @@ Status Daemon::Start() {
   router_.SetAdminToken(token->token);
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
-  http::RegisterAdminRoutes(
-      router_, [this] { return Snapshot(); }, metrics_);
+  http::RegisterAdminRoutes(router_, metrics_, [this] { return Snapshot(); });
   http::RegisterContactsApi(router_, *contacts_,
                             [this] { return config_.contacts.default_region; });
   http::RegisterComplianceApi(router_, *compliance_);

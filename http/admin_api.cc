@@ -29,8 +29,8 @@ Response StatusResponse(const DaemonSnapshot& snapshot) {
 
 }  // namespace
 
-void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapshot,
-                         const metrics::Registry& metrics) {
+void RegisterAdminRoutes(Router& router, const metrics::Registry& metrics,
+                         std::function<DaemonSnapshot()> snapshot) {
   router.Add("GET", "/healthz", Access::kPublic, [](const Request&, Responder respond) {
     respond(JsonResponse(200, R"({"status":"ok"})"));
   });

@@ -28,9 +28,9 @@ struct DaemonSnapshot {
   std::size_t open_connections = 0;
 };
 
-// `snapshot` is called on the network thread for every status and readiness request. `metrics`
-// must outlive the router.
-void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapshot,
-                         const metrics::Registry& metrics);
+// `metrics` must outlive the router. `snapshot` is called on the network thread for every status
+// and readiness request.
+void RegisterAdminRoutes(Router& router, const metrics::Registry& metrics,
+                         std::function<DaemonSnapshot()> snapshot);
 
 }  // namespace herald::http

@@ -24,8 +24,7 @@ TEST(RenderMetrics, EveryLineIsPrometheusTextFormat) {
   registry.AddGauge("herald_build_info", "Build information.").With({{"version", "1.2.3"}}).Set(1);
   auto ready = registry.AddCallbackGauge("herald_ready", "1 when the daemon is ready to serve.",
                                          [] { return 1.0; });
-  RegisterAdminRoutes(
-      router, [] { return DaemonSnapshot{}; }, registry);
+  RegisterAdminRoutes(router, registry, [] { return DaemonSnapshot{}; });
   HttpServer server(io, router, HttpLimits{}, registry);
   auto bound = server.Listen("127.0.0.1", 0);
   ASSERT_TRUE(bound.ok()) << bound.error().ToString();
@@ -69,8 +68,7 @@ TEST(RenderMetrics, EveryLineIsPrometheusTextFormat) {
 TEST(RenderMetrics, ServedWithTheTextFormatsContentType) {
   metrics::Registry registry;
   Router router;
-  RegisterAdminRoutes(
-      router, [] { return DaemonSnapshot{}; }, registry);
+  RegisterAdminRoutes(router, registry, [] { return DaemonSnapshot{}; });
   Request request;
   request.method = "GET";
   request.path = "/metrics";
