@@ -52,15 +52,6 @@ Result<compliance::MessageTemplate> ToMessageTemplate(const storage::TemplateRec
                                      std::move(*components)};
 }
 
-namespace {
-
-double MillisSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
-}  // namespace
-
 std::string CanonicalTemplateLanguage(std::string_view language) {
   std::string canonical(language);
   const std::size_t cut = canonical.find_first_of("_-");
@@ -129,9 +120,41 @@ storage::StoredTerm ToStoredTerm(const compliance::Term& term) {
           std::string(compliance::SeverityName(term.severity)), term.note};
 }
 
+ComplianceService::Metrics::Metrics(metrics::Registry& registry)
+    : activations(
+          registry
+              .AddCounter("herald_wordlist_activations_total", "Word filters built and swapped in.")
+              .With()),
+      activation_failures(
+          registry
+              .AddCounter("herald_wordlist_activation_failures_total",
+                          "Word filter builds that failed; the previous filter stayed active.")
+              .With()),
+      last_activation_seconds(
+          registry
+              .AddGauge("herald_wordlist_last_activation_seconds",
+                        "Time to load and compile the word lists at the last activation.")
+              .With()),
+      word_terms(
+          registry.AddGauge("herald_wordlist_terms", "Terms in the active word lists.").With()),
+      templates(registry.AddGauge("herald_templates", "Templates in the gate's catalog.").With()),
+      templates_invalid(
+          registry
+              .AddGauge("herald_templates_invalid",
+                        "Stored templates left out of the catalog because they do not compile.")
+              .With()) {}
+
 ComplianceService::ComplianceService(storage::Store& store, const Clock& clock,
+                                     metrics::Registry& metrics,
                                      compliance::WordFilterOptions filter_options)
-    : store_(store), clock_(clock), filter_options_(filter_options) {}
+    : store_(store),
+      clock_(clock),
+      filter_options_(filter_options),
+      metrics_(metrics),
+      dfa_fallbacks_metric_(metrics.AddCallbackCounter(
+          "herald_wordfilter_dfa_fallbacks_total",
+          "Scans that fell back from the DFA to per-term matching (out of matcher memory).",
+          [this] { return static_cast<double>(DfaFallbacks()); })) {}
 
 ComplianceService::~ComplianceService() { Stop(); }
 
@@ -188,11 +211,9 @@ std::shared_ptr<const compliance::WordFilter> ComplianceService::word_filter() c
   return filter_;
 }
 
-ComplianceStats ComplianceService::stats() const {
+std::uint64_t ComplianceService::DfaFallbacks() const {
   std::lock_guard lock(mutex_);
-  ComplianceStats stats = stats_;
-  if (filter_) stats.dfa_fallbacks = filter_->dfa_fallbacks();
-  return stats;
+  return retired_dfa_fallbacks_ + (filter_ ? filter_->dfa_fallbacks() : 0);
 }
 
 Status ComplianceService::ActivateWordLists(storage::UnitOfWork& reader) {
@@ -216,26 +237,28 @@ Status ComplianceService::ActivateWordLists(storage::UnitOfWork& reader) {
       filter = compliance::WordFilter::Build(std::move(lists), filter_options_);
     }
   }
-  const double elapsed_ms = MillisSince(start);
+  const std::chrono::duration<double, std::milli> elapsed =
+      std::chrono::steady_clock::now() - start;
   std::shared_ptr<const compliance::Gate> retired_gate;
   std::shared_ptr<const compliance::WordFilter> retired_filter;
   {
     std::lock_guard lock(mutex_);
     if (!filter.ok()) {
-      ++stats_.activation_failures;
+      metrics_.activation_failures.Increment();
       spdlog::error("event=wordlists_activation_failed error=\"{}\"", filter.error().ToString());
       return filter.error();
     }
     retired_filter = std::exchange(filter_, *filter);
-    ++stats_.activations;
-    stats_.last_activation_ms = elapsed_ms;
-    stats_.word_lists = stored->size();
-    stats_.word_terms = terms;
+    // Scans still running on the retired filter after this are not counted: a few at most.
+    if (retired_filter) retired_dfa_fallbacks_ += retired_filter->dfa_fallbacks();
+    metrics_.activations.Increment();
+    metrics_.last_activation_seconds.Set(elapsed);
+    metrics_.word_terms.Set(static_cast<double>(terms));
     retired_gate = std::exchange(
         gate_, std::make_shared<const compliance::Gate>(policy_, templates_, filter_));
   }
   spdlog::info("event=wordlists_activated lists={} terms={} ms={:.1f}", stored->size(), terms,
-               elapsed_ms);
+               elapsed.count());
   // Destroying the previous filter takes milliseconds for a large list: done here, on the worker,
   // once checks in flight have let go of it (the old gate holds it too, so that goes first).
   ReleaseWhenUnshared(std::move(retired_gate));
@@ -276,8 +299,8 @@ Status ComplianceService::ActivateTemplates(storage::UnitOfWork& reader) {
   if (!catalog.ok()) return catalog.error();
   std::lock_guard lock(mutex_);
   templates_ = std::move(*catalog);
-  stats_.templates = templates_.size();
-  stats_.templates_invalid = invalid;
+  metrics_.templates.Set(static_cast<double>(templates_.size()));
+  metrics_.templates_invalid.Set(static_cast<double>(invalid));
   gate_ = std::make_shared<const compliance::Gate>(policy_, templates_, filter_);
   return Status::Ok();
 }

@@ -8,6 +8,9 @@
 // finish with it; sending never waits for an activation. An edit's completion runs after the
 // new version is active, so a `words test` right after an edit sees it.
 //
+// Reports herald_wordlist_*, herald_templates* and herald_wordfilter_dfa_fallbacks_total into the
+// metrics registry given at construction (docs/operations.md lists them).
+//
 // Thread rules: every public method may be called from any thread.
 #pragma once
 
@@ -20,9 +23,9 @@
 #include <string>
 #include <vector>
 
-#include "app/compliance_stats.h"
 #include "app/read_worker.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/result.h"
 #include "compliance/gate.h"
 #include "config/config.h"
@@ -48,7 +51,7 @@ class ComplianceService {
   using EditResult = Result<storage::WordListChange>;
   using WordListEdit = std::function<EditResult(storage::WordListRepository&, SysTime now)>;
 
-  ComplianceService(storage::Store& store, const Clock& clock,
+  ComplianceService(storage::Store& store, const Clock& clock, metrics::Registry& metrics,
                     compliance::WordFilterOptions filter_options = {});
   ~ComplianceService();  // Stop()
 
@@ -63,7 +66,6 @@ class ComplianceService {
   // The current gate; never null after Start.
   std::shared_ptr<const compliance::Gate> gate() const;
   std::shared_ptr<const compliance::WordFilter> word_filter() const;
-  ComplianceStats stats() const;
 
   // Word list changes (storage::WordListRepository says what each checks and audits). Each
   // answers once the new version is active, so a scan right after sees it. A change that is
@@ -105,15 +107,29 @@ class ComplianceService {
   const compliance::WordFilterOptions filter_options_;
   std::shared_ptr<const compliance::CountryZoneTable> zones_;
 
-  mutable std::mutex mutex_;  // guards the parts below and stats_ (not held while building)
+  struct Metrics {
+    explicit Metrics(metrics::Registry& registry);
+    metrics::Counter activations;          // word filters built and swapped in
+    metrics::Counter activation_failures;  // builds that failed (the old filter stayed)
+    metrics::Gauge last_activation_seconds;
+    metrics::Gauge word_terms;
+    metrics::Gauge templates;
+    metrics::Gauge templates_invalid;  // stored templates the catalog could not compile
+  };
+  std::uint64_t DfaFallbacks() const;
+
+  mutable std::mutex mutex_;  // guards the parts below (not held while building)
   std::shared_ptr<const compliance::GatePolicy> policy_;
   compliance::TemplateCatalog templates_;
   std::shared_ptr<const compliance::WordFilter> filter_;
   std::shared_ptr<const compliance::Gate> gate_;
-  ComplianceStats stats_;
+  std::uint64_t retired_dfa_fallbacks_ = 0;  // of the filters swapped out, so the total never drops
 
+  Metrics metrics_;
   ReadWorker worker_;
   std::atomic<bool> stopped_{false};
+  // Reads filter_ at scrape time: declared last, so that it is removed before the rest goes.
+  metrics::CallbackRegistration dfa_fallbacks_metric_;
 };
 
 // The gate's policy and the filter's options from the [compliance] config table.

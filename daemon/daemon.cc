@@ -6,9 +6,11 @@
 #include <boost/asio.hpp>
 #include <csignal>
 #include <ostream>
+#include <vector>
 
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "common/metrics.h"
 #include "config/config.h"
 #include "contacts/phone_number.h"
 #include "daemon/admin_token.h"
@@ -85,9 +87,13 @@ class Daemon {
   void BeginShutdown(int signal_number);
   void FinishShutdown();
   void ScheduleWatchdog(std::chrono::microseconds interval);
+  void RegisterMetrics();
+  Status Readiness() const;
   DaemonSnapshot Snapshot() const;
   std::string StatusText() const;
 
+  // First, so that it outlives everything that updates it: sessions that io_ destroys, too.
+  metrics::Registry metrics_;
   asio::io_context io_{1};
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
@@ -106,6 +112,8 @@ class Daemon {
   bool stopping_ = false;
   // When the daemon means to be gone: SIGTERM plus the shutdown grace.
   SteadyClock::time_point stop_deadline_ = SteadyClock::now();
+  // Read the members above at scrape time: destroyed before them.
+  std::vector<metrics::CallbackRegistration> metric_callbacks_;
 };
 
 int Daemon::Run() {
@@ -149,6 +157,7 @@ Status Daemon::Start() {
       },
       [this](LifecycleStack::Deadline) { store_->Stop(); });  // flushes every queued write
   if (!started.ok()) return started;
+  RegisterMetrics();
 
   started = components_.Start(
       "contacts",
@@ -172,7 +181,7 @@ Status Daemon::Start() {
       "compliance",
       [this]() -> Status {
         compliance_ = std::make_unique<ComplianceService>(
-            *store_, clock_, FilterOptionsFromConfig(config_.compliance));
+            *store_, clock_, metrics_, FilterOptionsFromConfig(config_.compliance));
         Status ready = compliance_->Start(PolicyFromConfig(config_.compliance));
         if (!ready.ok()) compliance_->Stop();
         return ready;
@@ -185,7 +194,7 @@ Status Daemon::Start() {
   router_.SetAdminToken(token->token);
   spdlog::info("event=admin_token source=\"{}\"", token->source);
 
-  http::RegisterAdminRoutes(router_, [this] { return Snapshot(); });
+  http::RegisterAdminRoutes(router_, metrics_, [this] { return Snapshot(); });
   auto default_region = [this] { return config_.contacts.default_region; };
   http::RegisterImportsApi(router_, *contacts_, default_region);  // before /v1/contacts/{phone}
   http::RegisterContactsApi(router_, *contacts_, default_region);
@@ -193,7 +202,7 @@ Status Daemon::Start() {
   http::RegisterSegmentsApi(router_, *contacts_);
   http::RegisterWordListsApi(router_, *compliance_);
   http::RegisterTemplatesApi(router_, *compliance_);
-  server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server));
+  server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();
   listen_address_ = *bound;
@@ -282,7 +291,7 @@ void Daemon::BeginShutdown(int signal_number) {
   grace_timer_.expires_at(stop_deadline_);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    spdlog::warn("event=grace_expired open_connections={}", server_->stats().open_connections);
+    spdlog::warn("event=grace_expired open_connections={}", server_->open_connections());
     FinishShutdown();
   });
   server_->Drain([this] { FinishShutdown(); });
@@ -314,11 +323,55 @@ void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
   });
 }
 
+// The daemon's own series, and the storage writer's: storage::Writer keeps its counts in its
+// Stats (storage/ knows nothing of metrics), read here at scrape time.
+void Daemon::RegisterMetrics() {
+  metrics_.AddGauge("herald_build_info", "Build information.")
+      .With({{"version", std::string(herald::kVersion)}})
+      .Set(1);
+  metric_callbacks_.push_back(
+      metrics_.AddCallbackGauge("herald_ready", "1 when the daemon is ready to serve.",
+                                [this] { return Readiness().ok() ? 1.0 : 0.0; }));
+  metric_callbacks_.push_back(metrics_.AddCallbackGauge(
+      "herald_uptime_seconds", "Seconds since the daemon started.",
+      [this] { return std::chrono::duration<double>(SteadyClock::now() - started_).count(); }));
+  struct WriterSeries {
+    const char* name;
+    const char* help;
+    std::uint64_t storage::WriterStats::*count;
+  };
+  using Stats = storage::WriterStats;
+  static constexpr WriterSeries kWriterSeries[] = {
+      {"herald_storage_batches_committed_total", "Write batches committed to SQLite.",
+       &Stats::batches_committed},
+      {"herald_storage_jobs_committed_total", "Write jobs committed to SQLite.",
+       &Stats::jobs_committed},
+      {"herald_storage_jobs_failed_total",
+       "Write jobs not committed because storage failed (a commit, I/O or database error).",
+       &Stats::jobs_failed},
+      {"herald_storage_jobs_rejected_total",
+       "Write jobs that refused their input (invalid, missing, duplicate, wrong state).",
+       &Stats::jobs_rejected},
+      {"herald_storage_commit_failures_total",
+       "Write batches whose transaction could not begin or commit.", &Stats::commits_failed},
+  };
+  const storage::Store& store = *store_;
+  for (const WriterSeries& series : kWriterSeries) {
+    metric_callbacks_.push_back(
+        metrics_.AddCallbackCounter(series.name, series.help, [&store, count = series.count] {
+          return static_cast<double>(store.writer_stats().*count);
+        }));
+  }
+}
+
+Status Daemon::Readiness() const {
+  return stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping")) : store_->CheckReady();
+}
+
 DaemonSnapshot Daemon::Snapshot() const {
   DaemonSnapshot snapshot;
   snapshot.version = std::string(herald::kVersion);
-  Status ready =
-      stopping_ ? Status(MakeError(ErrorCode::kUnavailable, "stopping")) : store_->CheckReady();
+  Status ready = Readiness();
   snapshot.ready = ready.ok();
   if (!ready.ok()) snapshot.not_ready_reason = ready.error().message;
   snapshot.uptime_seconds =
@@ -326,10 +379,7 @@ DaemonSnapshot Daemon::Snapshot() const {
   snapshot.schema_version = store_->schema_version();
   snapshot.listen = listen_address_;
   snapshot.storage_path = store_->location();
-  snapshot.http = server_->stats();
-  const storage::WriterStats writer = store_->writer_stats();
-  snapshot.writer = {writer.batches_committed, writer.jobs_committed, writer.jobs_failed};
-  snapshot.compliance = compliance_->stats();
+  snapshot.open_connections = server_->open_connections();
   return snapshot;
 }
 

@@ -1,15 +1,18 @@
 // http/admin_api.h: the daemon's own endpoints: /healthz, /readyz, /metrics and /v1/status.
 // Resource endpoints (contacts, campaigns, …) are registered by their own files as they arrive.
 //
+// /metrics serves the metrics registry (common/metrics.h) that every component registers its
+// series into; nothing here lists them.
+//
 // Thread rules: registration and every handler run on the network thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
 
-#include "app/compliance_stats.h"
-#include "http/http_server.h"
+#include "common/metrics.h"
 #include "http/router.h"
 
 namespace herald::http {
@@ -29,15 +32,12 @@ struct DaemonSnapshot {
   int schema_version = 0;
   std::string listen;
   std::string storage_path;
-  HttpStats http;
-  WriterCounts writer;
-  app::ComplianceStats compliance;
+  std::size_t open_connections = 0;
 };
 
-// `snapshot` is called on the network thread for every status, readiness and metrics request.
-void RegisterAdminRoutes(Router& router, std::function<DaemonSnapshot()> snapshot);
-
-// Prometheus text exposition format (version 0.0.4).
-std::string RenderMetrics(const DaemonSnapshot& snapshot);
+// `metrics` must outlive the router. `snapshot` is called on the network thread for every status
+// and readiness request.
+void RegisterAdminRoutes(Router& router, const metrics::Registry& metrics,
+                         std::function<DaemonSnapshot()> snapshot);
 
 }  // namespace herald::http

@@ -1,9 +1,12 @@
 #include "http/http_server.h"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <filesystem>
 #include <list>
+#include <map>
+#include <vector>
 
 namespace herald::http {
 namespace {
@@ -44,14 +47,17 @@ std::optional<Response> ReadErrorResponse(const beast::error_code& ec, const Htt
 }
 
 template <typename Parser>
-beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits,
-                                      const Router& router, std::size_t* applied,
-                                      BodySize* size_class) {
+Router::RouteInfo RouteOf(const Parser& parser, const Router& router) {
   const auto& header = parser.get();
   std::string_view target = header.target();
-  *size_class = router.BodySizeFor(header.method_string(), target.substr(0, target.find('?')));
+  return router.Lookup(header.method_string(), target.substr(0, target.find('?')));
+}
+
+template <typename Parser>
+beast::error_code ApplyRouteBodyLimit(Parser& parser, const HttpLimits& limits, BodySize body_size,
+                                      std::size_t* applied) {
   std::size_t limit =
-      *size_class == BodySize::kNormal ? limits.max_body_bytes : limits.max_bulk_body_bytes;
+      body_size == BodySize::kNormal ? limits.max_body_bytes : limits.max_bulk_body_bytes;
   *applied = limit;
   if (auto length = parser.content_length(); length && *length > limit) {
     return bhttp::error::body_limit;
@@ -91,14 +97,69 @@ bhttp::response<bhttp::string_body> ToMessage(Response&& response, unsigned vers
   return message;
 }
 
+// The server's series. Handles are kept so that serving a request looks no label up in the
+// registry; the duration histograms are cached per route the first time it is served.
+class ServerMetrics {
+ public:
+  explicit ServerMetrics(metrics::Registry& registry)
+      : open(registry.AddGauge("herald_http_connections_open", "Open HTTP connections.").With()),
+        accepted(
+            registry
+                .AddCounter("herald_http_connections_accepted_total", "Accepted HTTP connections.")
+                .With()),
+        evicted(registry
+                    .AddCounter("herald_http_connections_evicted_total",
+                                "Idle connections closed to make room at the connection limit.")
+                    .With()),
+        refused(registry
+                    .AddCounter("herald_http_connections_refused_total",
+                                "Connections refused with 503 because every connection was busy.")
+                    .With()),
+        durations_(registry.AddHistogram(
+            "herald_http_request_duration_seconds",
+            "Time from a request read in full until its response is written, by route pattern.",
+            metrics::LatencyBucketsSeconds())) {
+    auto family =
+        registry.AddCounter("herald_http_responses_total", "HTTP responses by status class.");
+    for (int status_class = 1; status_class <= 5; ++status_class) {
+      responses_.push_back(family.With({{"code", std::to_string(status_class) + "xx"}}));
+    }
+  }
+
+  void CountResponse(int status) { responses_[std::clamp(status / 100, 1, 5) - 1].Increment(); }
+
+  // Network thread only (the cache is not locked).
+  metrics::Histogram DurationOf(const Router::RouteInfo& route) {
+    std::string key;
+    key.append(route.method).append(" ").append(route.pattern);
+    auto found = durations_by_route_.find(key);
+    if (found == durations_by_route_.end()) {
+      auto histogram = durations_.With(
+          {{"method", std::string(route.method)}, {"route", std::string(route.pattern)}});
+      found = durations_by_route_.emplace(std::move(key), histogram).first;
+    }
+    return found->second;
+  }
+
+  metrics::Gauge open;
+  metrics::Counter accepted;
+  metrics::Counter evicted;  // idle connections closed to make room
+  metrics::Counter refused;  // refused with 503: every connection was busy
+
+ private:
+  std::vector<metrics::Counter> responses_;  // [0] = 1xx, …, [4] = 5xx
+  metrics::HistogramFamily durations_;
+  std::map<std::string, metrics::Histogram> durations_by_route_;  // "GET /v1/contacts/{id}"
+};
+
 }  // namespace
 
 class Session;
 
 class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
-  Impl(asio::io_context& io, const Router& router, HttpLimits limits)
-      : io_(io), router_(router), limits_(limits), acceptor_(io) {}
+  Impl(asio::io_context& io, const Router& router, HttpLimits limits, metrics::Registry& registry)
+      : io_(io), router_(router), limits_(limits), acceptor_(io), metrics_(registry) {}
 
   asio::awaitable<void> AcceptLoop();
   asio::awaitable<void> RefuseBusy(tcp::socket socket);
@@ -114,7 +175,7 @@ class HttpServer::Impl : public std::enable_shared_from_this<Impl> {
   bool draining_ = false;
   std::function<void()> on_drained_;
   std::list<Session*> sessions_;  // least recently started request first
-  HttpStats stats_;
+  ServerMetrics metrics_;
 };
 
 // One connection. Lives as long as its Run coroutine; all on the network thread.
@@ -123,8 +184,12 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {
     position_ = server_->sessions_.insert(server_->sessions_.end(), this);
+    server_->metrics_.open.Increment();
   }
-  ~Session() { server_->Unregister(position_); }
+  ~Session() {
+    server_->metrics_.open.Decrement();
+    server_->Unregister(position_);
+  }
 
   asio::awaitable<void> Run();
   void Close() {
@@ -191,8 +256,12 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
       co_await bhttp::async_read_header(stream_, buffer_, parser, kTuple);
   beast::error_code ec = header_ec;
   std::size_t body_limit = limits.max_body_bytes;
-  BodySize size_class = BodySize::kNormal;
-  if (!ec) ec = ApplyRouteBodyLimit(parser, limits, server_->router_, &body_limit, &size_class);
+  Router::RouteInfo route;
+  if (!ec) {
+    route = RouteOf(parser, server_->router_);
+    ec = ApplyRouteBodyLimit(parser, limits, route.body_size, &body_limit);
+  }
+  const BodySize size_class = route.body_size;
   if (!ec && !parser.is_done() && parser.get()[bhttp::field::expect] == "100-continue") {
     // curl sends large bodies (imports) only after this interim answer, or after a 1 s wait.
     bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
@@ -249,17 +318,23 @@ asio::awaitable<bool> Session::ServeOne(bool first) {
     co_return false;
   }
   MarkReading(false);
-  ++server_->stats_.requests;
+  const auto started = std::chrono::steady_clock::now();
+  metrics::Histogram duration = server_->metrics_.DurationOf(route);
 
   Response response = co_await Dispatch(std::move(*request));
-  ++server_->stats_.responses_by_class[std::min(response.status / 100, 5)];
+  server_->metrics_.CountResponse(response.status);
   keep_alive = keep_alive && !server_->draining_ && !closed_;
-  if (!response.body_file.empty())
-    co_return co_await SendFile(std::move(response), version, keep_alive);
-  auto reply = ToMessage(std::move(response), version, keep_alive);
-  stream_.expires_after(limits.read_timeout);
-  auto [write_ec, written] = co_await bhttp::async_write(stream_, reply, kTuple);
-  co_return !write_ec && keep_alive;
+  bool keep_going = false;
+  if (!response.body_file.empty()) {
+    keep_going = co_await SendFile(std::move(response), version, keep_alive);
+  } else {
+    auto reply = ToMessage(std::move(response), version, keep_alive);
+    stream_.expires_after(limits.read_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream_, reply, kTuple);
+    keep_going = !write_ec && keep_alive;
+  }
+  duration.Observe(std::chrono::steady_clock::now() - started);
+  co_return keep_going;
 }
 
 // Streams a file body in chunks; the write timeout restarts for every chunk, so a large download
@@ -311,6 +386,7 @@ asio::awaitable<Response> Session::Dispatch(Request request) {
 }
 
 asio::awaitable<void> Session::SendErrorAndLinger(Response response, unsigned version) {
+  server_->metrics_.CountResponse(response.status);
   auto reply = ToMessage(std::move(response), version, false);
   stream_.expires_after(server_->limits_.header_timeout);
   auto [write_ec, written] = co_await bhttp::async_write(stream_, reply, kTuple);
@@ -337,9 +413,10 @@ asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
       co_await pause.async_wait(kTuple);
       continue;
     }
-    ++stats_.accepted;
+    metrics_.accepted.Increment();
     if (LiveSessions() >= limits_.max_connections && !EvictLongestWaiting()) {
-      ++stats_.refused;
+      metrics_.refused.Increment();
+      metrics_.CountResponse(503);
       asio::co_spawn(io_, RefuseBusy(std::move(socket)), asio::detached);
       continue;
     }
@@ -364,7 +441,7 @@ bool HttpServer::Impl::EvictLongestWaiting() {
   for (Session* session : sessions_) {
     if (!session->closed() && session->reading()) {
       session->Close();
-      ++stats_.evicted;
+      metrics_.evicted.Increment();
       return true;
     }
   }
@@ -390,8 +467,9 @@ void HttpServer::Impl::MaybeDrained() {
   }
 }
 
-HttpServer::HttpServer(asio::io_context& io, const Router& router, HttpLimits limits)
-    : impl_(std::make_shared<Impl>(io, router, limits)) {}
+HttpServer::HttpServer(asio::io_context& io, const Router& router, HttpLimits limits,
+                       metrics::Registry& metrics)
+    : impl_(std::make_shared<Impl>(io, router, limits, metrics)) {}
 
 HttpServer::~HttpServer() {
   StopAccepting();
@@ -450,10 +528,6 @@ void HttpServer::CloseAll() {
   }
 }
 
-HttpStats HttpServer::stats() const {
-  HttpStats stats = impl_->stats_;
-  stats.open_connections = impl_->sessions_.size();
-  return stats;
-}
+std::size_t HttpServer::open_connections() const { return impl_->sessions_.size(); }
 
 }  // namespace herald::http

@@ -5,6 +5,10 @@
 // connection that has waited longest for a request; only when every connection is busy is the new
 // one refused (503). So idle or slow clients can never lock out /healthz.
 //
+// Reports herald_http_* into the metrics registry given at construction: connections (open,
+// accepted, evicted, refused), responses by status class, and request durations by route pattern
+// and method, from the full request read until the response is written (docs/operations.md).
+//
 // Thread rules: every method must be called on the io_context's (single) network thread.
 #pragma once
 
@@ -15,6 +19,7 @@
 #include <memory>
 #include <string>
 
+#include "common/metrics.h"
 #include "common/result.h"
 #include "http/router.h"
 
@@ -34,18 +39,10 @@ struct HttpLimits {
   std::size_t max_connections = 512;
 };
 
-struct HttpStats {
-  std::size_t open_connections = 0;
-  std::uint64_t accepted = 0;
-  std::uint64_t evicted = 0;  // idle connections closed to make room
-  std::uint64_t refused = 0;  // refused with 503: every connection was busy
-  std::uint64_t requests = 0;
-  std::uint64_t responses_by_class[6] = {};  // index status/100: [2] = 2xx, …
-};
-
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const Router& router, HttpLimits limits);
+  HttpServer(boost::asio::io_context& io, const Router& router, HttpLimits limits,
+             metrics::Registry& metrics);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -63,7 +60,7 @@ class HttpServer {
   // Closes every connection now.
   void CloseAll();
 
-  HttpStats stats() const;
+  std::size_t open_connections() const;
 
   class Impl;  // defined in http_server.cc
 

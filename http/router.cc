@@ -118,17 +118,22 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
 
 void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
                  BodySize body_size) {
-  routes_.push_back(
-      Route{std::move(method), SplitPath(pattern), access, std::move(handler), body_size});
+  auto segments = SplitPath(pattern);
+  routes_.push_back(Route{std::move(method), std::move(pattern), std::move(segments), access,
+                          std::move(handler), body_size});
 }
 
-BodySize Router::BodySizeFor(std::string_view method, std::string_view path) const {
+Router::RouteInfo Router::Lookup(std::string_view method, std::string_view path) const {
   auto segments = SplitPath(path);
+  RouteInfo info;
+  bool path_known = false;
   for (const Route& route : routes_) {
     std::map<std::string, std::string> params;
-    if (route.method == method && Match(route.segments, segments, &params)) return route.body_size;
+    if (!Match(route.segments, segments, &params)) continue;
+    if (route.method == method) return RouteInfo{route.body_size, route.pattern, route.method};
+    if (!std::exchange(path_known, true)) info.pattern = route.pattern;
   }
-  return BodySize::kNormal;
+  return info;
 }
 
 bool Router::Authorized(const Request& request) const {

@@ -81,13 +81,22 @@ class Router {
   // Finds the route, checks access, and calls its handler; answers 401/404/405 itself.
   void Dispatch(Request request, Responder respond) const;
 
-  // The body size class of the route a request goes to (kNormal when none matches), so that the
-  // server can enforce the limit before reading the body.
-  BodySize BodySizeFor(std::string_view method, std::string_view path) const;
+  // What the server needs before reading a request's body. The views point into the route table:
+  // valid until the next Add.
+  struct RouteInfo {
+    BodySize body_size = BodySize::kNormal;  // of the route the request goes to
+    // Metric labels from a bounded set, never the raw request: the pattern of the first route
+    // whose path matches ("/v1/contacts/{id}") or "unmatched", and the method when a route of
+    // that pattern has it, else "other".
+    std::string_view pattern = "unmatched";
+    std::string_view method = "other";
+  };
+  RouteInfo Lookup(std::string_view method, std::string_view path) const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     Access access;
     Handler handler;

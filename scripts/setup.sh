@@ -19,6 +19,9 @@ packages=(
   libcli11-dev
   libroaring-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
+  prometheus-cpp-dev  # the metrics registry (only its core library is linked)
+  prometheus          # promtool, which lints /metrics in a test (Debian has no promtool-only
+                      # package; on a systemd host this also enables prometheus.service, :9090)
   curl
 )
 

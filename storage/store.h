@@ -54,7 +54,13 @@ struct StoreOptions {
 struct WriterStats {
   std::uint64_t batches_committed = 0;
   std::uint64_t jobs_committed = 0;
+  // Not committed because storage failed: the commit (then every job of the batch), or the
+  // job's own SQL with an I/O, corruption, busy or internal error.
   std::uint64_t jobs_failed = 0;
+  // Refused by the job itself (invalid, missing, duplicate, wrong state: the caller's input,
+  // not a storage fault). Rolled back alone; its batch commits.
+  std::uint64_t jobs_rejected = 0;
+  std::uint64_t commits_failed = 0;  // batches whose BEGIN or COMMIT failed
 };
 
 class Store {

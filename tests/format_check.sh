@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$1"
 command -v clang-format >/dev/null || { echo "FAIL: clang-format is not installed (scripts/setup.sh installs it)"; exit 1; }
-mapfile -t files < <(find common config storage contacts campaign provider compliance daemon cli tests bench \
+mapfile -t files < <(find common config storage contacts campaign provider compliance app http daemon cli tests bench \
   \( -name '*.cc' -o -name '*.h' \) 2>/dev/null | sort)
 bad=()
 for f in "${files[@]}"; do

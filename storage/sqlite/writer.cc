@@ -22,6 +22,19 @@ Status RunInSavepoint(Connection& connection, const Writer::Job& job) {
   return status;
 }
 
+// A job's own refusal of its input, as opposed to a storage failure (Stats::jobs_rejected).
+bool IsRejection(const Status& status) {
+  switch (status.error().code) {
+    case ErrorCode::kInvalidArgument:
+    case ErrorCode::kNotFound:
+    case ErrorCode::kAlreadyExists:
+    case ErrorCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch)
@@ -110,16 +123,20 @@ void Writer::RunBatch(std::deque<Pending>& batch) {
   std::vector<Status> outcomes;
   outcomes.reserve(batch.size());
   std::uint64_t ok_jobs = 0;
+  std::uint64_t rejected_jobs = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     outcomes.push_back(committed.ok() ? results[i] : committed);
     if (outcomes.back().ok()) ++ok_jobs;
+    if (committed.ok() && !results[i].ok() && IsRejection(results[i])) ++rejected_jobs;
   }
   {
     // Counted before the completions run, so that a caller woken by one sees its job counted.
     std::lock_guard lock(mutex_);
     if (committed.ok()) ++stats_.batches_committed;
+    if (!committed.ok()) ++stats_.commits_failed;
     stats_.jobs_committed += ok_jobs;
-    stats_.jobs_failed += batch.size() - ok_jobs;
+    stats_.jobs_rejected += rejected_jobs;
+    stats_.jobs_failed += batch.size() - ok_jobs - rejected_jobs;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].done) batch[i].done(std::move(outcomes[i]));

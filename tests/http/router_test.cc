@@ -93,6 +93,24 @@ TEST_F(RouterTest, NoTokenConfiguredMeansNoAdminAccess) {
   EXPECT_EQ(Call(locked, Make("GET", "/v1/x", "Bearer ")).status, 401);
 }
 
+TEST_F(RouterTest, LookupNamesTheRoutePatternNeverTheRawPath) {
+  router_.Add(
+      "POST", "/v1/campaigns/{id}", Access::kAdmin,
+      [](const Request&, Responder respond) { respond(JsonResponse(200, "{}")); }, BodySize::kBulk);
+  Router::RouteInfo get = router_.Lookup("GET", "/v1/campaigns/42");
+  EXPECT_EQ(get.pattern, "/v1/campaigns/{id}");
+  EXPECT_EQ(get.method, "GET");
+  EXPECT_EQ(get.body_size, BodySize::kNormal);
+  EXPECT_EQ(router_.Lookup("POST", "/v1/campaigns/42").body_size, BodySize::kBulk);
+  Router::RouteInfo other = router_.Lookup("BREW", "/v1/campaigns/42");
+  EXPECT_EQ(other.pattern, "/v1/campaigns/{id}");
+  EXPECT_EQ(other.method, "other");
+  EXPECT_EQ(other.body_size, BodySize::kNormal);
+  Router::RouteInfo unknown = router_.Lookup("GET", "/v1/probe/../../etc/passwd");
+  EXPECT_EQ(unknown.pattern, "unmatched");
+  EXPECT_EQ(unknown.method, "other");
+}
+
 TEST(ConstantTimeEquals, ComparesContentAndLength) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));

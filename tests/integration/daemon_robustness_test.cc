@@ -1,15 +1,12 @@
 // No request can crash heraldd or lock out /healthz: malformed requests, huge bodies, idle floods.
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <memory>
 #include <vector>
 
-#include "tests/integration/test_config.h"
-#include "tests/support/daemon_process.h"
-#include "tests/support/temp_dir.h"
+#include "tests/integration/daemon_fixture.h"
 
 namespace herald::testing {
 namespace {
@@ -37,21 +34,7 @@ std::string RawExchange(int port, const std::string& bytes) {
   return answer;
 }
 
-class DaemonRobustness : public ::testing::Test {
- protected:
-  void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
-  }
-  void TearDown() override {
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << daemon_->Log();
-  }
-  int port() const { return daemon_->port(); }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
-};
+using DaemonRobustness = StartedDaemon;
 
 TEST_F(DaemonRobustness, MalformedRequestsGetJson400AndTheDaemonKeepsServing) {
   const std::string malformed[] = {

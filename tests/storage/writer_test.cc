@@ -92,6 +92,25 @@ TEST_F(WriterTest, FailingJobRollsBackAloneAndOthersInItsBatchCommit) {
   EXPECT_EQ(CountTags(dir_ / "herald.db"), 2);
 }
 
+TEST_F(WriterTest, CountsJobsThatRefuseTheirInputApartFromStorageFailures) {
+  auto failing = [](ErrorCode code) {
+    return [code](Connection&) -> Status { return MakeError(code, "from the job"); };
+  };
+  Writer& writer = store_->sqlite_writer();
+  EXPECT_TRUE(writer.SubmitAndWait(InsertTag("a")).ok());
+  EXPECT_FALSE(writer.SubmitAndWait(InsertTag("A")).ok());  // duplicate: the caller's input
+  EXPECT_FALSE(writer.SubmitAndWait(failing(ErrorCode::kInvalidArgument)).ok());
+  EXPECT_FALSE(writer.SubmitAndWait(failing(ErrorCode::kNotFound)).ok());
+  EXPECT_FALSE(writer.SubmitAndWait(failing(ErrorCode::kFailedPrecondition)).ok());
+  EXPECT_FALSE(writer.SubmitAndWait(failing(ErrorCode::kIoError)).ok());  // storage failed
+  EXPECT_FALSE(writer.SubmitAndWait(failing(ErrorCode::kCorruption)).ok());
+  Writer::Stats stats = writer.stats();
+  EXPECT_EQ(stats.jobs_committed, 1u);
+  EXPECT_EQ(stats.jobs_rejected, 4u);
+  EXPECT_EQ(stats.jobs_failed, 2u);
+  EXPECT_EQ(stats.commits_failed, 0u);
+}
+
 TEST_F(WriterTest, StopRunsEverythingQueuedThenRefusesNewJobs) {
   constexpr int kJobs = 500;
   std::atomic<int> completed{0};

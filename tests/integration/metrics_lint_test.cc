@@ -1,0 +1,109 @@
+// The real daemon's /metrics after some traffic, checked by Prometheus' own linter
+// (`promtool check metrics`, Debian package prometheus, installed by scripts/setup.sh), and the
+// series that docs/operations.md lists, each with its type.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/daemon_fixture.h"
+
+namespace herald::testing {
+namespace {
+
+// promtool on the PATH, or empty.
+std::filesystem::path FindPromtool() {
+  const char* path = std::getenv("PATH");
+  std::istringstream directories(path ? path : "/usr/bin");
+  for (std::string directory; std::getline(directories, directory, ':');) {
+    std::filesystem::path candidate = std::filesystem::path(directory) / "promtool";
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return {};
+}
+
+class MetricsLint : public StartedDaemon {
+ protected:
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = {}) {
+    return HttpRequest(daemon_->port(), method, target, kToken, body);
+  }
+  // Requests on several routes and status classes, so that labelled series exist.
+  void MakeTraffic() {
+    EXPECT_EQ(Call("GET", "/healthz").status, 200);
+    EXPECT_EQ(Call("GET", "/v1/status").status, 200);
+    EXPECT_EQ(HttpRequest(daemon_->port(), "GET", "/v1/status").status, 401);
+    EXPECT_EQ(Call("GET", "/no/such/path").status, 404);
+    EXPECT_EQ(Call("PUT", "/v1/segments/vip", R"({"expression":"tag:vip"})").status, 200);
+    EXPECT_EQ(Call("PUT", "/v1/segments/bad", R"({"expression":"tag:"})").status, 400);
+    EXPECT_EQ(Call("GET", "/v1/segments/vip").status, 200);
+    EXPECT_EQ(Call("POST", "/v1/wordlists/test", R"({"text":"hello","language":"en"})").status,
+              200);
+    EXPECT_EQ(Call("GET", "/v1/wordlists").status, 200);
+  }
+  std::string Metrics() {
+    auto result = HttpRequest(daemon_->port(), "GET", "/metrics");
+    EXPECT_EQ(result.status, 200) << result.error;
+    return result.body;
+  }
+};
+
+TEST_F(MetricsLint, PromtoolFindsNoProblemInTheDaemonsMetrics) {
+  const std::filesystem::path promtool = FindPromtool();
+  // Not a skip: without promtool this check would silently stop guarding the format.
+  ASSERT_FALSE(promtool.empty()) << "promtool not found on PATH: run scripts/setup.sh "
+                                    "(Debian package prometheus)";
+  MakeTraffic();
+  const std::string metrics = Metrics();
+  ASSERT_FALSE(metrics.empty());
+  const std::filesystem::path file = dir_ / "metrics.txt";
+  std::ofstream(file) << metrics;
+  CommandResult checked =
+      RunCommand({"/bin/sh", "-c", "exec \"$0\" check metrics < \"$1\"", promtool, file});
+  EXPECT_EQ(checked.exit_code, 0) << checked.output << "\n--- /metrics:\n" << metrics;
+  EXPECT_EQ(checked.output, "") << "promtool complained:\n" << checked.output;
+}
+
+TEST_F(MetricsLint, EveryDocumentedSeriesIsServedWithItsType) {
+  MakeTraffic();
+  const std::string metrics = Metrics();
+  const std::pair<const char*, const char*> documented[] = {
+      {"herald_build_info", "gauge"},
+      {"herald_ready", "gauge"},
+      {"herald_uptime_seconds", "gauge"},
+      {"herald_http_connections_open", "gauge"},
+      {"herald_http_connections_accepted_total", "counter"},
+      {"herald_http_connections_evicted_total", "counter"},
+      {"herald_http_connections_refused_total", "counter"},
+      {"herald_http_responses_total", "counter"},
+      {"herald_http_request_duration_seconds", "histogram"},
+      {"herald_storage_batches_committed_total", "counter"},
+      {"herald_storage_jobs_committed_total", "counter"},
+      {"herald_storage_jobs_failed_total", "counter"},
+      {"herald_storage_jobs_rejected_total", "counter"},
+      {"herald_storage_commit_failures_total", "counter"},
+      {"herald_wordlist_activations_total", "counter"},
+      {"herald_wordlist_activation_failures_total", "counter"},
+      {"herald_wordlist_last_activation_seconds", "gauge"},
+      {"herald_wordlist_terms", "gauge"},
+      {"herald_wordfilter_dfa_fallbacks_total", "counter"},
+      {"herald_templates", "gauge"},
+      {"herald_templates_invalid", "gauge"},
+  };
+  for (const auto& [name, type] : documented) {
+    EXPECT_THAT(metrics, ::testing::HasSubstr(std::string("\n# TYPE ") + name + " " + type + "\n"))
+        << name;
+  }
+  EXPECT_THAT(metrics, ::testing::HasSubstr("\nherald_ready 1\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("\nherald_build_info{version=\""));
+  EXPECT_THAT(metrics, ::testing::HasSubstr(
+                           "\nherald_http_request_duration_seconds_count{method=\"PUT\",route=\"/"
+                           "v1/segments/{name}\"} 2\n"));
+  EXPECT_THAT(metrics, ::testing::HasSubstr("\nherald_http_responses_total{code=\"4xx\"} 3\n"));
+}
+
+}  // namespace
+}  // namespace herald::testing
