@@ -68,7 +68,7 @@ Result<std::filesystem::path> ExportCsv(storage::Connection& reader,
       "phone",          "name", "tags", "country", "language", "timezone", "consent_marketing",
       "consent_utility"};
   header.insert(header.end(), attribute_keys.begin(), attribute_keys.end());
-  contacts::WriteCsvRow(out, header);
+  WriteCsvRow(out, header, contacts::ContactCsvOptions());
   for (ContactId id : ids) {
     auto contact = (*repository)->FindById(id);
     if (!contact.ok()) return contact.error();
@@ -89,7 +89,7 @@ Result<std::filesystem::path> ExportCsv(storage::Connection& reader,
                              [&](const auto& attribute) { return attribute.first == key; });
       row.push_back(it == c.attributes.end() ? "" : it->second);
     }
-    contacts::WriteCsvRow(out, row);
+    WriteCsvRow(out, row, contacts::ContactCsvOptions());
   }
   out.close();
   if (!out) return MakeError(ErrorCode::kIoError, "cannot write the export file " + path);
