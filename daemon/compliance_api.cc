@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "common/language_tag.h"
 #include "compliance/word_list_csv.h"
 #include "daemon/api_util.h"
 
@@ -346,12 +347,15 @@ json::object TemplateJson(const storage::StoredTemplate& stored) {
 Result<storage::TemplateRecord> TemplateFromBody(const std::string& name,
                                                  const std::string& language,
                                                  const json::object& body) {
+  // Stored in the platform's spelling ("EN-us" -> "en_US"), so that one language is stored once.
+  const Result<LanguageTag> tag = LanguageTag::Parse(language);
+  if (!tag.ok()) return MakeError(ErrorCode::kInvalidArgument, tag.error().message, "language");
   const json::value* components = body.if_contains("components");
   if (components == nullptr || !components->is_array()) {
     return MakeError(ErrorCode::kInvalidArgument, "required (a JSON array)", "components");
   }
   storage::TemplateRecord record{name,
-                                 CanonicalTemplateLanguage(language),
+                                 tag->canonical(),
                                  OptionalString(body, "category"),
                                  OptionalString(body, "status"),
                                  json::serialize(*components),
