@@ -54,6 +54,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/purpose.h"
 #include "common/result.h"
 
 namespace herald::campaign {
@@ -76,10 +77,8 @@ struct LanguageTerm {
   bool operator==(const LanguageTerm&) const = default;
 };
 
-enum class ConsentPurpose { kMarketing, kUtility };
-
 struct OptedInTerm {
-  ConsentPurpose purpose = ConsentPurpose::kMarketing;
+  Purpose purpose = Purpose::kMarketing;  // kMarketing or kUtility: what contacts consent to
   bool operator==(const OptedInTerm&) const = default;
 };
 

@@ -130,14 +130,13 @@ bool SegmentParser::ParseLanguage(SegmentExpr& out) {
 
 bool SegmentParser::ParseOptedIn(SegmentExpr& out) {
   const std::size_t start = pos_;
-  const std::string purpose = AsciiLowerCopy(TakeWhile(IsNameChar));
-  if (AtBoundary(pos_) && purpose == "marketing") {
-    out = TermExpr(OptedInTerm{ConsentPurpose::kMarketing});
-  } else if (AtBoundary(pos_) && purpose == "utility") {
-    out = TermExpr(OptedInTerm{ConsentPurpose::kUtility});
-  } else {
+  const Result<Purpose> purpose = ParsePurpose(AsciiLowerCopy(TakeWhile(IsNameChar)));
+  // Contacts consent to marketing and utility; the other purposes need no consent.
+  if (!AtBoundary(pos_) || !purpose.ok() ||
+      (*purpose != Purpose::kMarketing && *purpose != Purpose::kUtility)) {
     return FailExpected(start, "marketing or utility after opted_in:");
   }
+  out = TermExpr(OptedInTerm{*purpose});
   return true;
 }
 

@@ -194,16 +194,16 @@ Result<TemplateStatus> ParseTemplateStatus(std::string_view name) {
                        "LIMIT_EXCEEDED)");
 }
 
-MessagePurpose PurposeOf(TemplateCategory category) {
+Purpose PurposeOf(TemplateCategory category) {
   switch (category) {
     case TemplateCategory::kMarketing:
-      return MessagePurpose::kMarketing;
+      return Purpose::kMarketing;
     case TemplateCategory::kUtility:
-      return MessagePurpose::kUtility;
+      return Purpose::kUtility;
     case TemplateCategory::kAuthentication:
-      return MessagePurpose::kAuthentication;
+      return Purpose::kAuthentication;
   }
-  return MessagePurpose::kMarketing;
+  return Purpose::kMarketing;
 }
 
 Result<Placeholders> ParsePlaceholders(std::string_view text) { return ParseText(text, nullptr); }

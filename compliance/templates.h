@@ -48,7 +48,7 @@ Result<TemplateCategory> ParseTemplateCategory(std::string_view name);
 Result<TemplateStatus> ParseTemplateStatus(std::string_view name);
 
 // MARKETING -> marketing, UTILITY -> utility, AUTHENTICATION -> authentication.
-MessagePurpose PurposeOf(TemplateCategory category);
+Purpose PurposeOf(TemplateCategory category);
 
 struct TemplateButton {
   std::string type;  // "QUICK_REPLY", "URL", "PHONE_NUMBER", "OTP", ... as the platform says

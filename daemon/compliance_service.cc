@@ -77,7 +77,7 @@ compliance::GatePolicyConfig PolicyFromConfig(const config::ComplianceConfig& co
   const auto& purposes = config.quiet_hours.purposes;
   const bool marketing = std::count(purposes.begin(), purposes.end(), "marketing") > 0;
   const bool utility = std::count(purposes.begin(), purposes.end(), "utility") > 0;
-  using P = compliance::MessagePurpose;
+  using P = Purpose;
   policy.quiet_hours.purposes = marketing && utility
                                     ? compliance::PurposeSet{P::kMarketing, P::kUtility}
                                 : marketing ? compliance::PurposeSet{P::kMarketing}

@@ -17,12 +17,11 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/purpose.h"
 #include "common/result.h"
 #include "storage/sqlite.h"
 
 namespace herald::storage {
-
-enum class ConsentPurpose { kMarketing, kUtility };
 
 struct ConsentChange {
   bool granted = false;
@@ -120,7 +119,7 @@ class ContactRepository {
   Status Audit(std::string_view action, std::string_view object_id, std::string_view actor,
                std::string_view reason, const std::string& detail_json, SysTime now);
   Result<std::vector<ContactId>> ContactsWithTag(std::int64_t tag_id);
-  Status WriteConsent(ContactId id, ConsentPurpose purpose, const ConsentChange& change,
+  Status WriteConsent(ContactId id, Purpose purpose, const ConsentChange& change,
                       std::string_view actor, SysTime now);
 
   Connection& connection_;

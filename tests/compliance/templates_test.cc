@@ -346,7 +346,7 @@ TEST(TemplateNames, ParseThePlatformSpellings) {
   EXPECT_EQ(*ParseTemplateCategory("Utility"), TemplateCategory::kUtility);
   EXPECT_FALSE(ParseTemplateStatus("LIVE").ok());
   EXPECT_FALSE(ParseTemplateCategory("PROMO").ok());
-  EXPECT_EQ(PurposeOf(TemplateCategory::kAuthentication), MessagePurpose::kAuthentication);
+  EXPECT_EQ(PurposeOf(TemplateCategory::kAuthentication), Purpose::kAuthentication);
 }
 
 }  // namespace
