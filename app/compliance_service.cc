@@ -9,6 +9,7 @@
 #include <set>
 #include <utility>
 
+#include "common/language_tag.h"
 #include "common/release.h"
 #include "compliance/starter_word_lists.h"
 #include "compliance/word_list_csv.h"
@@ -52,21 +53,6 @@ Result<compliance::MessageTemplate> ToMessageTemplate(const storage::TemplateRec
                                      std::move(*components)};
 }
 
-std::string CanonicalTemplateLanguage(std::string_view language) {
-  std::string canonical(language);
-  const std::size_t cut = canonical.find_first_of("_-");
-  for (std::size_t i = 0; i < canonical.size(); ++i) {
-    const auto c = static_cast<unsigned char>(canonical[i]);
-    if (canonical[i] == '-')
-      canonical[i] = '_';
-    else if (cut != std::string::npos && i > cut)
-      canonical[i] = static_cast<char>(std::toupper(c));
-    else
-      canonical[i] = static_cast<char>(std::tolower(c));
-  }
-  return canonical;
-}
-
 compliance::GatePolicyConfig PolicyFromConfig(const config::ComplianceConfig& config) {
   compliance::GatePolicyConfig policy;
   policy.service_window.safety_margin = config.window_margin;
@@ -82,7 +68,7 @@ compliance::GatePolicyConfig PolicyFromConfig(const config::ComplianceConfig& co
   const auto& purposes = config.quiet_hours.purposes;
   const bool marketing = std::count(purposes.begin(), purposes.end(), "marketing") > 0;
   const bool utility = std::count(purposes.begin(), purposes.end(), "utility") > 0;
-  using P = compliance::MessagePurpose;
+  using P = Purpose;
   policy.quiet_hours.purposes = marketing && utility
                                     ? compliance::PurposeSet{P::kMarketing, P::kUtility}
                                 : marketing ? compliance::PurposeSet{P::kMarketing}
@@ -273,8 +259,9 @@ Status ComplianceService::ActivateTemplates(storage::UnitOfWork& reader) {
   std::set<std::string> keys;  // name and canonical language: the catalog refuses duplicates
   std::uint64_t invalid = 0;
   for (const auto& entry : *stored) {
+    const Result<LanguageTag> language = LanguageTag::Parse(entry.record.language);
     const std::string key =
-        entry.record.name + '\n' + CanonicalTemplateLanguage(entry.record.language);
+        entry.record.name + '\n' + (language.ok() ? language->canonical() : entry.record.language);
     if (!keys.insert(key).second) {
       // Stored before languages were made canonical ("de" and "DE"): the first one counts.
       ++invalid;

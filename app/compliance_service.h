@@ -139,9 +139,6 @@ compliance::WordFilterOptions FilterOptionsFromConfig(const config::ComplianceCo
 // compliance::WordList from a stored list (kinds and severities parsed).
 Result<compliance::WordList> ToWordList(const storage::StoredWordList& stored);
 storage::StoredTerm ToStoredTerm(const compliance::Term& term);
-// "de", "en_US", "pt_BR": the platform's spelling of a template language ("EN-us" -> "en_US"),
-// so that one language is stored once.
-std::string CanonicalTemplateLanguage(std::string_view language);
 // A stored template as the gate's catalog reads it; errors name the field at fault.
 Result<compliance::MessageTemplate> ToMessageTemplate(const storage::TemplateRecord& record);
 

@@ -51,7 +51,7 @@ Result<std::filesystem::path> WriteContactsCsv(storage::ContactRepository& conta
       "phone",          "name", "tags", "country", "language", "timezone", "consent_marketing",
       "consent_utility"};
   header.insert(header.end(), attribute_keys.begin(), attribute_keys.end());
-  contacts::WriteCsvRow(out, header);
+  WriteCsvRow(out, header, contacts::ContactCsvOptions());
   for (ContactId id : ids) {
     auto contact = contacts.FindById(id);
     if (!contact.ok()) return fail(contact.error());
@@ -72,7 +72,7 @@ Result<std::filesystem::path> WriteContactsCsv(storage::ContactRepository& conta
                              [&](const auto& attribute) { return attribute.first == key; });
       row.push_back(it == c.attributes.end() ? "" : it->second);
     }
-    contacts::WriteCsvRow(out, row);
+    WriteCsvRow(out, row, contacts::ContactCsvOptions());
   }
   out.close();
   if (!out)

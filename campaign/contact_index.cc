@@ -13,6 +13,7 @@
 
 #include "campaign/detail/index_state.h"
 #include "campaign/detail/text.h"
+#include "common/language_tag.h"
 
 namespace herald::campaign {
 namespace detail {
@@ -142,8 +143,8 @@ void Apply(IndexState& state, const ContactFacts& before, const ContactFacts& af
   UpdateFlag(state.consent_utility, before.consent_utility, after.consent_utility, key);
   UpdateKeyed(state.countries, NormalizeCountry(before.country), NormalizeCountry(after.country),
               key);
-  UpdateKeyed(state.languages, NormalizeLanguage(before.language),
-              NormalizeLanguage(after.language), key);
+  // Keys, not parsed tags: a language stored before tags were validated still counts.
+  UpdateKeyed(state.languages, LanguageKey(before.language), LanguageKey(after.language), key);
   UpdateTags(state, before, after, key);
   UpdateAttributes(state, before, after, key);
   const auto old_minute = InboundMinute(before);

@@ -105,8 +105,8 @@ class Evaluator {
   Operand Term(const OptedOutTerm&) const { return Borrow(state_.opted_out); }
 
   Operand Term(const OptedInTerm& term) const {
-    const Bitmap& consent = term.purpose == ConsentPurpose::kMarketing ? state_.consent_marketing
-                                                                       : state_.consent_utility;
+    const Bitmap& consent =
+        term.purpose == Purpose::kMarketing ? state_.consent_marketing : state_.consent_utility;
     return Own(Difference(consent, state_.opted_out));
   }
 

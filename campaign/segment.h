@@ -8,7 +8,8 @@
 //                       UTF-8 tags work); compared case-insensitively (ASCII case folding).
 //   country:XX          an assigned ISO 3166-1 alpha-2 code, case-insensitive ("country:uk" is an
 //                       error that suggests GB).
-//   lang:xx             also language:xx. Matches contacts whose language is xx or starts with
+//   lang:xx             also language:xx. xx is a language tag (common/language_tag.h: de,
+//                       pt-BR, zh_Hant_TW). Matches contacts whose language is xx or starts with
 //                       "xx_" (lang:de matches de, de_AT, de_CH); '-' and '_' are equivalent and
 //                       the comparison is case-insensitive. lang:de_AT matches de_AT (and
 //                       de_AT_...).
@@ -53,6 +54,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/purpose.h"
 #include "common/result.h"
 
 namespace herald::campaign {
@@ -71,14 +73,12 @@ struct CountryTerm {
 };
 
 struct LanguageTerm {
-  std::string language;  // lower-case, '_' between subtags: "de", "pt_br"
+  std::string language;  // the tag's Key(): lower-case, '_' between subtags: "de", "pt_br"
   bool operator==(const LanguageTerm&) const = default;
 };
 
-enum class ConsentPurpose { kMarketing, kUtility };
-
 struct OptedInTerm {
-  ConsentPurpose purpose = ConsentPurpose::kMarketing;
+  Purpose purpose = Purpose::kMarketing;  // kMarketing or kUtility: what contacts consent to
   bool operator==(const OptedInTerm&) const = default;
 };
 

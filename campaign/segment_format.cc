@@ -68,8 +68,8 @@ void AppendTerm(std::string& out, const SegmentTerm& term) {
         } else if constexpr (std::is_same_v<T, LanguageTerm>) {
           out += "lang:" + t.language;
         } else if constexpr (std::is_same_v<T, OptedInTerm>) {
-          out +=
-              t.purpose == ConsentPurpose::kMarketing ? "opted_in:marketing" : "opted_in:utility";
+          out += "opted_in:";
+          out += PurposeName(t.purpose);
         } else if constexpr (std::is_same_v<T, OptedOutTerm>) {
           out += "opted_out";
         } else if constexpr (std::is_same_v<T, AttributeTerm>) {

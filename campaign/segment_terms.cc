@@ -8,6 +8,7 @@
 #include "campaign/detail/segment_parser.h"
 #include "campaign/detail/text.h"
 #include "campaign/segment.h"
+#include "common/language_tag.h"
 #include "common/suggest.h"
 
 namespace herald::campaign::detail {
@@ -18,7 +19,6 @@ constexpr std::array<std::string_view, 8> kPrefixes = {
 
 bool IsPrefixChar(char c) { return IsAsciiLetter(c) || c == '_'; }
 bool IsValueChar(char c) { return IsNameChar(c) || c == '+'; }
-bool IsAlnum(char c) { return IsAsciiLetter(c) || IsDigit(c); }
 
 SegmentExpr TermExpr(SegmentTerm term) {
   return SegmentExpr{SegmentExpr::Kind::kTerm, std::move(term), {}};
@@ -36,23 +36,6 @@ std::string Quoted(std::string_view text) {
 std::string DidYouMean(std::string_view typed) {
   const auto match = herald::ClosestMatch(typed, kPrefixes);
   return match ? " (did you mean " + Quoted(*match) + "?)" : std::string();
-}
-
-// de, pt_BR, zh-Hant-TW: a 2-3 letter primary subtag, then 1-8 character alphanumeric subtags.
-bool IsLanguageCode(std::string_view code) {
-  std::size_t start = 0;
-  for (int index = 0;; ++index) {
-    std::size_t end = code.find_first_of("_-", start);
-    if (end == std::string_view::npos) end = code.size();
-    const std::string_view part = code.substr(start, end - start);
-    const bool ok = index == 0 ? (part.size() == 2 || part.size() == 3) &&
-                                     std::all_of(part.begin(), part.end(), IsAsciiLetter)
-                               : !part.empty() && part.size() <= 8 &&
-                                     std::all_of(part.begin(), part.end(), IsAlnum);
-    if (!ok) return false;
-    if (end == code.size()) return true;
-    start = end + 1;
-  }
 }
 
 }  // namespace
@@ -137,23 +120,23 @@ bool SegmentParser::ParseCountry(SegmentExpr& out) {
 bool SegmentParser::ParseLanguage(SegmentExpr& out) {
   const std::size_t start = pos_;
   const std::string_view code = TakeWhile(IsNameChar);
-  if (!IsLanguageCode(code) || !AtBoundary(pos_)) {
+  const Result<LanguageTag> tag = LanguageTag::Parse(code);
+  if (!tag.ok() || !AtBoundary(pos_)) {
     return FailExpected(start, "a language code such as de or pt_BR");
   }
-  out = TermExpr(LanguageTerm{NormalizeLanguage(code)});
+  out = TermExpr(LanguageTerm{tag->Key()});
   return true;
 }
 
 bool SegmentParser::ParseOptedIn(SegmentExpr& out) {
   const std::size_t start = pos_;
-  const std::string purpose = AsciiLowerCopy(TakeWhile(IsNameChar));
-  if (AtBoundary(pos_) && purpose == "marketing") {
-    out = TermExpr(OptedInTerm{ConsentPurpose::kMarketing});
-  } else if (AtBoundary(pos_) && purpose == "utility") {
-    out = TermExpr(OptedInTerm{ConsentPurpose::kUtility});
-  } else {
+  const Result<Purpose> purpose = ParsePurpose(AsciiLowerCopy(TakeWhile(IsNameChar)));
+  // Contacts consent to marketing and utility; the other purposes need no consent.
+  if (!AtBoundary(pos_) || !purpose.ok() ||
+      (*purpose != Purpose::kMarketing && *purpose != Purpose::kUtility)) {
     return FailExpected(start, "marketing or utility after opted_in:");
   }
+  out = TermExpr(OptedInTerm{*purpose});
   return true;
 }
 

@@ -5,15 +5,15 @@
 namespace herald::compliance {
 namespace {
 
-int Strictness(MessagePurpose purpose) {
+int Strictness(Purpose purpose) {
   switch (purpose) {
-    case MessagePurpose::kMarketing:
+    case Purpose::kMarketing:
       return 3;
-    case MessagePurpose::kUtility:
+    case Purpose::kUtility:
       return 2;
-    case MessagePurpose::kAuthentication:
+    case Purpose::kAuthentication:
       return 1;
-    case MessagePurpose::kService:
+    case Purpose::kService:
       return 0;
   }
   return 3;
@@ -21,43 +21,17 @@ int Strictness(MessagePurpose purpose) {
 
 }  // namespace
 
-std::string_view MessagePurposeName(MessagePurpose purpose) {
-  switch (purpose) {
-    case MessagePurpose::kMarketing:
-      return "marketing";
-    case MessagePurpose::kUtility:
-      return "utility";
-    case MessagePurpose::kAuthentication:
-      return "authentication";
-    case MessagePurpose::kService:
-      return "service";
-  }
-  return "unknown";
-}
+Purpose StricterPurpose(Purpose a, Purpose b) { return Strictness(a) >= Strictness(b) ? a : b; }
 
-Result<MessagePurpose> ParseMessagePurpose(std::string_view name) {
-  for (MessagePurpose purpose : {MessagePurpose::kMarketing, MessagePurpose::kUtility,
-                                 MessagePurpose::kAuthentication, MessagePurpose::kService}) {
-    if (MessagePurposeName(purpose) == name) return purpose;
-  }
-  return MakeError(ErrorCode::kInvalidArgument,
-                   "unknown purpose \"" + std::string(name) +
-                       "\" (expected marketing, utility, authentication or service)");
-}
-
-MessagePurpose StricterPurpose(MessagePurpose a, MessagePurpose b) {
-  return Strictness(a) >= Strictness(b) ? a : b;
-}
-
-ConsentOutcome CheckConsent(const ConsentState& state, MessagePurpose purpose) {
+ConsentOutcome CheckConsent(const ConsentState& state, Purpose purpose) {
   if (state.opted_out) return ConsentOutcome::kOptedOut;
   switch (purpose) {
-    case MessagePurpose::kMarketing:
+    case Purpose::kMarketing:
       return state.marketing ? ConsentOutcome::kAllowed : ConsentOutcome::kNoMarketingConsent;
-    case MessagePurpose::kUtility:
+    case Purpose::kUtility:
       return state.utility ? ConsentOutcome::kAllowed : ConsentOutcome::kNoUtilityConsent;
-    case MessagePurpose::kAuthentication:
-    case MessagePurpose::kService:
+    case Purpose::kAuthentication:
+    case Purpose::kService:
       return ConsentOutcome::kAllowed;
   }
   return ConsentOutcome::kNoMarketingConsent;

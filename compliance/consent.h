@@ -11,37 +11,30 @@
 #include <initializer_list>
 #include <string_view>
 
+#include "common/purpose.h"
 #include "common/result.h"
 
 namespace herald::compliance {
 
-enum class MessagePurpose {
-  kMarketing,       // promotions: marketing consent, quiet hours and frequency caps apply
-  kUtility,         // updates about something the user did: utility consent
-  kAuthentication,  // one-time codes the user asked for: no consent, opt-out still applies
-  kService,         // a free-form reply inside the customer service window: no consent
-};
-
-std::string_view MessagePurposeName(MessagePurpose purpose);  // "marketing", "utility", ...
-Result<MessagePurpose> ParseMessagePurpose(std::string_view name);
+// Purpose, PurposeName and ParsePurpose: common/purpose.h.
 
 // The stricter of two purposes (marketing > utility > authentication > service): a caller may
 // declare a stricter purpose than a template's category, never a looser one.
-MessagePurpose StricterPurpose(MessagePurpose a, MessagePurpose b);
+Purpose StricterPurpose(Purpose a, Purpose b);
 
 // A small set of purposes, e.g. those that quiet hours apply to.
 class PurposeSet {
  public:
   constexpr PurposeSet() = default;
-  constexpr PurposeSet(std::initializer_list<MessagePurpose> purposes) {
-    for (MessagePurpose purpose : purposes) bits_ |= Bit(purpose);
+  constexpr PurposeSet(std::initializer_list<Purpose> purposes) {
+    for (Purpose purpose : purposes) bits_ |= Bit(purpose);
   }
-  constexpr bool Contains(MessagePurpose purpose) const { return (bits_ & Bit(purpose)) != 0; }
+  constexpr bool Contains(Purpose purpose) const { return (bits_ & Bit(purpose)) != 0; }
   constexpr bool empty() const { return bits_ == 0; }
   constexpr bool operator==(const PurposeSet&) const = default;
 
  private:
-  static constexpr std::uint8_t Bit(MessagePurpose purpose) {
+  static constexpr std::uint8_t Bit(Purpose purpose) {
     return static_cast<std::uint8_t>(1u << static_cast<unsigned>(purpose));
   }
   std::uint8_t bits_ = 0;
@@ -63,6 +56,6 @@ enum class ConsentOutcome {
 };
 
 // Opt-out first, then the consent the purpose needs.
-ConsentOutcome CheckConsent(const ConsentState& state, MessagePurpose purpose);
+ConsentOutcome CheckConsent(const ConsentState& state, Purpose purpose);
 
 }  // namespace herald::compliance

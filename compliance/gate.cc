@@ -115,15 +115,15 @@ void ScanWords(const WordFilter& filter, std::string_view text, std::string_view
   }
 }
 
-std::optional<Decision> CheckConsentFor(const ConsentState& consent, MessagePurpose purpose) {
+std::optional<Decision> CheckConsentFor(const ConsentState& consent, Purpose purpose) {
   const ReasonCode reason = ConsentReason(CheckConsent(consent, purpose));
   if (reason == ReasonCode::kNone) return std::nullopt;
-  const std::string name(MessagePurposeName(purpose));
+  const std::string name(PurposeName(purpose));
   return Refuse(reason, "no " + name + " consent for a " + name + " message");
 }
 
 // Steps 5 and 6: quiet hours, then the frequency cap.
-void CheckTiming(const GatePolicy& policy, MessagePurpose purpose, const RecipientState& recipient,
+void CheckTiming(const GatePolicy& policy, Purpose purpose, const RecipientState& recipient,
                  SysTime now, Decision& decision) {
   const QuietHours& quiet_hours = policy.quiet_hours();
   if (quiet_hours.AppliesTo(purpose)) {
@@ -137,7 +137,7 @@ void CheckTiming(const GatePolicy& policy, MessagePurpose purpose, const Recipie
     }
   }
   const FrequencyCapPolicy& cap = policy.config().frequency_cap;
-  if (purpose != MessagePurpose::kMarketing ||
+  if (purpose != Purpose::kMarketing ||
       IsUnderFrequencyCap(recipient.recent_marketing_sends, now, cap)) {
     return;
   }
@@ -231,7 +231,7 @@ Decision Gate::Check(const OutboundMessage& message, const RecipientState& recip
   const auto* template_message = std::get_if<TemplateMessage>(&message.content);
   const CompiledTemplate* compiled = nullptr;
   std::string_view language = recipient.language;
-  MessagePurpose purpose = message.purpose;
+  Purpose purpose = message.purpose;
   if (template_message != nullptr) {
     if (!template_message->language.empty()) language = template_message->language;
     compiled = templates_.Resolve(template_message->name, language, config.default_language);
@@ -262,7 +262,7 @@ Decision Gate::Check(const OutboundMessage& message, const RecipientState& recip
 }
 
 Result<SysTime> Gate::NextAllowedTime(SysTime now, const RecipientState& recipient,
-                                      MessagePurpose purpose) const {
+                                      Purpose purpose) const {
   const QuietHours& quiet_hours = policy_->quiet_hours();
   if (!quiet_hours.AppliesTo(purpose)) return now;
   return quiet_hours.NextAllowedTime(now,

@@ -86,7 +86,7 @@ struct FreeText {
 struct OutboundMessage {
   SenderId sender;  // the business number it goes out from
   ContactId recipient;
-  MessagePurpose purpose = MessagePurpose::kService;
+  Purpose purpose = Purpose::kService;
   std::variant<TemplateMessage, FreeText> content;
 };
 
@@ -161,7 +161,7 @@ class Gate {
   // recipient (`now` when they do not apply); campaign scheduling pushes deliveries with it.
   // Errors as QuietHours::NextAllowedTime.
   Result<SysTime> NextAllowedTime(SysTime now, const RecipientState& recipient,
-                                  MessagePurpose purpose = MessagePurpose::kMarketing) const;
+                                  Purpose purpose = Purpose::kMarketing) const;
 
   // An inbound message that is an opt-out (stop_keywords.h), for the webhook handler.
   std::optional<StopKeywordMatch> MatchStopKeyword(std::string_view inbound_text,

@@ -207,7 +207,7 @@ QuietHours::QuietHours() {
   data_ = std::move(data);
 }
 
-bool QuietHours::AppliesTo(MessagePurpose purpose) const {
+bool QuietHours::AppliesTo(Purpose purpose) const {
   return data_->config.purposes.Contains(purpose);
 }
 

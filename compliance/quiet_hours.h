@@ -52,7 +52,7 @@ struct QuietHoursConfig {
   LocalTimeWindow default_window;
   // ISO 3166-1 alpha-2 code (any case) -> window, e.g. {"US", 08:00-21:00}.
   std::map<std::string, LocalTimeWindow, std::less<>> country_windows;
-  PurposeSet purposes{MessagePurpose::kMarketing};  // the purposes quiet hours apply to
+  PurposeSet purposes{Purpose::kMarketing};  // the purposes quiet hours apply to
 };
 
 // ISO 3166-1 alpha-2 country code -> IANA zone names, in file order.
@@ -87,7 +87,7 @@ class QuietHours {
   // database cannot be read.
   static Result<QuietHours> Build(QuietHoursConfig config, const CountryZoneTable& zones);
 
-  bool AppliesTo(MessagePurpose purpose) const;
+  bool AppliesTo(Purpose purpose) const;
   QuietHoursVerdict Check(SysTime now, const RecipientLocation& recipient) const;
 
   // The earliest instant >= now at which Check says kAllowed. Errors: unknown zone

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/language_tag.h"
 #include "compliance/text_normaliser.h"
 
 namespace herald::compliance {
@@ -95,6 +96,7 @@ bool StartsWithAt(const Words& words, std::size_t at, const Words& phrase) {
 struct StopKeywordMatcher::Data {
   struct Keyword {
     std::string language;
+    std::string language_key;  // LanguageKey(language): "pt-BR" is preferred for "pt_BR"
     std::string written;
     Words words;
   };
@@ -141,7 +143,8 @@ Result<StopKeywordMatcher> StopKeywordMatcher::Build(
                          "STOP keyword \"" + keyword + "\" has no letters or digits",
                          list.language);
       }
-      data->keywords.push_back({list.language, keyword, std::move(words)});
+      data->keywords.push_back(
+          {list.language, LanguageKey(list.language), keyword, std::move(words)});
     }
   }
   for (const std::string& courtesy : courtesy_words) {
@@ -164,9 +167,10 @@ std::optional<StopKeywordMatch> StopKeywordMatcher::Match(
   // A keyword and two courtesy phrases of a few words each: longer messages are conversation.
   if (words.empty() || words.size() > 12) return std::nullopt;
   const Data::Keyword* first = nullptr;
+  const std::string preferred_key = LanguageKey(preferred_language);
   for (const Data::Keyword& keyword : data_->keywords) {
     if (!data_->Matches(words, keyword)) continue;
-    if (keyword.language == preferred_language)
+    if (keyword.language_key == preferred_key)
       return StopKeywordMatch{keyword.language, keyword.written};
     if (first == nullptr) first = &keyword;
   }

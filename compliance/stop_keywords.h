@@ -52,7 +52,8 @@ class StopKeywordMatcher {
                                           const std::vector<std::string>& courtesy_words);
 
   // The matching keyword; when several lists have it, the list of `preferred_language` (the
-  // contact's) if it is one of them, else the first in configuration order.
+  // contact's; languages compare by LanguageKey) if it is one of them, else the first in
+  // configuration order.
   std::optional<StopKeywordMatch> Match(std::string_view inbound_text,
                                         std::string_view preferred_language = {}) const;
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "common/language_tag.h"
+
 namespace herald::compliance {
 namespace {
 
@@ -192,16 +194,16 @@ Result<TemplateStatus> ParseTemplateStatus(std::string_view name) {
                        "LIMIT_EXCEEDED)");
 }
 
-MessagePurpose PurposeOf(TemplateCategory category) {
+Purpose PurposeOf(TemplateCategory category) {
   switch (category) {
     case TemplateCategory::kMarketing:
-      return MessagePurpose::kMarketing;
+      return Purpose::kMarketing;
     case TemplateCategory::kUtility:
-      return MessagePurpose::kUtility;
+      return Purpose::kUtility;
     case TemplateCategory::kAuthentication:
-      return MessagePurpose::kAuthentication;
+      return Purpose::kAuthentication;
   }
-  return MessagePurpose::kMarketing;
+  return Purpose::kMarketing;
 }
 
 Result<Placeholders> ParsePlaceholders(std::string_view text) { return ParseText(text, nullptr); }
@@ -209,6 +211,9 @@ Result<Placeholders> ParsePlaceholders(std::string_view text) { return ParseText
 Result<CompiledTemplate> CompileTemplate(MessageTemplate source) {
   CompiledTemplate compiled;
   const std::string where = source.name + "/" + source.language;
+  if (Result<LanguageTag> language = LanguageTag::Parse(source.language); !language.ok()) {
+    return MakeError(ErrorCode::kInvalidArgument, language.error().message, where + ": language");
+  }
   const TemplateComponents& components = source.components;
   // Only a TEXT header is text; a media header's caption, if any, is not part of the message.
   const std::string_view header_text =

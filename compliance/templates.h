@@ -48,7 +48,7 @@ Result<TemplateCategory> ParseTemplateCategory(std::string_view name);
 Result<TemplateStatus> ParseTemplateStatus(std::string_view name);
 
 // MARKETING -> marketing, UTILITY -> utility, AUTHENTICATION -> authentication.
-MessagePurpose PurposeOf(TemplateCategory category);
+Purpose PurposeOf(TemplateCategory category);
 
 struct TemplateButton {
   std::string type;  // "QUICK_REPLY", "URL", "PHONE_NUMBER", "OTP", ... as the platform says
@@ -126,7 +126,7 @@ struct CompiledTemplate {
 };
 
 // Fails, naming the template and component, when a text has malformed placeholders or the
-// footer has any.
+// footer has any, or when the language is not a language tag (common/language_tag.h).
 Result<CompiledTemplate> CompileTemplate(MessageTemplate source);
 
 // An immutable snapshot of every known template, keyed by (name, language). Cheap to copy.
@@ -134,11 +134,13 @@ class TemplateCatalog {
  public:
   TemplateCatalog();  // empty
   // Fails on a template that does not compile or on two templates with the same name and
-  // language (languages compare ignoring case, '-' equal to '_').
+  // language (languages compare as LanguageTags: ignoring case, '-' equal to '_').
   static Result<TemplateCatalog> Build(std::vector<MessageTemplate> templates);
 
+  // nullptr when `language` is not a language tag.
   const CompiledTemplate* Find(std::string_view name, std::string_view language) const;
-  // The first of: `language`, its parents ("de_AT" -> "de"), `default_language` and its parents.
+  // The first of: `language`, its parents ("zh_Hant_TW" -> "zh_Hant" -> "zh"),
+  // `default_language` and its parents. A language that is not a tag (or empty) is skipped.
   const CompiledTemplate* Resolve(std::string_view name, std::string_view language,
                                   std::string_view default_language) const;
   std::size_t size() const;

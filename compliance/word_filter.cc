@@ -5,6 +5,7 @@
 #include <tuple>
 #include <utility>
 
+#include "common/language_tag.h"
 #include "compliance/detail/list_matcher.h"
 #include "compliance/detail/match_view.h"
 #include "compliance/detail/term_pattern.h"
@@ -78,11 +79,10 @@ struct ScanBuffers {
   detail::MatchView view;
 };
 
-std::string_view BaseLanguage(std::string_view key) { return key.substr(0, key.find('_')); }
-
-// Whether a list of language `list_key` is scanned for texts of the language `key`.
+// Whether a list of language `list_key` is scanned for texts of the language `key` (both
+// LanguageKeys: a list's language is compared as stored, even if it is not a valid tag).
 bool Selects(std::string_view list_key, std::string_view key) {
-  return list_key.empty() || list_key == key || list_key == BaseLanguage(key);
+  return list_key.empty() || list_key == key || list_key == BaseLanguageKey(key);
 }
 
 // Drops allow matches and every match that lies inside one, then orders by position.
@@ -126,7 +126,7 @@ void MapToOriginal(std::string_view original, NormalisedText& normalised,
 std::vector<std::string> ListLanguages(const std::vector<WordList>& lists) {
   std::vector<std::string> keys;
   for (const WordList& list : lists) {
-    std::string key = detail::LanguageKey(list.language);
+    std::string key = LanguageKey(list.language);
     if (!key.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) {
       keys.push_back(std::move(key));
     }
@@ -137,9 +137,9 @@ std::vector<std::string> ListLanguages(const std::vector<WordList>& lists) {
 }  // namespace
 
 const detail::ListMatcher* WordFilter::Compiled::Select(std::string_view language) const {
-  const std::string key = detail::LanguageKey(language);
+  const std::string key = LanguageKey(language);
   if (key.empty()) return nullptr;
-  for (const std::string_view wanted : {std::string_view(key), BaseLanguage(key)}) {
+  for (const std::string_view wanted : {std::string_view(key), BaseLanguageKey(key)}) {
     for (const auto& matcher : matchers) {
       if (matcher->language_key() == wanted) return matcher.get();
     }
@@ -169,7 +169,7 @@ Result<std::shared_ptr<const WordFilter>> WordFilter::Build(std::vector<WordList
   for (std::string& key : selections) {
     std::vector<const detail::CompiledTerm*> terms;
     for (const auto& term : compiled->terms) {
-      if (Selects(detail::LanguageKey(term->list().language), key)) terms.push_back(term.get());
+      if (Selects(LanguageKey(term->list().language), key)) terms.push_back(term.get());
     }
     Result<std::unique_ptr<detail::ListMatcher>> matcher = detail::ListMatcher::Create(
         std::move(key), std::move(terms), options.max_matcher_memory_bytes);

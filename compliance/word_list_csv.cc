@@ -6,8 +6,8 @@
 #include <map>
 #include <utility>
 
+#include "common/csv.h"
 #include "common/suggest.h"
-#include "compliance/detail/csv_records.h"
 
 namespace herald::compliance {
 namespace {
@@ -95,14 +95,37 @@ class ErrorList {
 // Where each column is in a record: field index per Column, kNoField when absent.
 using ColumnMap = std::array<std::size_t, kColumnNames.size()>;
 
-bool LooksLikeHeader(const detail::CsvRecord& header) {
+// One record of the file, with the line it starts on (1-based).
+struct Record {
+  int line = 0;
+  std::vector<std::string> fields;
+};
+
+// What is wrong with the structure of a row, for an officer who edits the file by hand.
+std::string_view RowErrorMessage(CsvRowError error) {
+  switch (error) {
+    case CsvRowError::kQuoteInUnquotedField:
+      return "a quote inside an unquoted field; quote the whole field and double the quote (\"\")";
+    case CsvRowError::kTextAfterClosingQuote:
+      return "text after a closing quote; a quote inside a quoted field must be doubled (\"\")";
+    case CsvRowError::kUnterminatedQuote:
+      return "a quoted field is not closed before the end of the file";
+    case CsvRowError::kRowTooLong:
+      return "the record is too long";
+    case CsvRowError::kNone:
+      break;
+  }
+  return "";
+}
+
+bool LooksLikeHeader(const Record& header) {
   return std::any_of(header.fields.begin(), header.fields.end(), [](const std::string& field) {
     return ClosestMatch(Canonical(field), kColumnNames).has_value();
   });
 }
 
 // The column map the header describes, or nullopt after reporting why it cannot be used.
-std::optional<ColumnMap> ReadHeader(const detail::CsvRecord& header, ErrorList& errors) {
+std::optional<ColumnMap> ReadHeader(const Record& header, ErrorList& errors) {
   if (!LooksLikeHeader(header)) {
     errors.Add(header.line, "",
                "missing header: the first line must name the columns, e.g. "
@@ -140,13 +163,13 @@ std::optional<ColumnMap> ReadHeader(const detail::CsvRecord& header, ErrorList& 
   return columns;
 }
 
-std::string_view FieldOf(const detail::CsvRecord& record, const ColumnMap& columns, Column column) {
+std::string_view FieldOf(const Record& record, const ColumnMap& columns, Column column) {
   const std::size_t index = columns[column];
   return index < record.fields.size() ? std::string_view(record.fields[index]) : std::string_view();
 }
 
 // Checks one data record; the term when it is valid. Duplicates are checked by the caller.
-std::optional<Term> ReadTerm(const detail::CsvRecord& record, const ColumnMap& columns,
+std::optional<Term> ReadTerm(const Record& record, const ColumnMap& columns,
                              std::size_t header_width, ErrorList& errors) {
   if (record.fields.size() > header_width) {
     errors.Add(record.line, "",
@@ -203,17 +226,23 @@ std::string WordListCsvResult::ErrorsToString() const {
 
 WordListCsvResult ParseWordListCsv(std::string_view csv, std::string_view source_name) {
   ErrorList errors(source_name);
-  detail::CsvRecordReader reader(csv);
-  detail::CsvRecord record;
+  ChunkedInput input(csv);
+  input.SkipByteOrderMark();
+  CsvTokenizer tokenizer(input, csv.size() + 1);
+  CsvRow row;
+  Record record;
   std::optional<ColumnMap> columns;
   std::size_t header_width = 0;
   std::vector<Term> terms;
   std::map<std::pair<std::string, MatchKind>, int> first_line;  // (term, kind) -> line
-  while (!errors.full() && reader.Next(record)) {
-    if (record.error) {
-      errors.Add(record.line, "", *record.error);
+  while (!errors.full() && tokenizer.Next(row)) {
+    if (row.IsBlank()) continue;
+    record.line = static_cast<int>(row.line);
+    if (row.error != CsvRowError::kNone) {
+      errors.Add(record.line, "", std::string(RowErrorMessage(row.error)));
       continue;
     }
+    record.fields = row.Fields();
     if (!columns) {
       if (!(columns = ReadHeader(record, errors))) break;
       header_width = record.fields.size();
@@ -245,16 +274,16 @@ WordListCsvResult ParseWordListCsv(std::string_view csv, std::string_view source
 }
 
 std::string WriteWordListCsv(std::span<const Term> terms) {
+  // Terms read back byte for byte: no formula guard, and blanks need no quotes (nothing is
+  // trimmed). LF line ends: the starter lists are edited by hand.
+  CsvWriteOptions options;
+  options.line_end = "\n";
+  options.quote_surrounding_blanks = false;
   std::string csv = "term,match,severity,note\n";
   for (const Term& term : terms) {
-    detail::AppendCsvField(csv, term.text);
-    csv += ',';
-    csv += MatchKindName(term.kind);
-    csv += ',';
-    csv += SeverityName(term.severity);
-    csv += ',';
-    detail::AppendCsvField(csv, term.note);
-    csv += '\n';
+    const std::array<std::string_view, 4> fields = {term.text, MatchKindName(term.kind),
+                                                    SeverityName(term.severity), term.note};
+    AppendCsvRow(csv, fields, options);
   }
   return csv;
 }

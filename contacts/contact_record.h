@@ -53,8 +53,8 @@ struct Reject {
   std::int64_t line = 0;  // physical line where the row starts
   // "line 12: column \"country\": \"Germany\" is not an ISO 3166 alpha-2 code"
   std::string reason;
-  // CSV: the row's fields as read (their number may differ from the header's). JSON Lines: one
-  // field, the line's text.
+  // CSV: the row's fields as read, without a formula guard (import_reader.h); their number may
+  // differ from the header's. JSON Lines: one field, the line's text.
   std::vector<std::string> fields;
 
   friend bool operator==(const Reject&, const Reject&) = default;

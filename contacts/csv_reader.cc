@@ -1,7 +1,7 @@
 // The CSV ContactReader: header checks, then one record or reject per row.
 #include <unordered_map>
 
-#include "contacts/detail/csv_tokenizer.h"
+#include "common/csv.h"
 #include "contacts/detail/field_rules.h"
 #include "contacts/detail/readers.h"
 #include "contacts/detail/utf8.h"
@@ -14,19 +14,6 @@ struct Column {
   Field field = Field::kAttribute;
   std::string attribute_key;  // kAttribute: the lower-case name
 };
-
-// The delimiter that splits `header` into more columns outside quotes; ',' on a tie.
-char DetectDelimiter(std::string_view header) {
-  std::size_t commas = 0, semicolons = 0;
-  bool in_quotes = false;
-  for (char c : header) {
-    if (c == '"') in_quotes = !in_quotes;
-    if (in_quotes) continue;
-    commas += c == ',';
-    semicolons += c == ';';
-  }
-  return semicolons > commas ? ';' : ',';
-}
 
 Error HeaderError(std::int64_t line, std::string message, std::string column = {}) {
   return MakeError(ErrorCode::kInvalidArgument, LinePrefix(line) + std::move(message),
@@ -45,7 +32,7 @@ class CsvReader final : public ContactReader {
 
   std::optional<RowResult> Next() override;
   std::vector<std::string> LastRowFields() const override {
-    return has_row_ ? row_.Fields() : std::vector<std::string>{};
+    return has_row_ ? Fields() : std::vector<std::string>{};
   }
   const Status& status() const override { return status_; }
   Format format() const override { return Format::kCsv; }
@@ -57,9 +44,18 @@ class CsvReader final : public ContactReader {
   RowResult MapRow();
   std::optional<std::string> StructuralProblem() const;
   std::string ColumnName(std::size_t index) const;
+  // The current row's fields without the formula guard of our exports (ContactCsvOptions).
+  std::vector<std::string> Fields() const {
+    std::vector<std::string> fields;
+    fields.reserve(row_.field_count());
+    for (std::size_t i = 0; i < row_.field_count(); ++i) {
+      fields.emplace_back(StripFormulaGuard(row_.field(i)));
+    }
+    return fields;
+  }
   // A reject of the current row; `problem` without the line.
   Reject MakeReject(const std::string& problem) const {
-    return Reject{row_.line, LinePrefix(row_.line) + problem, row_.Fields()};
+    return Reject{row_.line, LinePrefix(row_.line) + problem, Fields()};
   }
 
   std::unique_ptr<ChunkedInput> input_;
@@ -79,7 +75,7 @@ class CsvReader final : public ContactReader {
 
 Status CsvReader::ReadHeader(char delimiter_option) {
   tokenizer_.SkipEmptyLines();
-  delimiter_ = delimiter_option != 0 ? delimiter_option : DetectDelimiter(tokenizer_.PeekRow());
+  delimiter_ = delimiter_option != 0 ? delimiter_option : SniffCsvDelimiter(tokenizer_.PeekRow());
   tokenizer_.set_delimiter(delimiter_);
   // Tags are separated by a character that is not the delimiter, so that they need no quotes.
   builder_ = RecordBuilder(delimiter_ == ';' ? '|' : ';');
@@ -183,7 +179,8 @@ RowResult CsvReader::MapRow() {
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     const std::string_view raw = row_.field(i);
     if (!IsValidUtf8(raw)) return MakeReject(ColumnName(i) + ": not valid UTF-8");
-    const std::string_view value = TrimBlanks(raw);
+    // A field our exports guarded against formula injection reads back as it was stored.
+    const std::string_view value = StripFormulaGuard(TrimBlanks(raw));
     if (value.empty()) continue;
     const Column& column = columns_[i];
     if (column.field == Field::kAttribute) {

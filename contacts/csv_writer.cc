@@ -1,48 +1,13 @@
-// CSV output: RFC 4180 quoting for exports and the rejects file.
+// The rejects file, written with the shared CSV writer (common/csv.h).
 #include <algorithm>
 #include <ostream>
 
+#include "common/csv.h"
 #include "contacts/detail/field_rules.h"
 #include "contacts/import_reader.h"
 
 namespace herald::contacts {
 namespace {
-
-bool NeedsQuotes(std::string_view field, char delimiter) {
-  for (char c : field) {
-    if (c == delimiter || c == '"' || c == '\r' || c == '\n') return true;
-  }
-  // Readers (ours included) trim unquoted spaces; quotes at least keep them for the others.
-  return !field.empty() && (field.front() == ' ' || field.front() == '\t' || field.back() == ' ' ||
-                            field.back() == '\t');
-}
-
-void AppendField(std::string& out, std::string_view field, char delimiter) {
-  if (!NeedsQuotes(field, delimiter)) {
-    out += field;
-    return;
-  }
-  out += '"';
-  for (char c : field) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-}
-
-template <typename Fields>
-void AppendRow(std::string& out, const Fields& fields, char delimiter) {
-  // A lone empty field would be an empty line, which readers skip.
-  if (fields.size() == 1 && fields[0].empty()) {
-    out += "\"\"\r\n";
-    return;
-  }
-  for (std::size_t i = 0; i < fields.size(); ++i) {
-    if (i > 0) out += delimiter;
-    AppendField(out, fields[i], delimiter);
-  }
-  out += "\r\n";
-}
 
 // `name`, or "reject_<name>" when a source column is already called so.
 std::string ExtraColumnName(const std::vector<std::string>& source_columns, std::string name) {
@@ -54,20 +19,6 @@ std::string ExtraColumnName(const std::vector<std::string>& source_columns, std:
 
 }  // namespace
 
-void AppendCsvRow(std::string& out, std::span<const std::string> fields, char delimiter) {
-  AppendRow(out, fields, delimiter);
-}
-
-void AppendCsvRow(std::string& out, std::span<const std::string_view> fields, char delimiter) {
-  AppendRow(out, fields, delimiter);
-}
-
-void WriteCsvRow(std::ostream& out, std::span<const std::string> fields, char delimiter) {
-  std::string row;
-  AppendRow(row, fields, delimiter);
-  out << row;
-}
-
 RejectsCsvWriter::RejectsCsvWriter(std::ostream& out, std::vector<std::string> source_columns,
                                    char delimiter)
     : out_(out), width_(source_columns.size()), delimiter_(delimiter) {
@@ -76,7 +27,7 @@ RejectsCsvWriter::RejectsCsvWriter(std::ostream& out, std::vector<std::string> s
   header.push_back(ExtraColumnName(source_columns, "line"));
   header.push_back(ExtraColumnName(source_columns, "reason"));
   for (auto& column : source_columns) header.push_back(std::move(column));
-  WriteCsvRow(out_, header, delimiter_);
+  WriteCsvRow(out_, header, ContactCsvOptions(delimiter_));
 }
 
 void RejectsCsvWriter::Write(const Reject& reject) {
@@ -88,7 +39,7 @@ void RejectsCsvWriter::Write(const Reject& reject) {
   for (const auto& field : reject.fields) fields.push_back(field);
   while (fields.size() < width_ + 2) fields.push_back({});
   row_.clear();
-  AppendRow(row_, fields, delimiter_);
+  AppendCsvRow(row_, fields, ContactCsvOptions(delimiter_));
   out_ << row_;
 }
 

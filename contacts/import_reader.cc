@@ -1,14 +1,14 @@
 // ContactReader::Open: skips a byte order mark, picks the format, hands over to a reader.
 #include "contacts/import_reader.h"
 
-#include "contacts/detail/chunked_input.h"
+#include "common/chunked_input.h"
 #include "contacts/detail/readers.h"
 
 namespace herald::contacts {
 namespace {
 
 // '{' first (after white space) means JSON Lines. Looks at most `limit` bytes ahead.
-Format DetectFormat(detail::ChunkedInput& input, std::size_t limit) {
+Format DetectFormat(ChunkedInput& input, std::size_t limit) {
   std::size_t scanned = 0;
   for (;;) {
     const std::string_view text = input.unread();
@@ -31,7 +31,7 @@ std::string LinePrefix(std::int64_t line) { return "line " + std::to_string(line
 
 Result<std::unique_ptr<ContactReader>> ContactReader::Open(std::istream& in, Format format,
                                                            ReaderOptions options) {
-  auto input = std::make_unique<detail::ChunkedInput>(in, options.chunk_bytes);
+  auto input = std::make_unique<ChunkedInput>(in, options.chunk_bytes);
   input->SkipByteOrderMark();
   if (input->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
   if (format == Format::kAuto) format = DetectFormat(*input, options.max_row_bytes);

@@ -14,6 +14,9 @@
 //     named by the column name in lower case, which must match [a-z0-9_]{1,64}.
 //   - tags holds several tags separated by ';' when the delimiter is ',', and by '|' when the
 //     delimiter is ';' (so that a tag list never needs quoting).
+//   - A value that starts with a single quote followed by what a spreadsheet would run as a formula
+//     ("'=SUM(A1)", "'@cmd"; see NeedsFormulaGuard in common/csv.h) loses that one quote: it is how
+//     Herald's exports guard such values, so that an export imports back unchanged.
 //   - Values are trimmed of surrounding spaces and tabs. An empty value says nothing: no name, no
 //     attribute, no consent change, and so on (an empty phone is a reject).
 //   - Consent values: yes/no, true/false, 1/0, granted/revoked, opt-in/opt-out (any case).
@@ -45,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/csv.h"
 #include "common/result.h"
 #include "contacts/contact_record.h"
 
@@ -95,17 +99,22 @@ class ContactReader {
   virtual char delimiter() const = 0;
 };
 
-// Appends one CSV row to `out`, ending with CRLF. A field is quoted (with quotes doubled) when it
-// holds the delimiter, a quote, CR or LF, or starts or ends with a space or tab.
-void AppendCsvRow(std::string& out, std::span<const std::string> fields, char delimiter = ',');
-void AppendCsvRow(std::string& out, std::span<const std::string_view> fields, char delimiter = ',');
-// The same, written to a stream.
-void WriteCsvRow(std::ostream& out, std::span<const std::string> fields, char delimiter = ',');
+// How contact CSVs that people open in spreadsheets are written (segment exports, rejects): the
+// import format, CRLF line ends, fields with surrounding blanks quoted, and spreadsheet formulas
+// guarded with a leading single quote (common/csv.h, NeedsFormulaGuard). Phone numbers (E.164) and
+// other plain numbers are not guarded, and the CSV reader above strips the guard again, so an
+// export imports back unchanged.
+inline CsvWriteOptions ContactCsvOptions(char delimiter = ',') {
+  CsvWriteOptions options;
+  options.delimiter = delimiter;
+  options.guard_formulas = true;
+  return options;
+}
 
-// Writes rejects as a CSV that a person can correct: the columns "line" and "reason" followed by
-// the source's columns (named "reject_line" and "reject_reason" instead when the source has a
-// column of that name). Rows with fewer fields than the header are padded with empty fields.
-// Not thread-safe; the stream must outlive the writer.
+// Writes rejects as a CSV that a person can correct (ContactCsvOptions): the columns "line" and
+// "reason" followed by the source's columns (named "reject_line" and "reject_reason" instead when
+// the source has a column of that name). Rows with fewer fields than the header are padded with
+// empty fields. Not thread-safe; the stream must outlive the writer.
 class RejectsCsvWriter {
  public:
   // Writes the header row. Use the reader's columns() and delimiter().

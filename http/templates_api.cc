@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/language_tag.h"
 #include "http/api_util.h"
 
 namespace herald::http {
@@ -31,12 +32,15 @@ json::object TemplateJson(const app::StoredTemplate& stored) {
 // the gate could not use is refused rather than stored.
 Result<app::TemplateRecord> TemplateFromBody(const std::string& name, const std::string& language,
                                              const json::object& body) {
+  // Stored in the platform's spelling ("EN-us" -> "en_US"), so that one language is stored once.
+  const Result<LanguageTag> tag = LanguageTag::Parse(language);
+  if (!tag.ok()) return MakeError(ErrorCode::kInvalidArgument, tag.error().message, "language");
   const json::value* components = body.if_contains("components");
   if (components == nullptr || !components->is_array()) {
     return MakeError(ErrorCode::kInvalidArgument, "required (a JSON array)", "components");
   }
   app::TemplateRecord record{name,
-                             app::CanonicalTemplateLanguage(language),
+                             tag->canonical(),
                              OptionalString(body, "category"),
                              OptionalString(body, "status"),
                              json::serialize(*components),

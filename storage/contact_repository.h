@@ -15,11 +15,10 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/purpose.h"
 #include "common/result.h"
 
 namespace herald::storage {
-
-enum class ConsentPurpose { kMarketing, kUtility };
 
 struct ConsentChange {
   bool granted = false;

@@ -44,12 +44,6 @@ std::string NormalizeCountry(std::string_view country) {
   return out;
 }
 
-std::string NormalizeLanguage(std::string_view language) {
-  std::string out(language);
-  for (char& c : out) c = (c == '-') ? '_' : AsciiLower(c);
-  return out;
-}
-
 std::optional<double> ParseDecimal(std::string_view text) {
   std::size_t at = (!text.empty() && text[0] == '-') ? 1 : 0;
   std::size_t n = Digits(text, at);

@@ -29,9 +29,6 @@ inline std::string NormalizeName(std::string_view name) { return AsciiLowerCopy(
 // Countries: ASCII upper case ("de" -> "DE").
 std::string NormalizeCountry(std::string_view country);
 
-// Languages: ASCII lower case with '_' between subtags ("pt-BR" -> "pt_br").
-std::string NormalizeLanguage(std::string_view language);
-
 // The strict number syntax of expressions and attribute values: -?D+(.D+)?([eE][+-]?D+)?, finite.
 std::optional<double> ParseDecimal(std::string_view text);
 

@@ -1,9 +1,11 @@
 // TemplateCatalog (templates.h): templates by name, then by language with the fallback chain.
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "common/language_tag.h"
 #include "compliance/templates.h"
 
 namespace herald::compliance {
@@ -16,30 +18,11 @@ struct NameHash {
   }
 };
 
-char FoldLanguageChar(char c) {
-  if (c == '-') return '_';
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// "pt-BR" equals "pt_br": platform codes use '_', contacts may carry BCP 47 spellings.
-bool SameLanguage(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (FoldLanguageChar(a[i]) != FoldLanguageChar(b[i])) return false;
-  }
-  return true;
-}
-
-// "de_AT" -> "de", "zh_Hant_TW" -> "zh_Hant", "de" -> "".
-std::string_view ParentLanguage(std::string_view language) {
-  const std::size_t cut = language.find_last_of("_-");
-  return cut == std::string_view::npos ? std::string_view() : language.substr(0, cut);
-}
-
 }  // namespace
 
 struct TemplateCatalog::Data {
   std::vector<CompiledTemplate> templates;
+  std::vector<LanguageTag> languages;  // of each template, parsed
   // name -> indices into `templates`, one per language
   std::unordered_map<std::string, std::vector<std::size_t>, NameHash, std::equal_to<>> by_name;
 };
@@ -53,17 +36,23 @@ Result<TemplateCatalog> TemplateCatalog::Build(std::vector<MessageTemplate> temp
     Result<CompiledTemplate> compiled = CompileTemplate(std::move(source));
     if (!compiled.ok()) return std::move(compiled).error();
     const MessageTemplate& added = compiled->source;
-    std::vector<std::size_t>& languages = data->by_name[added.name];
-    for (std::size_t index : languages) {
-      if (SameLanguage(data->templates[index].source.language, added.language)) {
+    Result<LanguageTag> language = LanguageTag::Parse(added.language);
+    if (!language.ok()) {  // CompileTemplate checked it
+      return MakeError(ErrorCode::kInvalidArgument, language.error().message,
+                       added.name + "/" + added.language + ": language");
+    }
+    std::vector<std::size_t>& indices = data->by_name[added.name];
+    for (std::size_t index : indices) {
+      if (data->languages[index] == *language) {
         return MakeError(ErrorCode::kAlreadyExists,
                          "template \"" + added.name + "\" is given twice for language \"" +
                              added.language + "\"",
                          added.name + "/" + added.language);
       }
     }
-    languages.push_back(data->templates.size());
+    indices.push_back(data->templates.size());
     data->templates.push_back(std::move(compiled).value());
+    data->languages.push_back(std::move(*language));
   }
   TemplateCatalog catalog;
   catalog.data_ = std::move(data);
@@ -73,11 +62,10 @@ Result<TemplateCatalog> TemplateCatalog::Build(std::vector<MessageTemplate> temp
 const CompiledTemplate* TemplateCatalog::Find(std::string_view name,
                                               std::string_view language) const {
   auto found = data_->by_name.find(name);
-  if (found == data_->by_name.end()) return nullptr;
+  const Result<LanguageTag> tag = LanguageTag::Parse(language);
+  if (found == data_->by_name.end() || !tag.ok()) return nullptr;
   for (std::size_t index : found->second) {
-    if (SameLanguage(data_->templates[index].source.language, language)) {
-      return &data_->templates[index];
-    }
+    if (data_->languages[index] == *tag) return &data_->templates[index];
   }
   return nullptr;
 }
@@ -87,12 +75,12 @@ const CompiledTemplate* TemplateCatalog::Resolve(std::string_view name, std::str
   auto found = data_->by_name.find(name);
   if (found == data_->by_name.end()) return nullptr;
   for (std::string_view start : {language, default_language}) {
-    for (std::string_view candidate = start; !candidate.empty();
-         candidate = ParentLanguage(candidate)) {
+    Result<LanguageTag> tag = LanguageTag::Parse(start);
+    if (!tag.ok()) continue;  // no template has that language, nor any parent of it
+    for (std::optional<LanguageTag> candidate = std::move(*tag); candidate;
+         candidate = candidate->Parent()) {
       for (std::size_t index : found->second) {
-        if (SameLanguage(data_->templates[index].source.language, candidate)) {
-          return &data_->templates[index];
-        }
+        if (data_->languages[index] == *candidate) return &data_->templates[index];
       }
     }
   }

@@ -295,13 +295,4 @@ void ListMatcher::ScanEachTerm(const ScanText& text, std::vector<WordMatch>& out
   if (regex_set_ != nullptr) LocateEachTerm(regex_set_->terms, text, Source::kNormalised, out);
 }
 
-std::string LanguageKey(std::string_view language) {
-  std::string key(language);
-  for (char& c : key) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    if (c == '-') c = '_';
-  }
-  return key;
-}
-
 }  // namespace herald::compliance::detail

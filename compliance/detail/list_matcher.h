@@ -76,8 +76,8 @@ class ListMatcher {
                                                      std::int64_t max_memory_bytes);
   ~ListMatcher();
 
-  // The selection's language, lower case with '-' spelled '_'; empty for a filter without
-  // language lists, whose only matcher holds the global lists.
+  // The selection's language as a LanguageKey (common/language_tag.h): "de_at"; empty for a
+  // filter without language lists, whose only matcher holds the global lists.
   const std::string& language_key() const { return language_key_; }
 
   // Appends every match in `text` to `out`, allow matches included (kind kAllow), unsorted, with
@@ -100,8 +100,5 @@ class ListMatcher {
   std::unique_ptr<TermSet> spaceless_set_;  // null when there are no such terms
   std::unique_ptr<TermSet> regex_set_;      // null when no list of the selection has regex terms
 };
-
-// "de-AT" -> "de_at".
-std::string LanguageKey(std::string_view language);
 
 }  // namespace herald::compliance::detail

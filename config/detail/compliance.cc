@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "common/language_tag.h"
 #include "common/suggest.h"
 
 namespace herald::config::detail {
@@ -22,23 +23,14 @@ constexpr std::array<std::string_view, 2> kQuietHoursPurposes{"marketing", "util
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
-bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-// "en", "fil", "en_US", "pt_BR", "es_419": the language codes WhatsApp templates use.
+// "en", "fil", "en_US", "pt_BR", "es_419": the language codes WhatsApp templates use. The config
+// spells them canonically (LanguageTag::canonical), as they are stored and compared.
 bool IsLanguageCode(std::string_view code) {
-  const std::size_t underscore = std::min(code.find('_'), code.size());
-  const std::string_view language = code.substr(0, underscore);
-  if (language.size() < 2 || language.size() > 3 ||
-      !std::all_of(language.begin(), language.end(), IsLower)) {
-    return false;
-  }
-  if (underscore == code.size()) return true;
-  const std::string_view region = code.substr(underscore + 1);
-  const bool letters = region.size() == 2 && std::all_of(region.begin(), region.end(), IsUpper);
-  const bool digits = region.size() == 3 && std::all_of(region.begin(), region.end(), IsDigit);
-  return letters || digits;
+  const Result<LanguageTag> tag = LanguageTag::Parse(code);
+  return tag.ok() && tag->canonical() == code;
 }
 
 constexpr std::string_view kLanguageHelp =

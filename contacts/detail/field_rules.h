@@ -49,8 +49,7 @@ std::string Quoted(std::string_view text);
 std::optional<bool> ParseConsentValue(std::string_view value);  // true: granted
 // "2024-05-01", "2024-05-01T10:00Z", "2024-05-01T10:00:00.250+02:00", "... 10:00:00-0500"
 std::optional<SysTime> ParseTimestamp(std::string_view value);
-std::optional<std::string> NormaliseCountry(std::string_view value);   // "de" -> "DE"
-std::optional<std::string> NormaliseLanguage(std::string_view value);  // "pt-br" -> "pt_BR"
+std::optional<std::string> NormaliseCountry(std::string_view value);  // "de" -> "DE"
 bool IsTagName(std::string_view tag);
 bool IsKnownTimeZone(std::string_view name);  // in the system tzdata
 

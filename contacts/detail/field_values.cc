@@ -208,39 +208,6 @@ std::optional<std::string> NormaliseCountry(std::string_view value) {
   return std::string{ToUpper(value[0]), ToUpper(value[1])};
 }
 
-std::optional<std::string> NormaliseLanguage(std::string_view value) {
-  // language[-_]Script?[-_]REGION? with language 2-3 letters, script 4 letters, region 2 letters
-  // or 3 digits (UN M.49): what WhatsApp template languages and BCP 47 tags commonly use.
-  std::string normalised;
-  std::size_t part = 0;
-  std::size_t start = 0;
-  while (start <= value.size()) {
-    std::size_t end = value.find_first_of("-_", start);
-    if (end == std::string_view::npos) end = value.size();
-    const std::string_view subtag = value.substr(start, end - start);
-    if (part == 0 && subtag.size() >= 2 && subtag.size() <= 3 && AllOf(subtag, IsAsciiLetter)) {
-      normalised = ToLowerAscii(subtag);
-      part = 1;
-    } else if (part == 1 && subtag.size() == 4 && AllOf(subtag, IsAsciiLetter)) {
-      normalised += '_';
-      normalised += ToUpper(subtag[0]);
-      normalised += ToLowerAscii(subtag.substr(1));
-      part = 2;
-    } else if ((part == 1 || part == 2) && subtag.size() == 2 && AllOf(subtag, IsAsciiLetter)) {
-      normalised += {'_', ToUpper(subtag[0]), ToUpper(subtag[1])};
-      part = 3;
-    } else if ((part == 1 || part == 2) && subtag.size() == 3 && AllOf(subtag, IsAsciiDigit)) {
-      normalised += '_';
-      normalised += subtag;
-      part = 3;
-    } else {
-      return std::nullopt;
-    }
-    start = end + 1;
-  }
-  return normalised;
-}
-
 bool IsTagName(std::string_view tag) {
   return !tag.empty() && tag.size() <= 64 && AllOf(tag, [](char c) {
     return IsAsciiLetter(c) || IsAsciiDigit(c) || c == '_' || c == '-' || c == '.';

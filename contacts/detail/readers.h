@@ -3,8 +3,8 @@
 
 #include <memory>
 
+#include "common/chunked_input.h"
 #include "common/result.h"
-#include "contacts/detail/chunked_input.h"
 #include "contacts/import_reader.h"
 
 namespace herald::contacts::detail {

@@ -3,6 +3,7 @@
 #include <numeric>
 #include <utility>
 
+#include "common/language_tag.h"
 #include "contacts/detail/field_rules.h"
 
 namespace herald::contacts::detail {
@@ -71,10 +72,12 @@ std::optional<std::string> RecordBuilder::Set(Field field, std::string_view valu
       record_.country = NormaliseCountry(value);
       if (!record_.country) return NotA(value, "an ISO 3166 alpha-2 code");
       return std::nullopt;
-    case Field::kLanguage:
-      record_.language = NormaliseLanguage(value);
-      if (!record_.language) return NotA(value, "a language code like de, de_AT or pt-BR");
+    case Field::kLanguage: {
+      const Result<LanguageTag> tag = LanguageTag::Parse(value);  // stored as "pt_BR"
+      if (!tag.ok()) return NotA(value, "a language code like de, de_AT or pt-BR");
+      record_.language = tag->canonical();
       return std::nullopt;
+    }
     case Field::kTimezone:
       if (!IsKnownTimeZone(value)) return NotA(value, "an IANA time zone name like Europe/Berlin");
       record_.timezone = std::string(value);

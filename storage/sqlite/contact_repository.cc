@@ -21,10 +21,6 @@ std::string Lower(std::string_view text) {
   return lower;
 }
 
-std::string_view PurposeName(ConsentPurpose purpose) {
-  return purpose == ConsentPurpose::kMarketing ? "marketing" : "utility";
-}
-
 std::vector<std::pair<std::string, std::string>> ParseAttributes(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> attributes;
   boost::system::error_code ec;
@@ -310,7 +306,7 @@ Status SqliteContactRepository::WriteTags(ContactId id, const std::vector<std::s
   return Status::Ok();
 }
 
-Status SqliteContactRepository::WriteConsent(ContactId id, ConsentPurpose purpose,
+Status SqliteContactRepository::WriteConsent(ContactId id, Purpose purpose,
                                              const ConsentChange& change, std::string_view actor,
                                              SysTime now) {
   Statement& upsert = statements_->upsert_consent;
@@ -427,8 +423,8 @@ Result<UpsertResult> SqliteContactRepository::Upsert(const ContactUpsert& upsert
   }
   bool consent_changed = false;
   for (auto [purpose, change, current] :
-       {std::tuple{ConsentPurpose::kMarketing, &upsert.marketing, &after.consent_marketing},
-        std::tuple{ConsentPurpose::kUtility, &upsert.utility, &after.consent_utility}}) {
+       {std::tuple{Purpose::kMarketing, &upsert.marketing, &after.consent_marketing},
+        std::tuple{Purpose::kUtility, &upsert.utility, &after.consent_utility}}) {
     if (!*change) continue;
     // A repeated grant (or revocation) keeps the original time and source.
     if (!created && (*change)->granted == *current) continue;

@@ -52,7 +52,7 @@ class SqliteContactRepository final : public ContactRepository {
   Status Audit(std::string_view action, std::string_view object_id, std::string_view actor,
                std::string_view reason, const std::string& detail_json, SysTime now);
   Result<std::vector<ContactId>> ContactsWithTag(std::int64_t tag_id);
-  Status WriteConsent(ContactId id, ConsentPurpose purpose, const ConsentChange& change,
+  Status WriteConsent(ContactId id, Purpose purpose, const ConsentChange& change,
                       std::string_view actor, SysTime now);
 
   Connection& connection_;

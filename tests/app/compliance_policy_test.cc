@@ -58,8 +58,7 @@ const SysTime kNoon = Utc(2024, 7, 1, 10, 0);  // 12:00 in Berlin
 
 TEST(CompliancePolicyFromConfig, TheConfiguredWindowMarginClosesFreeTextEarly) {
   const compliance::Gate gate = GateFromConfig("[compliance]\nwindow_margin = \"30m\"\n");
-  const compliance::OutboundMessage text{kSender, ContactId{1},
-                                         compliance::MessagePurpose::kService,
+  const compliance::OutboundMessage text{kSender, ContactId{1}, Purpose::kService,
                                          compliance::FreeText{"Your parcel"}};
   Recipient inside{{{kSender, kNoon - 23h - 29min, std::nullopt}}, {}};
   EXPECT_TRUE(gate.Check(text, inside.State(), kNoon).allowed());
@@ -71,8 +70,7 @@ TEST(CompliancePolicyFromConfig, QuietHoursAndTheFrequencyCapComeFromTheConfig) 
   const compliance::Gate gate = GateFromConfig(
       "[compliance]\nfrequency_cap.max_marketing = 1\nfrequency_cap.period = \"1d\"\n"
       "quiet_hours.default = \"13:00-20:00\"\n");
-  const compliance::OutboundMessage promo{kSender, ContactId{1},
-                                          compliance::MessagePurpose::kMarketing,
+  const compliance::OutboundMessage promo{kSender, ContactId{1}, Purpose::kMarketing,
                                           compliance::TemplateMessage{"promo", "", {}}};
   const Recipient fresh;
   EXPECT_EQ(gate.Check(promo, fresh.State(), kNoon).RefusalReason(), "quiet_hours");

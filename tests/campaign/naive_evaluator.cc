@@ -75,8 +75,8 @@ bool MatchesTerm(const ContactFacts& contact, const SegmentTerm& term, SysTime n
           for (char& c : language) c = c == '-' ? '_' : c;
           return language == t.language || language.starts_with(t.language + "_");
         } else if constexpr (std::is_same_v<T, OptedInTerm>) {
-          const bool consent = t.purpose == ConsentPurpose::kMarketing ? contact.consent_marketing
-                                                                       : contact.consent_utility;
+          const bool consent = t.purpose == Purpose::kMarketing ? contact.consent_marketing
+                                                                : contact.consent_utility;
           return consent && !contact.opted_out;
         } else if constexpr (std::is_same_v<T, OptedOutTerm>) {
           return contact.opted_out;

@@ -57,8 +57,7 @@ SegmentTerm RandomTerm(std::mt19937_64& random, const Vocabulary& vocabulary) {
     case 4:
       return LanguageTerm{Pick(random, vocabulary.languages)};
     case 5:
-      return OptedInTerm{Below(random, 2) == 0 ? ConsentPurpose::kMarketing
-                                               : ConsentPurpose::kUtility};
+      return OptedInTerm{Below(random, 2) == 0 ? Purpose::kMarketing : Purpose::kUtility};
     case 6:
       return OptedOutTerm{};
     case 7:

@@ -92,6 +92,10 @@ const ErrorCase kErrors[] = {
      "position 6: " + Expected("a language code such as de or pt_BR", "\"german\"")},
     {"LanguageWithEmptySubtag", "lang:de_",
      "position 6: " + Expected("a language code such as de or pt_BR", "\"de_\"")},
+    {"LanguageThatIsNotATag", "lang:zz_ZZZZZZZ",
+     "position 6: " + Expected("a language code such as de or pt_BR", "\"zz_ZZZZZZZ\"")},
+    {"PurposeWithoutConsent", "opted_in:service",
+     "position 10: " + Expected("marketing or utility after opted_in:", "\"service\"")},
     {"UnknownConsentPurpose", "opted_in:marketting",
      "position 10: " + Expected("marketing or utility after opted_in:", "\"marketting\"")},
     // Attributes.

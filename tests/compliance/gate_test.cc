@@ -114,7 +114,7 @@ struct Scenario {
   std::vector<ServiceWindow> windows = {{kSender, kNow - hours(1), std::nullopt}};
   std::vector<SysTime> sends;
   std::string long_text;
-  OutboundMessage message{kSender, ContactId{9}, MessagePurpose::kService,
+  OutboundMessage message{kSender, ContactId{9}, Purpose::kService,
                           TemplateMessage{"promo", "", {}}};
   RecipientState recipient;
   SysTime now = kNow;
@@ -210,14 +210,14 @@ const std::vector<GateCase>& Cases() {
        [](Scenario& s) {
          s.UseTemplate("order");
          s.body = {{"", "A-17"}};
-         s.message.purpose = MessagePurpose::kMarketing;
+         s.message.purpose = Purpose::kMarketing;
          s.recipient.consent.marketing = false;
        },
        "no_consent:marketing"},
       {"marketing free text needs marketing consent",
        [](Scenario& s) {
          s.UseText("Sale!");
-         s.message.purpose = MessagePurpose::kMarketing;
+         s.message.purpose = Purpose::kMarketing;
          s.recipient.consent.marketing = false;
        },
        "no_consent:marketing"},
@@ -428,7 +428,7 @@ TEST_F(GateTest, NextAllowedTimeFollowsQuietHoursForMarketingOnly) {
   Result<SysTime> next = gate_.NextAllowedTime(late, scenario.recipient);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, Utc(2024, 10, 27, 7, 0)) << "Sunday 08:00 CET";
-  next = gate_.NextAllowedTime(late, scenario.recipient, MessagePurpose::kUtility);
+  next = gate_.NextAllowedTime(late, scenario.recipient, Purpose::kUtility);
   ASSERT_TRUE(next.ok());
   EXPECT_EQ(*next, late);
   scenario.recipient.country = "";

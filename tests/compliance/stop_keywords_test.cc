@@ -100,6 +100,7 @@ TEST(StopKeywords, PrefersTheContactsLanguageWhenSeveralListsHaveTheKeyword) {
   EXPECT_EQ(matcher.Match("parar")->language, "es");
   EXPECT_EQ(matcher.Match("parar", "pt")->language, "pt");
   EXPECT_EQ(matcher.Match("parar", "de")->language, "es");
+  EXPECT_EQ(matcher.Match("parar", "PT")->language, "pt") << "languages compare as LanguageKeys";
 }
 
 TEST(StopKeywords, UsesTheConfiguredListsOnly) {

@@ -195,6 +195,29 @@ TEST(TemplateCatalog, RejectsDuplicatesAndMalformedTemplatesNamingThem) {
   EXPECT_EQ(with_footer.error().field, "footer/en: footer");
 }
 
+TEST(TemplateCatalog, RefusesALanguageThatIsNotALanguageTag) {
+  Result<CompiledTemplate> junk = CompileTemplate(Make("promo", "../de", "Hi"));
+  ASSERT_FALSE(junk.ok());
+  EXPECT_EQ(junk.error().field, "promo/../de: language");
+  EXPECT_NE(junk.error().message.find("is not a language tag"), std::string::npos);
+  EXPECT_FALSE(TemplateCatalog::Build({Make("promo", "zz_ZZZZZZZ", "Hi")}).ok());
+}
+
+TEST(TemplateCatalog, FallsBackThroughRegionAndScriptInAnySpelling) {
+  Result<TemplateCatalog> catalog = TemplateCatalog::Build({
+      Make("promo", "zh_Hant", "traditional"),
+      Make("promo", "zh", "simplified"),
+      Make("promo", "en", "Hello"),
+  });
+  ASSERT_TRUE(catalog.ok()) << catalog.error().ToString();
+  EXPECT_EQ(catalog->Resolve("promo", "zh-hant-tw", "en")->source.components.body, "traditional");
+  EXPECT_EQ(catalog->Resolve("promo", "zh_Hans_CN", "en")->source.components.body, "simplified");
+  EXPECT_EQ(catalog->Resolve("promo", "../zh", "en")->source.components.body, "Hello");
+  ASSERT_NE(catalog->Find("promo", "ZH-HANT"), nullptr);
+  EXPECT_EQ(catalog->Find("promo", "ZH-HANT")->source.components.body, "traditional");
+  EXPECT_EQ(catalog->Find("promo", "../zh"), nullptr);
+}
+
 // ---- rendering -------------------------------------------------------------------------------
 
 CompiledTemplate Compile(MessageTemplate source) {
@@ -346,7 +369,7 @@ TEST(TemplateNames, ParseThePlatformSpellings) {
   EXPECT_EQ(*ParseTemplateCategory("Utility"), TemplateCategory::kUtility);
   EXPECT_FALSE(ParseTemplateStatus("LIVE").ok());
   EXPECT_FALSE(ParseTemplateCategory("PROMO").ok());
-  EXPECT_EQ(PurposeOf(TemplateCategory::kAuthentication), MessagePurpose::kAuthentication);
+  EXPECT_EQ(PurposeOf(TemplateCategory::kAuthentication), Purpose::kAuthentication);
 }
 
 }  // namespace

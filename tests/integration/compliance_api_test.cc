@@ -500,6 +500,11 @@ TEST_F(ComplianceApi, TemplatesAreCheckedStoredAndListed) {
   EXPECT_EQ(refused.status, 400);
   EXPECT_THAT(Str(ErrorOf(refused).at("field")), HasSubstr("body")) << refused.body;
 
+  auto junk = CallAs("alice", "PUT", "/v1/templates/promo/zz_ZZZZZZZ", json::serialize(promo));
+  EXPECT_EQ(junk.status, 400);
+  EXPECT_EQ(Str(ErrorOf(junk).at("field")), "language") << junk.body;
+  EXPECT_THAT(Str(ErrorOf(junk).at("message")), HasSubstr("is not a language tag")) << junk.body;
+
   auto listed = Call("GET", "/v1/templates");
   ASSERT_EQ(listed.status, 200);
   auto templates = Json(listed).at("templates").as_array();

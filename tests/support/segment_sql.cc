@@ -13,7 +13,6 @@ namespace {
 
 using campaign::AttributeTerm;
 using campaign::CompareOp;
-using campaign::ConsentPurpose;
 using campaign::CountryTerm;
 using campaign::LanguageTerm;
 using campaign::LastInboundTerm;
@@ -169,7 +168,7 @@ class Translator {
   }
 
   Status Term(const OptedInTerm& term) {
-    const char* purpose = term.purpose == ConsentPurpose::kMarketing ? "marketing" : "utility";
+    const char* purpose = term.purpose == Purpose::kMarketing ? "marketing" : "utility";
     out_.where +=
         "(c.opted_out_at IS NULL AND EXISTS (SELECT 1 FROM consents s WHERE s.contact_id = c.id "
         "AND s.purpose = " +

@@ -1,9 +1,10 @@
-#include "contacts/detail/csv_tokenizer.h"
+#include "common/csv.h"
 
 #include <algorithm>
 #include <limits>
+#include <ostream>
 
-namespace herald::contacts::detail {
+namespace herald {
 namespace {
 
 std::uint8_t Byte(char c) { return static_cast<std::uint8_t>(c); }
@@ -249,4 +250,108 @@ void CsvTokenizer::NoteError(CsvRow& row, CsvRowError error, std::int64_t line) 
   row.error_line = line;
 }
 
-}  // namespace herald::contacts::detail
+char SniffCsvDelimiter(std::string_view header) {
+  std::size_t commas = 0, semicolons = 0;
+  bool in_quotes = false;
+  for (char c : header) {
+    if (c == '"') in_quotes = !in_quotes;
+    if (in_quotes) continue;
+    commas += c == ',';
+    semicolons += c == ';';
+  }
+  return semicolons > commas ? ';' : ',';
+}
+
+// Writing --------------------------------------------------------------------------------------
+
+namespace {
+
+bool IsFormulaStart(char c) {
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+bool IsDigits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// [+-]digits[.digits]
+bool IsPlainNumber(std::string_view text) {
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
+  const std::size_t point = text.find('.');
+  if (point == std::string_view::npos) return IsDigits(text);
+  return IsDigits(text.substr(0, point)) && IsDigits(text.substr(point + 1));
+}
+
+bool NeedsQuotes(std::string_view field, const CsvWriteOptions& options) {
+  for (char c : field) {
+    if (c == options.delimiter || c == '"' || c == '\r' || c == '\n') return true;
+  }
+  if (!options.quote_surrounding_blanks || field.empty()) return false;
+  return field.front() == ' ' || field.front() == '\t' || field.back() == ' ' ||
+         field.back() == '\t';
+}
+
+template <typename Fields>
+void AppendRow(std::string& out, const Fields& fields, const CsvWriteOptions& options) {
+  // A lone empty field would be an empty line, which readers skip.
+  if (fields.size() == 1 && std::string_view(fields[0]).empty()) {
+    out += "\"\"";
+    out += options.line_end;
+    return;
+  }
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) out += options.delimiter;
+    AppendCsvField(out, fields[i], options);
+  }
+  out += options.line_end;
+}
+
+}  // namespace
+
+bool NeedsFormulaGuard(std::string_view field) {
+  const std::size_t start = field.find_first_not_of('\'');
+  if (start == std::string_view::npos) return false;
+  const std::string_view rest = field.substr(start);
+  return IsFormulaStart(rest.front()) && !IsPlainNumber(rest);
+}
+
+std::string_view StripFormulaGuard(std::string_view field) {
+  if (field.starts_with('\'') && NeedsFormulaGuard(field.substr(1))) field.remove_prefix(1);
+  return field;
+}
+
+void AppendCsvField(std::string& out, std::string_view field, const CsvWriteOptions& options) {
+  const bool guard = options.guard_formulas && NeedsFormulaGuard(field);
+  if (!NeedsQuotes(field, options)) {
+    if (guard) out += '\'';
+    out += field;
+    return;
+  }
+  out += '"';
+  if (guard) out += '\'';
+  for (char c : field) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+void AppendCsvRow(std::string& out, std::span<const std::string> fields,
+                  const CsvWriteOptions& options) {
+  AppendRow(out, fields, options);
+}
+
+void AppendCsvRow(std::string& out, std::span<const std::string_view> fields,
+                  const CsvWriteOptions& options) {
+  AppendRow(out, fields, options);
+}
+
+void WriteCsvRow(std::ostream& out, std::span<const std::string> fields,
+                 const CsvWriteOptions& options) {
+  std::string row;
+  AppendRow(row, fields, options);
+  out << row;
+}
+
+}  // namespace herald

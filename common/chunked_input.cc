@@ -1,16 +1,19 @@
-#include "contacts/detail/chunked_input.h"
+#include "common/chunked_input.h"
 
 #include <algorithm>
 #include <cstring>
 
-namespace herald::contacts::detail {
+namespace herald {
 
 ChunkedInput::ChunkedInput(std::istream& in, std::size_t chunk_bytes)
-    : in_(in), chunk_bytes_(std::max<std::size_t>(chunk_bytes, 1)) {}
+    : in_(&in), chunk_bytes_(std::max<std::size_t>(chunk_bytes, 1)) {}
+
+ChunkedInput::ChunkedInput(std::string_view text) : data_(text.data()), end_(text.size()) {}
 
 bool ChunkedInput::ReadMore() {
-  if (failed_ || !in_.good()) {
-    failed_ = failed_ || in_.bad();
+  if (in_ == nullptr) return false;
+  if (failed_ || !in_->good()) {
+    failed_ = failed_ || in_->bad();
     return false;
   }
   if (begin_ > 0) {
@@ -19,10 +22,11 @@ bool ChunkedInput::ReadMore() {
     begin_ = 0;
   }
   if (buffer_.size() < end_ + chunk_bytes_) buffer_.resize(end_ + chunk_bytes_);
-  in_.read(buffer_.data() + end_, static_cast<std::streamsize>(chunk_bytes_));
-  const auto read = static_cast<std::size_t>(in_.gcount());
+  data_ = buffer_.data();
+  in_->read(buffer_.data() + end_, static_cast<std::streamsize>(chunk_bytes_));
+  const auto read = static_cast<std::size_t>(in_->gcount());
   end_ += read;
-  if (in_.bad()) failed_ = true;
+  if (in_->bad()) failed_ = true;
   return read > 0;
 }
 
@@ -33,4 +37,4 @@ void ChunkedInput::SkipByteOrderMark() {
   if (unread().starts_with(kBom)) Consume(kBom.size());
 }
 
-}  // namespace herald::contacts::detail
+}  // namespace herald
