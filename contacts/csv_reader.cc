@@ -38,8 +38,7 @@ class CsvReader final : public ContactReader {
   CsvReader(std::unique_ptr<ChunkedInput> input, const ReaderOptions& options)
       : input_(std::move(input)),
         tokenizer_(*input_, options.max_row_bytes),
-        max_row_bytes_(options.max_row_bytes),
-        builder_(',') {}
+        max_row_bytes_(options.max_row_bytes) {}
 
   Status ReadHeader(char delimiter_option);
 
@@ -81,8 +80,6 @@ Status CsvReader::ReadHeader(char delimiter_option) {
   tokenizer_.SkipEmptyLines();
   delimiter_ = delimiter_option != 0 ? delimiter_option : DetectDelimiter(tokenizer_.PeekRow());
   tokenizer_.set_delimiter(delimiter_);
-  // Tags are separated by a character that is not the delimiter, so that they need no quotes.
-  builder_ = RecordBuilder(delimiter_ == ';' ? '|' : ';');
   if (!tokenizer_.Next(row_)) {
     if (input_->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
     return MakeError(ErrorCode::kInvalidArgument, "the input is empty: a header line is needed");

@@ -60,7 +60,7 @@ std::optional<std::string> ScalarText(const json::value& value) {
 class JsonLinesReader final : public ContactReader {
  public:
   JsonLinesReader(std::unique_ptr<ChunkedInput> input, const ReaderOptions& options)
-      : input_(std::move(input)), max_row_bytes_(options.max_row_bytes), builder_(';') {}
+      : input_(std::move(input)), max_row_bytes_(options.max_row_bytes) {}
 
   std::optional<RowResult> Next() override;
   std::vector<std::string> LastRowFields() const override {
