@@ -15,14 +15,15 @@ namespace {
 // small enough to keep every thread busy.
 constexpr std::size_t kChunkRows = 256;
 
-// Converts a validated record into an upsert: the number is normalised; the country comes from
-// the file, else from the number.
+// Converts a validated record into an upsert: the number is normalised (a national number in the
+// row's country, else in the default region); the country comes from the file, else from the
+// number.
 bool ToUpsert(ContactRecord&& record, const PhoneNormaliser& normaliser,
               const ImportOptions& options, SysTime now, storage::ContactUpsert* upsert,
               std::string* problem) {
   NormalisedPhone phone;
   PhoneRejection rejection;
-  if (!normaliser.Normalise(record.phone, &phone, &rejection)) {
+  if (!normaliser.Normalise(record.phone, &phone, &rejection, record.country.value_or(""))) {
     *problem = "line " + std::to_string(record.line) + ": column \"phone\": \"" + record.phone +
                "\": " + std::string(PhoneRejectReasonName(rejection.reason)) + ": " +
                rejection.detail;

@@ -83,7 +83,8 @@ TEST(RejectsCsv, ReadsBackWithTheSameFieldsAndReasons) {
   ASSERT_EQ(second.rejects.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     const Reject& original = first.rejects[i];
-    std::vector<std::string> fields = {std::to_string(original.line), original.reason};
+    std::vector<std::string> fields = {std::to_string(original.line),
+                                       std::string(original.ReasonWithoutLine())};
     fields.insert(fields.end(), original.fields.begin(), original.fields.end());
     EXPECT_EQ(second.rejects[i].fields, fields);
     // Same problem, found on the rejects file's own line.
@@ -100,8 +101,8 @@ TEST(RejectsCsv, PadsShortRowsAndKeepsTheSourceDelimiter) {
   const ReadOutput second = RoundTrip(first, &text);
   EXPECT_EQ(text,
             "line;reason;phone;name;tags\r\n"
-            "2;line 2: expected 3 fields, found 1;+1;;\r\n"
-            "3;line 3: expected 3 fields, found 4;+2;a;b|c;extra\r\n");
+            "2;expected 3 fields, found 1;+1;;\r\n"
+            "3;expected 3 fields, found 4;+2;a;b|c;extra\r\n");
   ASSERT_EQ(second.rows.size(), 2u);
   ASSERT_EQ(second.records.size(), 1u);  // the padded row is now well formed
   EXPECT_EQ(second.records[0].phone, "+1");
@@ -118,9 +119,28 @@ TEST(RejectsCsv, HoldsJsonLinesInOneColumn) {
   ASSERT_EQ(first.rejects.size(), 2u);
   EXPECT_EQ(WriteRejects(first),
             "line,reason,json\r\n"
-            "1,\"line 1: key \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 code\","
+            "1,\"key \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 code\","
             "\"{\"\"phone\"\":\"\"+1\"\",\"\"country\"\":\"\"Germany\"\"}\"\r\n"
-            "2,\"line 2: expected a JSON object, found an array\",\"[1,2]\"\r\n");
+            "2,\"expected a JSON object, found an array\",\"[1,2]\"\r\n");
+}
+
+TEST(RejectsCsv, ReasonDoesNotRepeatTheLineOfItsLineColumn) {
+  const ReadOutput first = ReadAll("phone,country\n+1,Germany\n");
+  ASSERT_EQ(first.rejects.size(), 1u);
+  EXPECT_EQ(first.rejects[0].reason,
+            "line 2: column \"country\": \"Germany\" is not an ISO 3166 alpha-2 code")
+      << "the reader's reason stands on its own";
+  EXPECT_EQ(WriteRejects(first),
+            "line,reason,phone,country\r\n"
+            "2,\"column \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 "
+            "code\",+1,Germany\r\n");
+}
+
+TEST(RejectsCsv, KeepsAReasonThatDoesNotStartWithItsLine) {
+  std::ostringstream out;
+  RejectsCsvWriter writer(out, {"phone"}, ',');
+  writer.Write(Reject{12, "line 3: said elsewhere", {"+1"}});
+  EXPECT_EQ(out.str(), "line,reason,phone\r\n12,line 3: said elsewhere,+1\r\n");
 }
 
 }  // namespace
