@@ -55,6 +55,8 @@ class CsvReader final : public ContactReader {
   Status CheckColumns();
   RowResult MapRow();
   std::optional<std::string> StructuralProblem() const;
+  // The file-level error when a field of the row is not UTF-8.
+  std::optional<Error> NotUtf8() const;
   std::string ColumnName(std::size_t index) const;
   // A reject of the current row; `problem` without the line.
   Reject MakeReject(const std::string& problem) const {
@@ -87,7 +89,7 @@ Status CsvReader::ReadHeader(char delimiter_option) {
   if (const auto problem = StructuralProblem()) {
     return HeaderError(row_.line, "header: " + *problem);
   }
-  if (!IsValidUtf8(row_.data)) return HeaderError(row_.line, "the header is not valid UTF-8");
+  if (auto not_utf8 = NotUtf8()) return *not_utf8;
   header_ = row_.Fields();
   return CheckColumns();
 }
@@ -138,6 +140,11 @@ std::optional<RowResult> CsvReader::Next() {
       return std::nullopt;
     }
     if (row_.IsBlank()) continue;
+    if (auto not_utf8 = NotUtf8()) {  // another encoding: every row after would be wrong too
+      done_ = true;
+      status_ = *not_utf8;
+      return std::nullopt;
+    }
     if (row_.error == CsvRowError::kUnterminatedQuote) done_ = true;
     has_row_ = true;
     return MapRow();
@@ -165,6 +172,28 @@ std::optional<std::string> CsvReader::StructuralProblem() const {
   return std::nullopt;
 }
 
+std::optional<Error> CsvReader::NotUtf8() const {
+  // Field by field: a sequence cut by a delimiter would look whole in the row's data.
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < row_.field_count(); ++i) {
+    const std::size_t bad = FindInvalidUtf8(row_.field(i));
+    if (bad != std::string_view::npos) {
+      // The row's line, plus the line breaks of quoted fields before the byte.
+      const std::string_view before = std::string_view(row_.data).substr(0, begin + bad);
+      std::int64_t line = row_.line;
+      for (std::size_t k = 0; k < before.size(); ++k) {
+        line += before[k] == '\n' || (before[k] == '\r' && before.substr(k + 1, 1) != "\n");
+      }
+      const std::string where =
+          columns_.empty() ? "header field " + std::to_string(i + 1) : ColumnName(i);
+      return NotUtf8Error(line, where, static_cast<unsigned char>(row_.field(i)[bad]),
+                          line == 1 && begin + bad == 0);
+    }
+    begin = row_.ends[i];
+  }
+  return std::nullopt;
+}
+
 std::string CsvReader::ColumnName(std::size_t index) const {
   if (index < columns_.size()) return "column " + Quoted(columns_[index].name);
   return "field " + std::to_string(index + 1);
@@ -178,9 +207,7 @@ RowResult CsvReader::MapRow() {
   }
   builder_.Reset(row_.line);
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    const std::string_view raw = row_.field(i);
-    if (!IsValidUtf8(raw)) return MakeReject(ColumnName(i) + ": not valid UTF-8");
-    const std::string_view value = TrimBlanks(raw);
+    const std::string_view value = TrimBlanks(row_.field(i));
     if (value.empty()) continue;
     const Column& column = columns_[i];
     if (column.field == Field::kAttribute) {

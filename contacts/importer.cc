@@ -217,7 +217,9 @@ void ImportProgress::SetSource(std::vector<std::string> columns, char delimiter)
 
 Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options, ImportSink& sink,
                                ImportProgress& progress, const Clock& clock) {
-  auto reader = ContactReader::Open(input, options.format);
+  ReaderOptions reader_options;
+  reader_options.encoding = options.encoding;
+  auto reader = ContactReader::Open(input, options.format, reader_options);
   if (!reader.ok()) return reader.error();
   progress.SetSource((*reader)->columns(), (*reader)->delimiter());
   PhoneNormaliser normaliser(options.default_region);

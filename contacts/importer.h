@@ -26,7 +26,13 @@ namespace herald::contacts {
 
 struct ImportOptions {
   Format format = Format::kAuto;
-  std::string default_region;             // for national-format numbers; "" rejects them
+  // The file's encoding; other than UTF-8, it is transcoded to UTF-8 as it is read. With UTF-8,
+  // the first row that is not UTF-8 fails the import (naming its line and the likely encoding);
+  // the rows before it stay imported.
+  Encoding encoding = Encoding::kUtf8;
+  // For national-format numbers of rows without a country; "" rejects those. A row's own country
+  // comes first.
+  std::string default_region;
   bool replace_tags = false;              // false: add to the contact's tags
   std::string consent_source = "import";  // when a row gives consent without a source
   std::size_t batch_size = 2000;          // upserts per storage job
@@ -77,8 +83,8 @@ class ImportSink {
 };
 
 // Runs the whole import and returns the final counts once every batch is durable. A file-level
-// problem (no phone column, unreadable input, a quote that never closes) is an error; rows
-// already written stay written and are counted in `progress`.
+// problem (no phone column, unreadable input, text that is not UTF-8) is an error; rows already
+// written stay written and are counted in `progress`.
 Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options, ImportSink& sink,
                                ImportProgress& progress, const Clock& clock);
 
