@@ -118,8 +118,9 @@ std::optional<ImportStatus> ContactService::GetImport(const std::string& id) con
     job = it->second;
   }
   std::lock_guard lock(job->mutex);
-  return ImportStatus{job->id,    job->state,   job->actor,   job->progress.counts(),
-                      job->error, job->started, job->finished};
+  return ImportStatus{
+      job->id,    job->state,   job->actor,   job->progress.counts(), job->progress.warnings(100),
+      job->error, job->started, job->finished};
 }
 
 std::optional<std::string> ContactService::RejectsCsv(const std::string& id) const {

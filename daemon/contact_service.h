@@ -35,7 +35,8 @@ struct ImportStatus {
   std::string state;  // running, completed, failed, cancelled
   std::string actor;
   contacts::ImportCounts counts;
-  std::string error;  // when failed
+  std::vector<std::string> warning_samples;  // the first of counts.warnings, at most 100
+  std::string error;                         // when failed
   SysTime started;
   std::optional<SysTime> finished;
 };
