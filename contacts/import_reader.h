@@ -147,4 +147,14 @@ class RejectsCsvWriter {
   std::string row_;  // reused between rows
 };
 
+// A reject as a rejects CSV holds it, for people: the line and the reason.
+struct RejectSummary {
+  std::int64_t line = 0;
+  std::string reason;
+};
+
+// The first `max_rows` rejects of a CSV that RejectsCsvWriter wrote (either delimiter). Errors:
+// kInvalidArgument when `csv` is not one.
+Result<std::vector<RejectSummary>> ReadRejectsCsv(std::string_view csv, std::size_t max_rows);
+
 }  // namespace herald::contacts

@@ -136,6 +136,28 @@ TEST(RejectsCsv, ReasonDoesNotRepeatTheLineOfItsLineColumn) {
             "code\",+1,Germany\r\n");
 }
 
+TEST(RejectsCsv, ReadsBackLineAndReasonForPeopleWithEitherDelimiter) {
+  for (const std::string file :
+       {"phone,name\n+1,\"a\"b\"\n+2,x,y\n+3,ok\n", "phone;name\n+1;\"a\"b\"\n+2;x;y\n+3;ok\n"}) {
+    const ReadOutput first = ReadAll(file);
+    ASSERT_EQ(first.rejects.size(), 2u);
+    auto summaries = ReadRejectsCsv(WriteRejects(first), 10);
+    ASSERT_TRUE(summaries.ok()) << summaries.error().ToString();
+    ASSERT_EQ(summaries->size(), 2u);
+    EXPECT_EQ((*summaries)[0].line, 2);
+    EXPECT_EQ((*summaries)[0].reason, "column \"name\": text after the closing quote");
+    EXPECT_EQ((*summaries)[1].line, 3);
+    EXPECT_EQ((*summaries)[1].reason, "expected 2 fields, found 3");
+    EXPECT_EQ(ReadRejectsCsv(WriteRejects(first), 1)->size(), 1u);
+  }
+  const ReadOutput renamed = ReadAll("phone,line\n,1\n");
+  auto summaries = ReadRejectsCsv(WriteRejects(renamed), 10);
+  ASSERT_TRUE(summaries.ok()) << summaries.error().ToString();
+  EXPECT_EQ(summaries->at(0).line, 2) << "reject_line when the source has a line column";
+  EXPECT_FALSE(ReadRejectsCsv("phone,name\r\n+1,a\r\n", 10).ok());
+  EXPECT_FALSE(ReadRejectsCsv("line,reason\r\nthree,x\r\n", 10).ok());
+}
+
 TEST(RejectsCsv, KeepsAReasonThatDoesNotStartWithItsLine) {
   std::ostringstream out;
   RejectsCsvWriter writer(out, {"phone"}, ',');
