@@ -27,8 +27,23 @@ std::string_view FormatName(contacts::Format format) {
   return "auto";
 }
 
+std::string_view EncodingName(contacts::Encoding encoding) {
+  switch (encoding) {
+    case contacts::Encoding::kWindows1252:
+      return "windows-1252";
+    case contacts::Encoding::kIso8859_1:
+      return "iso-8859-1";
+    case contacts::Encoding::kIso8859_15:
+      return "iso-8859-15";
+    case contacts::Encoding::kUtf8:
+      break;
+  }
+  return "utf-8";
+}
+
 std::string OptionsJson(const contacts::ImportOptions& options) {
   return boost::json::serialize(boost::json::object{{"format", FormatName(options.format)},
+                                                    {"encoding", EncodingName(options.encoding)},
                                                     {"default_region", options.default_region},
                                                     {"replace_tags", options.replace_tags},
                                                     {"consent_source", options.consent_source}});
@@ -39,13 +54,16 @@ ImportStatus FromRecord(const storage::ImportRecord& record) {
   status.id = record.id;
   status.state = record.state;
   status.actor = record.actor;
-  status.counts = {record.tally.rows, record.tally.created, record.tally.updated,
-                   record.tally.unchanged, record.tally.rejected};
+  status.counts = {record.tally.rows,      record.tally.created,  record.tally.updated,
+                   record.tally.unchanged, record.tally.rejected, record.tally.warnings};
+  status.warning_samples = record.warning_samples;
   status.error = record.error;
   status.started = record.started;
   status.finished = record.finished;
   return status;
 }
+
+constexpr std::size_t kWarningSamples = 100;  // kept with the import, shown in its status
 
 Error NoImport(const std::string& id) {
   return MakeError(ErrorCode::kNotFound, "no import " + id, "id");
@@ -75,8 +93,14 @@ std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) co
     if (it == imports_.end()) return std::nullopt;
     job = it->second;
   }
-  return ImportStatus{job->id, "running",    job->actor,  job->progress.counts(),
-                      "",      job->started, std::nullopt};
+  return ImportStatus{job->id,
+                      "running",
+                      job->actor,
+                      job->progress.counts(),
+                      job->progress.warnings(kWarningSamples),
+                      "",
+                      job->started,
+                      std::nullopt};
 }
 
 void ContactService::StartImport(ImportRequest request, Reply<ImportStatus> reply) {
@@ -135,7 +159,9 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
     state = job->progress.cancelled() ? "cancelled" : "failed";
     error = result.error().ToString();
   }
-  if (Status stored = sink.Finish(state, error); !stored.ok()) {
+  if (Status stored = sink.Finish(state, error, job->progress.counts().warnings,
+                                  job->progress.warnings(kWarningSamples));
+      !stored.ok()) {
     spdlog::error("event=import_state_not_stored id={} state={} error=\"{}\"", job->id, state,
                   stored.error().ToString());
   }

@@ -55,7 +55,8 @@ struct ImportStatus {
   std::string state;  // running, completed, failed, cancelled, interrupted
   std::string actor;
   contacts::ImportCounts counts;
-  std::string error;  // when failed, cancelled or interrupted
+  std::vector<std::string> warning_samples;  // the first of counts.warnings, at most 100
+  std::string error;                         // when failed, cancelled or interrupted
   SysTime started;
   std::optional<SysTime> finished;
 };

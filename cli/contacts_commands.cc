@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command_util.h"
+#include "contacts/import_reader.h"
 
 namespace herald::cli {
 namespace {
@@ -16,6 +17,8 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::chrono::milliseconds kImportPollInterval{200};
+constexpr std::size_t kRejectsShown = 10;   // inline after an import; the rest in the rejects CSV
+constexpr std::size_t kWarningsShown = 10;  // of the daemon's warning_samples
 
 struct ImportArguments {
   std::string file;
@@ -23,6 +26,7 @@ struct ImportArguments {
   std::string default_region;
   bool replace_tags = false;
   std::string consent_source;
+  std::string encoding;      // "" when not given (UTF-8)
   std::string rejects_path;  // "" when --rejects is not given
   bool no_wait = false;
 };
@@ -47,7 +51,13 @@ std::string ImportPath(const ImportArguments& args) {
   if (!args.default_region.empty()) add("default_region", args.default_region);
   if (args.replace_tags) add("replace_tags", "true");
   if (!args.consent_source.empty()) add("consent_source", args.consent_source);
+  if (!args.encoding.empty()) add("encoding", args.encoding);
   return "/v1/contacts/imports" + query;
+}
+
+// "1 warning", "3 warnings"
+std::string Plural(std::int64_t count, std::string_view noun) {
+  return std::to_string(count) + " " + std::string(noun) + (count == 1 ? "" : "s");
 }
 
 std::string ImportStatusPath(const json::value& status) {
@@ -90,16 +100,56 @@ Result<json::value> WaitForImport(CommandContext& context, ApiClient& client, js
 }
 
 void PrintImportSummary(std::ostream& out, const json::value& status) {
+  const std::int64_t warnings = JsonInteger(status, "warnings");
   out << "import " << JsonString(status, "id") << " " << JsonString(status, "state") << ": "
       << JsonInteger(status, "rows") << " rows, " << JsonInteger(status, "created") << " created, "
       << JsonInteger(status, "updated") << " updated, " << JsonInteger(status, "unchanged")
-      << " unchanged, " << JsonInteger(status, "rejected") << " rejected\n";
+      << " unchanged, " << JsonInteger(status, "rejected") << " rejected"
+      << (warnings == 0 ? "" : ", " + Plural(warnings, "warning")) << "\n";
 }
 
-Status SaveRejects(ApiClient& client, const json::value& status, const std::string& path) {
-  Result<ApiResponse> rejects = client.Get(ImportStatusPath(status) + "/rejects");
-  if (!rejects.ok()) return std::move(rejects).error();
-  return WriteFile(path, rejects->body);
+// The first kRejectsShown rejects (line and reason), then where the others are.
+void PrintRejects(std::ostream& out, const json::value& status, const ImportArguments& args,
+                  const Result<ApiResponse>& rejects_csv) {
+  const std::int64_t rejected = JsonInteger(status, "rejected");
+  if (rejected <= 0) return;
+  const std::string where = args.rejects_path.empty()
+                                ? "GET " + ImportStatusPath(status) +
+                                      "/rejects lists them (or import with --rejects FILE)"
+                                : "see " + args.rejects_path;
+  out << rejected << (rejected == 1 ? " row was" : " rows were") << " rejected: " << where << "\n";
+  Result<std::vector<contacts::RejectSummary>> shown =
+      rejects_csv.ok() ? contacts::ReadRejectsCsv(rejects_csv->body, kRejectsShown)
+                       : Result<std::vector<contacts::RejectSummary>>(rejects_csv.error());
+  if (!shown.ok()) {
+    out << "  (not shown: " << shown.error().ToString() << ")\n";
+    return;
+  }
+  for (const contacts::RejectSummary& reject : *shown) {
+    out << "  line " << reject.line << ": " << reject.reason << "\n";
+  }
+  const auto more = rejected - static_cast<std::int64_t>(shown->size());
+  if (more > 0) out << "  … and " << more << " more: " << where << "\n";
+}
+
+// The daemon's first warnings, up to kWarningsShown, then how many more there are.
+void PrintWarnings(std::ostream& out, const json::value& status) {
+  const std::int64_t warnings = JsonInteger(status, "warnings");
+  if (warnings <= 0) return;
+  out << Plural(warnings, "warning") << ":\n";
+  std::int64_t shown = 0;
+  const json::value* samples = JsonField(status, "warning_samples");
+  if (samples != nullptr && samples->is_array()) {
+    for (const json::value& sample : samples->as_array()) {
+      if (shown == static_cast<std::int64_t>(kWarningsShown) || !sample.is_string()) break;
+      out << "  " << std::string_view(sample.as_string()) << "\n";
+      ++shown;
+    }
+  }
+  if (warnings > shown) {
+    out << "  … and " << warnings - shown << " more: GET " << ImportStatusPath(status)
+        << " lists the first 100 (warning_samples)\n";
+  }
 }
 
 ExitCode RunImport(CommandContext& context, const ImportArguments& args) {
@@ -126,24 +176,25 @@ ExitCode RunImport(CommandContext& context, const ImportArguments& args) {
     context.err() << "herald: hint: import " << id << " goes on in the daemon\n";
     return code;
   }
+  const bool show_rejects = !context.json() && JsonInteger(*finished, "rejected") > 0;
+  Result<ApiResponse> rejects_csv = MakeError(ErrorCode::kUnavailable, "not asked for");
+  if (show_rejects || !args.rejects_path.empty()) {
+    rejects_csv = client->Get(ImportStatusPath(*finished) + "/rejects");
+  }
   if (context.json()) {
     PrintJson(context.out(), *finished);
   } else {
     PrintImportSummary(context.out(), *finished);
   }
   if (!args.rejects_path.empty()) {
-    if (Status saved = SaveRejects(*client, *finished, args.rejects_path); !saved.ok()) {
+    if (!rejects_csv.ok()) return context.Fail(rejects_csv.error());
+    if (Status saved = WriteFile(args.rejects_path, rejects_csv->body); !saved.ok()) {
       return context.Fail(saved.error());
     }
   }
-  if (const std::int64_t rejected = JsonInteger(*finished, "rejected");
-      rejected > 0 && !context.json()) {
-    context.out() << rejected << (rejected == 1 ? " row was" : " rows were") << " rejected: "
-                  << (args.rejects_path.empty()
-                          ? "GET " + ImportStatusPath(*finished) + "/rejects lists them (or " +
-                                "import with --rejects FILE)"
-                          : "see " + args.rejects_path)
-                  << "\n";
+  if (!context.json()) {
+    PrintRejects(context.out(), *finished, args, rejects_csv);
+    PrintWarnings(context.out(), *finished);
   }
   const std::string state = JsonString(*finished, "state");
   if (state == "completed") return ExitCode::kOk;
@@ -258,6 +309,13 @@ void AddImport(CLI::App& contacts, CommandTable& table) {
                    "Replace the tags of existing contacts instead of adding to them");
   import->add_option("--consent-source", args->consent_source, "Where the consent came from")
       ->type_name("TEXT");
+  import
+      ->add_option("--encoding", args->encoding,
+                   "The file's encoding when it is not UTF-8 (Excel's CSV is often windows-1252)")
+      ->check(CLI::IsMember({"utf-8", "utf8", "windows-1252", "cp1252", "iso-8859-1", "latin1",
+                             "iso-8859-15", "latin9"},
+                            CLI::ignore_case))
+      ->type_name("ENC");
   CLI::Option* rejects =
       import->add_option("--rejects", args->rejects_path, "Write the rejected rows to this CSV")
           ->type_name("OUT.csv");

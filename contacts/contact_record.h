@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -56,6 +57,14 @@ struct Reject {
   // CSV: the row's fields as read, without a formula guard (import_reader.h); their number may
   // differ from the header's. JSON Lines: one field, the line's text.
   std::vector<std::string> fields;
+
+  // `reason` without its "line N: ", for where the line is shown beside it (the rejects CSV).
+  std::string_view ReasonWithoutLine() const {
+    const std::string prefix = "line " + std::to_string(line) + ": ";
+    std::string_view text = reason;
+    if (text.starts_with(prefix)) text.remove_prefix(prefix.size());
+    return text;
+  }
 
   friend bool operator==(const Reject&, const Reject&) = default;
 };

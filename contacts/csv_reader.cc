@@ -25,8 +25,7 @@ class CsvReader final : public ContactReader {
   CsvReader(std::unique_ptr<ChunkedInput> input, const ReaderOptions& options)
       : input_(std::move(input)),
         tokenizer_(*input_, options.max_row_bytes),
-        max_row_bytes_(options.max_row_bytes),
-        builder_(',') {}
+        max_row_bytes_(options.max_row_bytes) {}
 
   Status ReadHeader(char delimiter_option);
 
@@ -43,6 +42,8 @@ class CsvReader final : public ContactReader {
   Status CheckColumns();
   RowResult MapRow();
   std::optional<std::string> StructuralProblem() const;
+  // The file-level error when a field of the row is not UTF-8.
+  std::optional<Error> NotUtf8() const;
   std::string ColumnName(std::size_t index) const;
   // The current row's fields without the formula guard of our exports (ContactCsvOptions).
   std::vector<std::string> Fields() const {
@@ -77,8 +78,6 @@ Status CsvReader::ReadHeader(char delimiter_option) {
   tokenizer_.SkipEmptyLines();
   delimiter_ = delimiter_option != 0 ? delimiter_option : SniffCsvDelimiter(tokenizer_.PeekRow());
   tokenizer_.set_delimiter(delimiter_);
-  // Tags are separated by a character that is not the delimiter, so that they need no quotes.
-  builder_ = RecordBuilder(delimiter_ == ';' ? '|' : ';');
   if (!tokenizer_.Next(row_)) {
     if (input_->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
     return MakeError(ErrorCode::kInvalidArgument, "the input is empty: a header line is needed");
@@ -86,7 +85,7 @@ Status CsvReader::ReadHeader(char delimiter_option) {
   if (const auto problem = StructuralProblem()) {
     return HeaderError(row_.line, "header: " + *problem);
   }
-  if (!IsValidUtf8(row_.data)) return HeaderError(row_.line, "the header is not valid UTF-8");
+  if (auto not_utf8 = NotUtf8()) return *not_utf8;
   header_ = row_.Fields();
   return CheckColumns();
 }
@@ -137,6 +136,11 @@ std::optional<RowResult> CsvReader::Next() {
       return std::nullopt;
     }
     if (row_.IsBlank()) continue;
+    if (auto not_utf8 = NotUtf8()) {  // another encoding: every row after would be wrong too
+      done_ = true;
+      status_ = *not_utf8;
+      return std::nullopt;
+    }
     if (row_.error == CsvRowError::kUnterminatedQuote) done_ = true;
     has_row_ = true;
     return MapRow();
@@ -164,6 +168,28 @@ std::optional<std::string> CsvReader::StructuralProblem() const {
   return std::nullopt;
 }
 
+std::optional<Error> CsvReader::NotUtf8() const {
+  // Field by field: a sequence cut by a delimiter would look whole in the row's data.
+  std::size_t begin = 0;
+  for (std::size_t i = 0; i < row_.field_count(); ++i) {
+    const std::size_t bad = FindInvalidUtf8(row_.field(i));
+    if (bad != std::string_view::npos) {
+      // The row's line, plus the line breaks of quoted fields before the byte.
+      const std::string_view before = std::string_view(row_.data).substr(0, begin + bad);
+      std::int64_t line = row_.line;
+      for (std::size_t k = 0; k < before.size(); ++k) {
+        line += before[k] == '\n' || (before[k] == '\r' && before.substr(k + 1, 1) != "\n");
+      }
+      const std::string where =
+          columns_.empty() ? "header field " + std::to_string(i + 1) : ColumnName(i);
+      return NotUtf8Error(line, where, static_cast<unsigned char>(row_.field(i)[bad]),
+                          line == 1 && begin + bad == 0);
+    }
+    begin = row_.ends[i];
+  }
+  return std::nullopt;
+}
+
 std::string CsvReader::ColumnName(std::size_t index) const {
   if (index < columns_.size()) return "column " + Quoted(columns_[index].name);
   return "field " + std::to_string(index + 1);
@@ -177,10 +203,8 @@ RowResult CsvReader::MapRow() {
   }
   builder_.Reset(row_.line);
   for (std::size_t i = 0; i < columns_.size(); ++i) {
-    const std::string_view raw = row_.field(i);
-    if (!IsValidUtf8(raw)) return MakeReject(ColumnName(i) + ": not valid UTF-8");
     // A field our exports guarded against formula injection reads back as it was stored.
-    const std::string_view value = StripFormulaGuard(TrimBlanks(raw));
+    const std::string_view value = StripFormulaGuard(TrimBlanks(row_.field(i)));
     if (value.empty()) continue;
     const Column& column = columns_[i];
     if (column.field == Field::kAttribute) {

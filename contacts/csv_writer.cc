@@ -35,7 +35,7 @@ void RejectsCsvWriter::Write(const Reject& reject) {
   fields.reserve(std::max(reject.fields.size(), width_) + 2);
   const std::string line = std::to_string(reject.line);
   fields.push_back(line);
-  fields.push_back(reject.reason);
+  fields.push_back(reject.ReasonWithoutLine());  // the line is the column before
   for (const auto& field : reject.fields) fields.push_back(field);
   while (fields.size() < width_ + 2) fields.push_back({});
   row_.clear();

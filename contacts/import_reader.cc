@@ -2,7 +2,9 @@
 #include "contacts/import_reader.h"
 
 #include "common/chunked_input.h"
+#include "contacts/detail/field_rules.h"
 #include "contacts/detail/readers.h"
+#include "contacts/detail/utf8.h"
 
 namespace herald::contacts {
 namespace {
@@ -29,9 +31,35 @@ std::string LinePrefix(std::int64_t line) { return "line " + std::to_string(line
 
 }  // namespace detail
 
+std::optional<Encoding> EncodingNamed(std::string_view name) {
+  static constexpr std::pair<std::string_view, Encoding> kNames[] = {
+      {"utf-8", Encoding::kUtf8},
+      {"utf8", Encoding::kUtf8},
+      {"windows-1252", Encoding::kWindows1252},
+      {"cp1252", Encoding::kWindows1252},
+      {"iso-8859-1", Encoding::kIso8859_1},
+      {"latin1", Encoding::kIso8859_1},
+      {"iso-8859-15", Encoding::kIso8859_15},
+      {"latin9", Encoding::kIso8859_15},
+  };
+  for (const auto& [known, encoding] : kNames) {
+    if (detail::EqualsIgnoreCase(name, known)) return encoding;
+  }
+  return std::nullopt;
+}
+
 Result<std::unique_ptr<ContactReader>> ContactReader::Open(std::istream& in, Format format,
                                                            ReaderOptions options) {
-  auto input = std::make_unique<ChunkedInput>(in, options.chunk_bytes);
+  Transcoder transcoder;
+  if (options.encoding != Encoding::kUtf8) {
+    transcoder.max_expansion = detail::kMaxUtf8BytesPerByte;
+    transcoder.convert = [encoding = options.encoding](std::string_view bytes, char* out) {
+      std::size_t written = 0;
+      detail::AppendAsUtf8(bytes, encoding, out, &written);
+      return written;
+    };
+  }
+  auto input = std::make_unique<ChunkedInput>(in, options.chunk_bytes, std::move(transcoder));
   input->SkipByteOrderMark();
   if (input->failed()) return MakeError(ErrorCode::kIoError, "reading the input failed");
   if (format == Format::kAuto) format = DetectFormat(*input, options.max_row_bytes);

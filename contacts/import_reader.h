@@ -4,7 +4,8 @@
 // CSV
 //   - Fields may be quoted; "" inside quotes is one quote; quoted fields may hold the delimiter and
 //     line breaks (CR, LF or CRLF). Rows end with LF, CRLF or a lone CR. A UTF-8 byte order mark at
-//     the start is skipped; empty lines are skipped. Text must be UTF-8.
+//     the start is skipped; empty lines are skipped. Text must be UTF-8, or be transcoded to it
+//     (ReaderOptions::encoding).
 //   - The delimiter is ',' or ';': the one that splits the header line into more columns outside
 //     quotes (',' on a tie), unless ReaderOptions::delimiter says.
 //   - Columns are matched by name, case-insensitively, surrounding spaces trimmed: phone
@@ -12,29 +13,34 @@
 //     name, tags, country, language, timezone, consent_marketing, consent_marketing_at,
 //     consent_marketing_source, and the same three for utility. Every other column is an attribute
 //     named by the column name in lower case, which must match [a-z0-9_]{1,64}.
-//   - tags holds several tags separated by ';' when the delimiter is ',', and by '|' when the
-//     delimiter is ';' (so that a tag list never needs quoting).
+//   - tags holds several tags separated by ',', ';' or '|' whatever the delimiter (a tag name holds
+//     none of them). Use the one that is not the delimiter ('vip;new' in a ','-delimited file,
+//     'vip|new' in a ';'-delimited one) and the field needs no quotes; a quoted field may use any.
 //   - A value that starts with a single quote followed by what a spreadsheet would run as a formula
 //     ("'=SUM(A1)", "'@cmd"; see NeedsFormulaGuard in common/csv.h) loses that one quote: it is how
 //     Herald's exports guard such values, so that an export imports back unchanged.
 //   - Values are trimmed of surrounding spaces and tabs. An empty value says nothing: no name, no
 //     attribute, no consent change, and so on (an empty phone is a reject).
-//   - Consent values: yes/no, true/false, 1/0, granted/revoked, opt-in/opt-out (any case).
+//   - Consent values, any case: yes/no, y/n, true/false, 1/0, granted/revoked, opt-in/opt-out,
+//     opted_in/opted_out (or opted-in/opted-out), ja/nein, j/n, oui/non, sí/si/no, sim/não/nao,
+//     да/нет.
 //     consent_*_at: "2024-05-01", "2024-05-01T10:00:00Z", "2024-05-01T10:00:00.250+02:00" (a time
 //     needs Z or an offset; a date alone is midnight UTC). consent_*_at and consent_*_source are
 //     only used on rows whose consent value is not empty.
 // JSON Lines
 //   - One JSON object per line, with the same keys (matched case-insensitively): strings for the
-//     text fields; tags as an array of strings or one ';'-separated string; consent_* as a bool or
-//     one of the strings above; "attributes" as an object of string, number or bool values (numbers
-//     and bools are kept as their JSON text); any other top-level key is an attribute too. null
-//     says nothing, like an empty CSV value. Blank lines are skipped.
+//     text fields; tags as an array of strings or one string separated as in CSV; consent_* as a
+//     bool or one of the strings above; "attributes" as an object of string, number or bool values
+//     (numbers and bools are kept as their JSON text); any other top-level key is an attribute too.
+//     null says nothing, like an empty CSV value. Blank lines are skipped.
 //
 // Errors: a problem with the file as a whole (no header, no phone column, a bad column name, an
-// unknown format) makes Open fail. A problem with a row (a field that fails its check, a wrong
-// number of fields, a stray quote, invalid UTF-8, invalid JSON) makes that row a Reject, and
-// reading continues with the next row. An unterminated quoted field runs to the end of the input:
-// it is reported as a Reject and ends the file.
+// unknown format, a header that is not UTF-8) makes Open fail. A problem with a row (a field that
+// fails its check, a wrong number of fields, a stray quote, invalid JSON) makes that row a Reject,
+// and reading continues with the next row. Text that is not UTF-8 is a problem of the file, not of
+// its row (the file has another encoding): reading stops there, and status() says so. An
+// unterminated quoted field runs to the end of the input: it is reported as a Reject and ends the
+// file.
 //
 // Thread rules: a ContactReader is used by one thread at a time; the stream must outlive it.
 #pragma once
@@ -60,7 +66,26 @@ enum class Format {
   kJsonLines,
 };
 
+// The character encoding of an import file. Readers work on UTF-8; the others (single-byte, what
+// spreadsheet programs save) are transcoded to UTF-8 as the input is read.
+enum class Encoding {
+  kUtf8,
+  kWindows1252,  // Excel's default in western Europe and the Americas
+  kIso8859_1,    // Latin-1
+  kIso8859_15,   // Latin-9: Latin-1 with the euro sign
+};
+
+// "utf-8" (or "utf8"), "windows-1252" ("cp1252"), "iso-8859-1" ("latin1"), "iso-8859-15"
+// ("latin9"), in any case; nullopt for any other name.
+std::optional<Encoding> EncodingNamed(std::string_view name);
+inline constexpr std::string_view kEncodingNames =
+    "utf-8, windows-1252, iso-8859-1 (latin1) or iso-8859-15 (latin9)";
+
 struct ReaderOptions {
+  // kUtf8: the input must be UTF-8. The first row (CSV) or line (JSON Lines) holding a byte
+  // sequence that is not UTF-8 ends the reading: status() is a kInvalidArgument error naming its
+  // line, column and byte and how to convert the file, and the row is not returned.
+  Encoding encoding = Encoding::kUtf8;
   // CSV delimiter, ',' or ';'; 0 detects it from the header line.
   char delimiter = 0;
   // A row (CSV, quoted line breaks included) or line (JSON Lines) longer than this is a Reject; it
@@ -89,7 +114,8 @@ class ContactReader {
   // holds the row as written. Empty before the first row, after the end, and for a row too long.
   virtual std::vector<std::string> LastRowFields() const = 0;
 
-  // OK, or kIoError when reading the stream failed (the rows after the failure were not read).
+  // OK; kIoError when reading the stream failed, kInvalidArgument (field "encoding") when the text
+  // is not UTF-8 (see ReaderOptions::encoding). The rows after the problem were not read.
   virtual const Status& status() const = 0;
 
   virtual Format format() const = 0;  // kCsv or kJsonLines, never kAuto
@@ -112,9 +138,10 @@ inline CsvWriteOptions ContactCsvOptions(char delimiter = ',') {
 }
 
 // Writes rejects as a CSV that a person can correct (ContactCsvOptions): the columns "line" and
-// "reason" followed by the source's columns (named "reject_line" and "reject_reason" instead when
-// the source has a column of that name). Rows with fewer fields than the header are padded with
-// empty fields. Not thread-safe; the stream must outlive the writer.
+// "reason" (without the "line N: " that the line column says) followed by the source's columns
+// (named "reject_line" and "reject_reason" instead when the source has a column of that name).
+// Rows with fewer fields than the header are padded with empty fields. Not thread-safe; the
+// stream must outlive the writer.
 class RejectsCsvWriter {
  public:
   // Writes the header row. Use the reader's columns() and delimiter().
@@ -128,5 +155,15 @@ class RejectsCsvWriter {
   char delimiter_;
   std::string row_;  // reused between rows
 };
+
+// A reject as a rejects CSV holds it, for people: the line and the reason.
+struct RejectSummary {
+  std::int64_t line = 0;
+  std::string reason;
+};
+
+// The first `max_rows` rejects of a CSV that RejectsCsvWriter wrote (either delimiter). Errors:
+// kInvalidArgument when `csv` is not one.
+Result<std::vector<RejectSummary>> ReadRejectsCsv(std::string_view csv, std::size_t max_rows);
 
 }  // namespace herald::contacts

@@ -1,10 +1,12 @@
 #include "contacts/importer.h"
 
+#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <istream>
 #include <memory>
 #include <thread>
+#include <unordered_map>
 
 #include "contacts/phone_number.h"
 
@@ -15,14 +17,15 @@ namespace {
 // small enough to keep every thread busy.
 constexpr std::size_t kChunkRows = 256;
 
-// Converts a validated record into an upsert: the number is normalised; the country comes from
-// the file, else from the number.
+// Converts a validated record into an upsert: the number is normalised (a national number in the
+// row's country, else in the default region); the country comes from the file, else from the
+// number.
 bool ToUpsert(ContactRecord&& record, const PhoneNormaliser& normaliser,
               const ImportOptions& options, SysTime now, storage::ContactUpsert* upsert,
               std::string* problem) {
   NormalisedPhone phone;
   PhoneRejection rejection;
-  if (!normaliser.Normalise(record.phone, &phone, &rejection)) {
+  if (!normaliser.Normalise(record.phone, &phone, &rejection, record.country.value_or(""))) {
     *problem = "line " + std::to_string(record.line) + ": column \"phone\": \"" + record.phone +
                "\": " + std::string(PhoneRejectReasonName(rejection.reason)) + ": " +
                rejection.detail;
@@ -89,6 +92,7 @@ struct Chunk {
     RowResult read;                   // as the reader returned it
     std::vector<std::string> fields;  // the row as written, in case its number is refused
     std::optional<storage::ContactUpsert> upsert;  // set by Normalise() unless refused
+    std::int64_t line = 0;                         // set with upsert
   };
   std::vector<Row> rows;
   bool done = false;  // guarded by NormaliserPool's mutex
@@ -105,6 +109,7 @@ void Normalise(Chunk& chunk, const PhoneNormaliser& normaliser, const ImportOpti
     const std::int64_t line = record->line;
     if (ToUpsert(std::move(*record), normaliser, options, now, &upsert, &problem)) {
       row.upsert = std::move(upsert);
+      row.line = line;
     } else {
       row.read = Reject{line, std::move(problem), std::move(row.fields)};
     }
@@ -167,15 +172,42 @@ class NormaliserPool {
   std::vector<std::thread> threads_;
 };
 
+// The line each number of an import was first applied on, to warn when it comes again. Keyed by
+// the E.164 digits as a number (at most 15 digits): a node of two 64-bit values and a bucket,
+// about 40 bytes per distinct number. Used by the importing thread only, in file order.
+class RepeatedNumbers {
+ public:
+  // The line `e164` was first seen on, or nullopt when this is the first time (remembered).
+  std::optional<std::int64_t> Seen(std::string_view e164, std::int64_t line) {
+    std::uint64_t key = 0;
+    const char* digits = e164.data() + (e164.starts_with('+') ? 1 : 0);
+    const auto [end, error] = std::from_chars(digits, e164.data() + e164.size(), key);
+    if (error != std::errc() || end != e164.data() + e164.size()) return std::nullopt;
+    const auto [it, inserted] = first_line_.emplace(key, line);
+    if (inserted) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::uint64_t, std::int64_t> first_line_;
+};
+
 }  // namespace
 
 ImportCounts ImportProgress::counts() const {
-  return ImportCounts{rows_, created_, updated_, unchanged_, rejected_};
+  return ImportCounts{rows_, created_, updated_, unchanged_, rejected_, warnings_};
 }
 
 std::vector<Reject> ImportProgress::rejects() const {
   std::lock_guard lock(mutex_);
   return rejects_;
+}
+
+std::vector<std::string> ImportProgress::warnings(std::size_t max) const {
+  std::lock_guard lock(mutex_);
+  const auto end =
+      warnings_kept_.begin() + static_cast<std::ptrdiff_t>(std::min(max, warnings_kept_.size()));
+  return std::vector<std::string>(warnings_kept_.begin(), end);
 }
 
 std::vector<std::string> ImportProgress::columns() const {
@@ -208,6 +240,12 @@ void ImportProgress::AddReject(Reject reject) {
   rejects_.push_back(std::move(reject));
 }
 
+void ImportProgress::AddWarning(std::string warning) {
+  ++warnings_;
+  std::lock_guard lock(mutex_);
+  if (warnings_kept_.size() < kKeptWarnings) warnings_kept_.push_back(std::move(warning));
+}
+
 void ImportProgress::SetSource(std::vector<std::string> columns, char delimiter) {
   std::lock_guard lock(mutex_);
   columns_ = std::move(columns);
@@ -216,7 +254,9 @@ void ImportProgress::SetSource(std::vector<std::string> columns, char delimiter)
 
 Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options, ImportSink& sink,
                                ImportProgress& progress, const Clock& clock) {
-  auto reader = ContactReader::Open(input, options.format);
+  ReaderOptions reader_options;
+  reader_options.encoding = options.encoding;
+  auto reader = ContactReader::Open(input, options.format, reader_options);
   if (!reader.ok()) return reader.error();
   progress.SetSource((*reader)->columns(), (*reader)->delimiter());
   sink.Source((*reader)->columns(), (*reader)->delimiter());
@@ -252,10 +292,16 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
   const std::size_t max_chunks = 4 * threads;
   std::deque<std::unique_ptr<Chunk>> chunks;
   NormaliserPool pool(threads, normaliser, options, now);
+  RepeatedNumbers repeated;
   auto hand_on = [&] {  // the oldest chunk: its rejects to progress, its upserts to batches
     pool.WaitDone(*chunks.front());
     for (Chunk::Row& row : chunks.front()->rows) {
       if (row.upsert) {
+        if (const auto first = repeated.Seen(row.upsert->phone_e164, row.line)) {
+          progress.AddWarning("line " + std::to_string(row.line) + ": " + row.upsert->phone_e164 +
+                              " also on line " + std::to_string(*first) +
+                              "; the later row was applied");
+        }
         batch.push_back(std::move(*row.upsert));
         if (batch.size() >= options.batch_size) flush();
       } else {

@@ -1,7 +1,9 @@
 // contacts/importer.h: one contact import, from file bytes to durable rows. Reads CSV or JSON
 // Lines, normalises every number, turns each good row into an upsert and hands batches to a sink
 // (the storage writer in the daemon). Every rejected row is kept with its line and reason:
-// nothing is silently dropped or guessed.
+// nothing is silently dropped or guessed. A number that a file holds twice is applied twice, in
+// file order, with a warning naming both lines; finding them costs about 40 bytes per distinct
+// number for the import's duration (a hash map from number to first line).
 //
 // Thread rules: RunImport blocks; run it on a worker thread, never on the network thread. It
 // normalises numbers on threads of its own (ImportOptions::normaliser_threads), all joined before
@@ -26,7 +28,13 @@ namespace herald::contacts {
 
 struct ImportOptions {
   Format format = Format::kAuto;
-  std::string default_region;             // for national-format numbers; "" rejects them
+  // The file's encoding; other than UTF-8, it is transcoded to UTF-8 as it is read. With UTF-8,
+  // the first row that is not UTF-8 fails the import (naming its line and the likely encoding);
+  // the rows before it stay imported.
+  Encoding encoding = Encoding::kUtf8;
+  // For national-format numbers of rows without a country; "" rejects those. A row's own country
+  // comes first.
+  std::string default_region;
   bool replace_tags = false;              // false: add to the contact's tags
   std::string consent_source = "import";  // when a row gives consent without a source
   std::size_t batch_size = 2000;          // upserts per storage job
@@ -40,13 +48,18 @@ struct ImportCounts {
   std::uint64_t updated = 0;
   std::uint64_t unchanged = 0;
   std::uint64_t rejected = 0;
+  std::uint64_t warnings = 0;  // rows taken with a warning (a number seen on an earlier line)
 };
 
 // Live counters of a running import.
 class ImportProgress {
  public:
   ImportCounts counts() const;
-  std::vector<Reject> rejects() const;       // all of them, in file order
+  std::vector<Reject> rejects() const;  // all of them, in file order
+  // The first `max` warnings kept, in file order, "line N: " first; at most kKeptWarnings are kept
+  // (counts().warnings counts them all).
+  std::vector<std::string> warnings(std::size_t max = kKeptWarnings) const;
+  static constexpr std::size_t kKeptWarnings = 1000;
   std::vector<std::string> columns() const;  // the source's columns, for the rejects CSV
   char delimiter() const;
   void Cancel() { cancelled_ = true; }
@@ -56,13 +69,16 @@ class ImportProgress {
   void AddRows(std::uint64_t n) { rows_ += n; }
   void AddOutcome(storage::UpsertOutcome outcome);
   void AddReject(Reject reject);
+  void AddWarning(std::string warning);
   void SetSource(std::vector<std::string> columns, char delimiter);
 
  private:
-  std::atomic<std::uint64_t> rows_{0}, created_{0}, updated_{0}, unchanged_{0}, rejected_{0};
+  std::atomic<std::uint64_t> rows_{0}, created_{0}, updated_{0}, unchanged_{0}, rejected_{0},
+      warnings_{0};
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mutex_;
   std::vector<Reject> rejects_;
+  std::vector<std::string> warnings_kept_;
   std::vector<std::string> columns_;
   char delimiter_ = ',';
 };
@@ -81,8 +97,8 @@ class ImportSink {
 };
 
 // Runs the whole import and returns the final counts once every batch is durable. A file-level
-// problem (no phone column, unreadable input, a quote that never closes) is an error; rows
-// already written stay written and are counted in `progress`.
+// problem (no phone column, unreadable input, text that is not UTF-8) is an error; rows already
+// written stay written and are counted in `progress`.
 Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options, ImportSink& sink,
                                ImportProgress& progress, const Clock& clock);
 

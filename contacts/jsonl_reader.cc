@@ -6,6 +6,7 @@
 
 #include "contacts/detail/field_rules.h"
 #include "contacts/detail/readers.h"
+#include "contacts/detail/utf8.h"
 
 namespace herald::contacts::detail {
 namespace {
@@ -60,7 +61,7 @@ std::optional<std::string> ScalarText(const json::value& value) {
 class JsonLinesReader final : public ContactReader {
  public:
   JsonLinesReader(std::unique_ptr<ChunkedInput> input, const ReaderOptions& options)
-      : input_(std::move(input)), max_row_bytes_(options.max_row_bytes), builder_(';') {}
+      : input_(std::move(input)), max_row_bytes_(options.max_row_bytes) {}
 
   std::optional<RowResult> Next() override;
   std::vector<std::string> LastRowFields() const override {
@@ -151,6 +152,12 @@ std::optional<RowResult> JsonLinesReader::Next() {
     }
     if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
     if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (const std::size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+      done_ = true;  // another encoding: every line after would be wrong too
+      status_ =
+          NotUtf8Error(line_, {}, static_cast<unsigned char>(text[bad]), line_ == 1 && bad == 0);
+      return std::nullopt;
+    }
     has_row_ = true;
     last_line_ = text;
     return MapLine(text);

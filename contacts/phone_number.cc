@@ -64,6 +64,19 @@ bool Reject(PhoneRejection* rejection, PhoneRejectReason reason, std::string det
   return false;
 }
 
+std::string UpperAscii(std::string_view text) {
+  std::string upper(text);
+  std::transform(upper.begin(), upper.end(), upper.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return upper;
+}
+
+// "00…" after any leading blanks: an international call prefix, not a national number.
+bool StartsWithDoubleZero(std::string_view raw) {
+  const auto first = raw.find_first_not_of(" \t");
+  return first != std::string_view::npos && raw.substr(first, 2) == "00";
+}
+
 bool RejectParseError(PhoneNumberUtil::ErrorType error, PhoneRejection* rejection) {
   switch (error) {
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
@@ -120,6 +133,29 @@ bool ParseCanonicalE164(std::string_view text, PhoneNumber* number) {
   return false;
 }
 
+// Reads `text` in `region` ("ZZ" for an international number) and checks it is a valid mobile.
+bool ReadMobile(const std::string& text, const std::string& region, NormalisedPhone* phone,
+                PhoneRejection* rejection) {
+  PhoneNumber number;
+  if (!ParseCanonicalE164(text, &number)) {
+    auto error = Util().Parse(text, region, &number);
+    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return RejectParseError(error, rejection);
+  }
+  // GetNumberType is UNKNOWN exactly when IsValidNumber is false (both match the region's
+  // patterns), so one call answers both questions.
+  auto type = Util().GetNumberType(number);
+  if (type == PhoneNumberUtil::UNKNOWN) return RejectInvalid(number, rejection);
+  if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
+    return Reject(rejection, PhoneRejectReason::kNotMobile,
+                  "not a mobile number (" + std::string(NumberTypeName(type)) + ")");
+  }
+  std::string number_region;
+  Util().GetRegionCodeForNumber(number, &number_region);
+  phone->country = number_region;
+  Util().Format(number, PhoneNumberUtil::E164, &phone->e164);
+  return true;
+}
+
 }  // namespace
 
 std::string_view PhoneRejectReasonName(PhoneRejectReason reason) {
@@ -143,15 +179,10 @@ std::string_view PhoneRejectReasonName(PhoneRejectReason reason) {
 }
 
 PhoneNormaliser::PhoneNormaliser(std::string default_region)
-    : default_region_(std::move(default_region)) {
-  std::transform(default_region_.begin(), default_region_.end(), default_region_.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-}
+    : default_region_(UpperAscii(default_region)) {}
 
 bool PhoneNormaliser::IsKnownRegion(std::string_view region) {
-  std::string upper(region);
-  std::transform(upper.begin(), upper.end(), upper.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  const std::string upper = UpperAscii(region);
   static const std::set<std::string> kRegions = [] {
     std::set<std::string> regions;
     Util().GetSupportedRegions(&regions);
@@ -161,31 +192,28 @@ bool PhoneNormaliser::IsKnownRegion(std::string_view region) {
 }
 
 bool PhoneNormaliser::Normalise(std::string_view raw, NormalisedPhone* phone,
-                                PhoneRejection* rejection) const {
+                                PhoneRejection* rejection, std::string_view row_region) const {
   if (!HasDigit(raw)) return Reject(rejection, PhoneRejectReason::kNotANumber, "no digits");
-  std::string text = Prepare(raw, !default_region_.empty());
+  const bool by_row = !row_region.empty() && !StartsWithDoubleZero(raw);
+  const std::string region = by_row ? UpperAscii(row_region) : default_region_;
+  std::string text = Prepare(raw, !region.empty());
   bool international = text.find('+') != std::string::npos;
-  if (!international && default_region_.empty()) {
+  if (!international && region.empty()) {
     return Reject(rejection, PhoneRejectReason::kMissingRegion,
                   "national format needs a country code (+…) or a default region");
   }
-  PhoneNumber number;
-  if (!ParseCanonicalE164(text, &number)) {
-    auto error = Util().Parse(text, international ? "ZZ" : default_region_, &number);
-    if (error != PhoneNumberUtil::NO_PARSING_ERROR) return RejectParseError(error, rejection);
+  if (!international && !IsKnownRegion(region)) {
+    return Reject(rejection, PhoneRejectReason::kMissingRegion,
+                  std::string(by_row ? "national format, and the row's country "
+                                     : "national format, and the default region ") +
+                      region + " has no numbering plan");
   }
-  // GetNumberType is UNKNOWN exactly when IsValidNumber is false (both match the region's
-  // patterns), so one call answers both questions.
-  auto type = Util().GetNumberType(number);
-  if (type == PhoneNumberUtil::UNKNOWN) return RejectInvalid(number, rejection);
-  if (type != PhoneNumberUtil::MOBILE && type != PhoneNumberUtil::FIXED_LINE_OR_MOBILE) {
-    return Reject(rejection, PhoneRejectReason::kNotMobile,
-                  "not a mobile number (" + std::string(NumberTypeName(type)) + ")");
+  // A rejection of a number read in a region says which: the same digits are valid in another.
+  PhoneRejection refused;
+  if (!ReadMobile(text, international ? "ZZ" : region, phone, &refused)) {
+    if (!international) refused.detail = "read as " + region + ": " + refused.detail;
+    return Reject(rejection, refused.reason, std::move(refused.detail));
   }
-  std::string region;
-  Util().GetRegionCodeForNumber(number, &region);
-  phone->country = region;
-  Util().Format(number, PhoneNumberUtil::E164, &phone->e164);
   return true;
 }
 

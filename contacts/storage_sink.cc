@@ -88,25 +88,29 @@ void StorageImportSink::Write(std::vector<storage::ContactUpsert> batch, Done do
   if (Status queued = store_.Submit(std::move(job), finished); !queued.ok()) done(queued.error());
 }
 
-Status StorageImportSink::Finish(std::string_view state, std::string_view error) {
+Status StorageImportSink::Finish(std::string_view state, std::string_view error,
+                                 std::uint64_t warnings, std::vector<std::string> warning_samples) {
   if (import_id_.empty()) return Status::Ok();
-  return store_.SubmitAndWait([this, state = std::string(state),
-                               error = std::string(error)](storage::UnitOfWork& work) -> Status {
-    std::vector<storage::StoredReject> rejects = TakeRejects();
-    storage::ImportTally tally = committed();
-    tally.rejected += rejects.size();
-    tally.rows += rejects.size();
-    const SysTime now = clock_.Now();
-    Status stored = work.imports().Checkpoint(import_id_, tally, rejects, now);
-    if (stored.ok()) stored = work.imports().Finish(import_id_, state, tally, error, now);
-    std::lock_guard lock(mutex_);
-    if (stored.ok()) {
-      committed_ = tally;
-    } else {
-      pending_rejects_.insert(pending_rejects_.begin(), rejects.begin(), rejects.end());
-    }
-    return stored;
-  });
+  return store_.SubmitAndWait(
+      [this, state = std::string(state), error = std::string(error), warnings,
+       samples = std::move(warning_samples)](storage::UnitOfWork& work) -> Status {
+        std::vector<storage::StoredReject> rejects = TakeRejects();
+        storage::ImportTally tally = committed();
+        tally.rejected += rejects.size();
+        tally.rows += rejects.size();
+        tally.warnings = warnings;
+        const SysTime now = clock_.Now();
+        Status stored = work.imports().Checkpoint(import_id_, tally, rejects, now);
+        if (stored.ok())
+          stored = work.imports().Finish(import_id_, state, tally, error, samples, now);
+        std::lock_guard lock(mutex_);
+        if (stored.ok()) {
+          committed_ = tally;
+        } else {
+          pending_rejects_.insert(pending_rejects_.begin(), rejects.begin(), rejects.end());
+        }
+        return stored;
+      });
 }
 
 }  // namespace herald::contacts

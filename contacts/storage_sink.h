@@ -38,8 +38,10 @@ class StorageImportSink : public ImportSink {
   void Source(const std::vector<std::string>& columns, char delimiter) override;
   void Rejected(const Reject& reject) override;
 
-  // Stores the rejects not written yet and the import's final state; blocks until durable.
-  Status Finish(std::string_view state, std::string_view error);
+  // Stores the rejects not written yet and the import's final state, with the number of
+  // warnings and the first of them; blocks until durable.
+  Status Finish(std::string_view state, std::string_view error, std::uint64_t warnings,
+                std::vector<std::string> warning_samples);
 
   // What the stored record says was committed (after Finish: the final counts).
   storage::ImportTally committed() const;

@@ -20,6 +20,8 @@ json::object ImportJson(const app::ImportStatus& status) {
                    {"updated", status.counts.updated},
                    {"unchanged", status.counts.unchanged},
                    {"rejected", status.counts.rejected},
+                   {"warnings", status.counts.warnings},
+                   {"warning_samples", json::value_from(status.warning_samples)},
                    {"started_at", TimeJson(status.started)},
                    {"started_ms", status.started.time_since_epoch().count()}};
   if (status.finished) {
@@ -58,6 +60,13 @@ Result<contacts::ImportOptions> ImportOptionsOf(const Request& request,
         return MakeError(ErrorCode::kInvalidArgument, "expected true or false", "replace_tags");
       }
       options.replace_tags = value == "true";
+    } else if (key == "encoding") {
+      auto encoding = contacts::EncodingNamed(value);
+      if (!encoding) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "expected " + std::string(contacts::kEncodingNames), "encoding");
+      }
+      options.encoding = *encoding;
     } else if (key == "consent_source") {
       if (value.empty()) return MakeError(ErrorCode::kInvalidArgument, "empty", "consent_source");
       options.consent_source = value;

@@ -39,8 +39,9 @@ struct ImportRecord {
   std::string options_json = "{}";   // what it was asked to do (format, region, …)
   std::vector<std::string> columns;  // the source's columns, for the rejects CSV
   char delimiter = ',';
-  ImportTally tally;  // committed so far
-  std::string error;  // when failed or interrupted
+  ImportTally tally;                         // committed so far
+  std::vector<std::string> warning_samples;  // the first warnings, once finished
+  std::string error;                         // when failed or interrupted
   SysTime started;
   SysTime updated;
   std::optional<SysTime> finished;
@@ -60,9 +61,11 @@ class ImportRepository {
   // describe). kNotFound for an unknown id.
   virtual Status Checkpoint(std::string_view id, const ImportTally& tally,
                             const std::vector<StoredReject>& rejects, SysTime now) = 0;
-  // The final state (completed, failed, cancelled, interrupted) with its error, if any.
+  // The final state (completed, failed, cancelled, interrupted) with its error, if any, and the
+  // first warnings (tally.warnings counts them all).
   virtual Status Finish(std::string_view id, std::string_view state, const ImportTally& tally,
-                        std::string_view error, SysTime now) = 0;
+                        std::string_view error, const std::vector<std::string>& warning_samples,
+                        SysTime now) = 0;
   // Imports left running by a process that stopped without finishing them (a crash): marked
   // interrupted, keeping their committed counts. Called at start-up. With several instances
   // sharing a database this must only take imports whose owner is gone (issue "Beyond one

@@ -51,6 +51,9 @@ std::optional<bool> ParseConsentValue(std::string_view value);  // true: granted
 std::optional<SysTime> ParseTimestamp(std::string_view value);
 std::optional<std::string> NormaliseCountry(std::string_view value);  // "de" -> "DE"
 bool IsTagName(std::string_view tag);
+// What separates tags inside one tags value, in every format and with either CSV delimiter: a tag
+// name holds none of them, so a quoted "vip;new" in a ';'-delimited file is two tags as well.
+inline constexpr std::string_view kTagSeparators = ",;|";
 bool IsKnownTimeZone(std::string_view name);  // in the system tzdata
 
 // Builds one ContactRecord from its fields, given in any order; checks each value as it is set.
@@ -58,9 +61,6 @@ bool IsKnownTimeZone(std::string_view name);  // in the system tzdata
 // alpha-2 code"); the caller adds where.
 class RecordBuilder {
  public:
-  // `tag_separator` splits a tags value into tags.
-  explicit RecordBuilder(char tag_separator) : tag_separator_(tag_separator) {}
-
   void Reset(std::int64_t line);
   // Sets a field other than kAttribute from a trimmed, non-empty value.
   std::optional<std::string> Set(Field field, std::string_view value);
@@ -86,7 +86,6 @@ class RecordBuilder {
   PendingConsent& ConsentFor(Field field);
   std::optional<std::string> SetConsentPart(Field field, std::string_view value);
 
-  char tag_separator_;
   ContactRecord record_;
   PendingConsent marketing_;
   PendingConsent utility_;

@@ -18,6 +18,31 @@ bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 char ToLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 char ToUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// Lower case for ASCII, Latin-1 letters (U+00C0-U+00DE but U+00D7) and basic Cyrillic
+// (U+0410-U+042F): enough to compare the consent words of field_rules.h ignoring case.
+std::string FoldCase(std::string_view text) {
+  std::string folded(text);
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(folded[i]);
+    if (byte < 0x80) {
+      folded[i] = ToLower(folded[i]);
+      continue;
+    }
+    if (i + 1 >= folded.size()) break;
+    const auto next = static_cast<unsigned char>(folded[i + 1]);
+    if (byte == 0xC3 && next >= 0x80 && next <= 0x9E && next != 0x97) {
+      folded[i + 1] = static_cast<char>(next + 0x20);  // À..Þ -> à..þ
+    } else if (byte == 0xD0 && next >= 0x90 && next <= 0x9F) {
+      folded[i + 1] = static_cast<char>(next + 0x20);  // А..П -> а..п
+    } else if (byte == 0xD0 && next >= 0xA0 && next <= 0xAF) {
+      folded[i] = static_cast<char>(0xD1);  // Р..Я -> р..я
+      folded[i + 1] = static_cast<char>(next - 0x20);
+    }
+    ++i;
+  }
+  return folded;
+}
+
 bool AllOf(std::string_view text, bool (*predicate)(char)) {
   return std::all_of(text.begin(), text.end(), predicate);
 }
@@ -164,15 +189,42 @@ std::string Quoted(std::string_view text) {
 }
 
 std::optional<bool> ParseConsentValue(std::string_view value) {
-  static constexpr std::array<std::string_view, 5> kGranted = {"yes", "true", "1", "granted",
-                                                               "opt-in"};
-  static constexpr std::array<std::string_view, 5> kRevoked = {"no", "false", "0", "revoked",
-                                                               "opt-out"};
+  // English, German, French, Spanish, Portuguese and Russian words, and what exports write.
+  static constexpr std::array<std::string_view, 15> kGranted = {"yes",
+                                                                "y",
+                                                                "true",
+                                                                "1",
+                                                                "granted",
+                                                                "opt-in",
+                                                                "opted_in",
+                                                                "opted-in",  // English
+                                                                "ja",
+                                                                "j",    // German
+                                                                "oui",  // French
+                                                                "si",
+                                                                "s\xC3\xAD",  // Spanish: sí
+                                                                "sim",        // Portuguese
+                                                                "\xD0\xB4\xD0\xB0"};  // Russian: да
+  static constexpr std::array<std::string_view, 13> kRevoked = {
+      "no",
+      "n",
+      "false",
+      "0",
+      "revoked",
+      "opt-out",
+      "opted_out",
+      "opted-out",  // English, es, pt
+      "nein",       // German
+      "non",        // French
+      "n\xC3\xA3o",
+      "nao",                        // Portuguese: não
+      "\xD0\xBD\xD0\xB5\xD1\x82"};  // Russian: нет
+  const std::string folded = FoldCase(value);
   for (std::string_view word : kGranted) {
-    if (EqualsIgnoreCase(value, word)) return true;
+    if (folded == word) return true;
   }
   for (std::string_view word : kRevoked) {
-    if (EqualsIgnoreCase(value, word)) return false;
+    if (folded == word) return false;
   }
   return std::nullopt;
 }

@@ -61,7 +61,7 @@ std::optional<std::string> RecordBuilder::Set(Field field, std::string_view valu
       return std::nullopt;
     case Field::kTags: {
       for (std::size_t start = 0; start <= value.size();) {
-        std::size_t end = value.find(tag_separator_, start);
+        std::size_t end = value.find_first_of(kTagSeparators, start);
         if (end == std::string_view::npos) end = value.size();
         if (auto problem = AddTag(value.substr(start, end - start))) return problem;
         start = end + 1;

@@ -32,7 +32,8 @@ Error NoSuchImport(std::string_view id) {
 
 constexpr std::string_view kColumns =
     "SELECT id, state, actor, options, columns, delimiter, rows, created, updated, unchanged, "
-    "rejected, warnings, error, started_at, updated_at, finished_at FROM imports ";
+    "rejected, warnings, error, started_at, updated_at, finished_at, warning_samples "
+    "FROM imports ";
 
 }  // namespace
 
@@ -112,16 +113,17 @@ Status SqliteImportRepository::Checkpoint(std::string_view id, const ImportTally
 
 Status SqliteImportRepository::Finish(std::string_view id, std::string_view state,
                                       const ImportTally& tally, std::string_view error,
+                                      const std::vector<std::string>& warning_samples,
                                       SysTime now) {
   if (state != "completed" && state != "failed" && state != "cancelled" && state != "interrupted") {
     return MakeError(ErrorCode::kInvalidArgument, "not a final import state", "state");
   }
   if (Status written = WriteTally(id, tally, now); !written.ok()) return written;
   auto update = connection_.Prepare(
-      "UPDATE imports SET state = ?2, error = ?3, finished_at = ?4, claim_owner = NULL "
-      "WHERE id = ?1");
+      "UPDATE imports SET state = ?2, error = ?3, finished_at = ?4, warning_samples = ?5, "
+      "claim_owner = NULL WHERE id = ?1");
   if (!update.ok()) return update.error();
-  update->Bind(1, id).Bind(2, state).Bind(4, ToUnixMillis(now));
+  update->Bind(1, id).Bind(2, state).Bind(4, ToUnixMillis(now)).Bind(5, JsonArray(warning_samples));
   if (error.empty()) {
     update->BindNull(3);
   } else {
@@ -168,6 +170,7 @@ Result<std::vector<ImportRecord>> SqliteImportRepository::Select(std::string_vie
     record.started = FromUnixMillis(query->ColumnInt(13));
     record.updated = FromUnixMillis(query->ColumnInt(14));
     if (!query->ColumnIsNull(15)) record.finished = FromUnixMillis(query->ColumnInt(15));
+    record.warning_samples = FromJsonArray(query->ColumnText(16));
     records.push_back(std::move(record));
   }
   return records;

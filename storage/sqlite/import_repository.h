@@ -18,7 +18,8 @@ class SqliteImportRepository final : public ImportRepository {
   Status Checkpoint(std::string_view id, const ImportTally& tally,
                     const std::vector<StoredReject>& rejects, SysTime now) override;
   Status Finish(std::string_view id, std::string_view state, const ImportTally& tally,
-                std::string_view error, SysTime now) override;
+                std::string_view error, const std::vector<std::string>& warning_samples,
+                SysTime now) override;
   Result<std::size_t> MarkInterrupted(SysTime now) override;
   Result<std::optional<ImportRecord>> Find(std::string_view id) override;
   Result<std::vector<ImportRecord>> List(std::size_t limit) override;

@@ -16,6 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kCsv[] = "phone,name\n+4915112345678,Anna\nnot-a-number,Bob\n";
 constexpr char kRejectsCsv[] = "line,reason,phone,name\n3,not a phone number,not-a-number,Bob\n";
@@ -61,7 +62,9 @@ TEST(ContactsImport, UploadsTheFileWaitsForTheImportAndWritesTheRejects) {
   EXPECT_EQ(run.out,
             "import imp-1 completed: 2 rows, 1 created, 0 updated, 0 unchanged, 1 rejected\n"
             "1 row was rejected: see " +
-                rejects + "\n");
+                rejects +
+                "\n"
+                "  line 3: not a phone number\n");
   EXPECT_THAT(run.err, IsEmpty());  // no progress line: err is not a terminal
   EXPECT_EQ(ReadAll(rejects), kRejectsCsv);
   std::vector<RecordedRequest> requests = server.requests();
@@ -84,7 +87,118 @@ TEST(ContactsImport, SaysWhereTheRejectsAreWithoutRejectsFile) {
 
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, HasSubstr("1 row was rejected: GET /v1/contacts/imports/imp-1/rejects"));
-  EXPECT_EQ(server.requests().size(), 1u);  // finished already: no polling
+  std::vector<RecordedRequest> requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);  // finished already: no polling, only the rejects to show
+  EXPECT_EQ(requests[1].target, "/v1/contacts/imports/imp-1/rejects");
+  EXPECT_THAT(run.out, HasSubstr("  (not shown: ")) << "this fake daemon has no rejects";
+}
+
+// A daemon's rejects CSV with `count` rejects, lines 2, 3, …, in a ';'-delimited file.
+std::string ManyRejects(int count) {
+  std::string csv = "line;reason;phone;name\r\n";
+  for (int i = 0; i < count; ++i) {
+    csv += std::to_string(i + 2) + ";\"column \"\"phone\"\": \"\"x" + std::to_string(i) +
+           "\"\": not_a_number; not a phone number\";x" + std::to_string(i) + ";n\r\n";
+  }
+  return csv;
+}
+
+std::string RejectedJson(int rejected, std::string_view extra = "") {
+  return R"({"id":"imp-1","state":"completed","actor":"alice","rows":)" +
+         std::to_string(rejected + 1) + R"(,"created":1,"updated":0,"unchanged":0,"rejected":)" +
+         std::to_string(rejected) + R"(,"started_ms":1700000000000)" + std::string(extra) + "}";
+}
+
+TEST(ContactsImport, PrintsTheFirstTenRejectsAndWhereTheRestAre) {
+  TestHttpServer server(FakeApi({
+      {"POST /v1/contacts/imports", {{202, RejectedJson(12)}}},
+      {"GET /v1/contacts/imports/imp-1/rejects", {{200, ManyRejects(12), "text/csv"}}},
+  }));
+  TempDir dir;
+  const std::string rejects = dir.path() + "/rejects.csv";
+  CliRun run =
+      Herald(server, {"contacts", "import", dir.Write("c.csv", kCsv), "--rejects", rejects});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::string expected =
+      "import imp-1 completed: 13 rows, 1 created, 0 updated, 0 unchanged, 12 rejected\n"
+      "12 rows were rejected: see " +
+      rejects + "\n";
+  for (int i = 0; i < 10; ++i) {
+    expected += "  line " + std::to_string(i + 2) + ": column \"phone\": \"x" + std::to_string(i) +
+                "\": not_a_number; not a phone number\n";
+  }
+  expected += "  \u2026 and 2 more: see " + rejects + "\n";
+  EXPECT_EQ(run.out, expected);
+  EXPECT_EQ(ReadAll(rejects), ManyRejects(12));
+}
+
+TEST(ContactsImport, WithoutRejectsFileSaysHowToGetTheRest) {
+  TestHttpServer server(FakeApi({
+      {"POST /v1/contacts/imports", {{202, RejectedJson(11)}}},
+      {"GET /v1/contacts/imports/imp-1/rejects", {{200, ManyRejects(11), "text/csv"}}},
+  }));
+  TempDir dir;
+  CliRun run = Herald(server, {"contacts", "import", dir.Write("c.csv", kCsv)});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("  line 11: column \"phone\": \"x9\": not_a_number"));
+  EXPECT_THAT(run.out, Not(HasSubstr("line 12:")));
+  EXPECT_THAT(run.out,
+              HasSubstr("  \u2026 and 1 more: GET /v1/contacts/imports/imp-1/rejects lists "
+                        "them (or import with --rejects FILE)\n"));
+}
+
+TEST(ContactsImport, PrintsTheWarningsAndTheirCount) {
+  std::string samples;
+  for (int i = 0; i < 12; ++i) {
+    samples += std::string(i == 0 ? "" : ",") + "\"line " + std::to_string(i + 3) +
+               ": +4915112345678 also on line 2; the later row was applied\"";
+  }
+  TestHttpServer server(FakeApi({
+      {"POST /v1/contacts/imports",
+       {{202, RejectedJson(0, R"(,"warnings":1500,"warning_samples":[)" + samples + "]")}}},
+  }));
+  TempDir dir;
+  CliRun run = Herald(server, {"contacts", "import", dir.Write("c.csv", kCsv)});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::string expected =
+      "import imp-1 completed: 1 rows, 1 created, 0 updated, 0 unchanged, 0 rejected, 1500 "
+      "warnings\n"
+      "1500 warnings:\n";
+  for (int i = 0; i < 10; ++i) {
+    expected += "  line " + std::to_string(i + 3) +
+                ": +4915112345678 also on line 2; the later row was applied\n";
+  }
+  expected +=
+      "  \u2026 and 1490 more: GET /v1/contacts/imports/imp-1 lists the first 100 "
+      "(warning_samples)\n";
+  EXPECT_EQ(run.out, expected);
+  EXPECT_EQ(server.requests().size(), 1u) << "no rejects to fetch";
+}
+
+TEST(ContactsImport, EncodingGoesToTheQuery) {
+  TestHttpServer server(FakeApi({
+      {"POST /v1/contacts/imports?encoding=windows-1252", {{202, ImportJson("completed", 1)}}},
+  }));
+  TempDir dir;
+  CliRun run = Herald(server, {"contacts", "import", dir.Write("c.csv", "phone,name\n+1,J\xFC\n"),
+                               "--encoding", "windows-1252"});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(server.requests().at(0).body, "phone,name\n+1,J\xFC\n") << "sent as it is";
+}
+
+TEST(ContactsImport, UnknownEncodingIsAUsageError) {
+  TestHttpServer server(FakeApi({}));
+  TempDir dir;
+  CliRun run =
+      Herald(server, {"contacts", "import", dir.Write("c.csv", kCsv), "--encoding", "ebcdic"});
+
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--encoding"));
+  EXPECT_THAT(server.requests(), IsEmpty());
 }
 
 TEST(ContactsImport, FailedImportExitsOneWithTheDaemonsReason) {

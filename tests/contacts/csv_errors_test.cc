@@ -45,12 +45,6 @@ INSTANTIATE_TEST_SUITE_P(
                      "and double the quote)"},
         RowErrorCase{"text after the closing quote", "+9,\"Anna\" A,DE",
                      "line 3: column \"name\": text after the closing quote"},
-        RowErrorCase{"invalid UTF-8", "+9,J\xFCrgen,DE",
-                     "line 3: column \"name\": not valid UTF-8"},
-        RowErrorCase{"overlong UTF-8", "+9,\xC0\xAF,DE",
-                     "line 3: column \"name\": not valid UTF-8"},
-        RowErrorCase{"UTF-16 surrogate", "+9,\xED\xA0\x80,DE",
-                     "line 3: column \"name\": not valid UTF-8"},
         RowErrorCase{"empty phone", " ,x,DE",
                      "line 3: column \"phone\": empty; every row needs a phone number"},
         RowErrorCase{"only delimiters", ",,",
@@ -58,6 +52,65 @@ INSTANTIATE_TEST_SUITE_P(
         RowErrorCase{"bad field value", "+9,x,Germany",
                      "line 3: column \"country\": \"Germany\" is not an ISO 3166 alpha-2 code"}),
     [](const auto& info) { return testing::ParamName(info.param.description); });
+
+// Text that is not UTF-8 is a file in another encoding, not one bad row: reading stops at the
+// first such row with one error naming its line, column and byte, the likely encoding and how to
+// convert. (These rows were rejects of their own before, and the rows after them were read.)
+struct NotUtf8Case {
+  std::string description;
+  std::string bad_row;  // placed on line 3, between two good rows
+  std::string message;
+};
+
+void PrintTo(const NotUtf8Case& c, std::ostream* out) { *out << c.description; }
+
+class CsvNotUtf8 : public ::testing::TestWithParam<NotUtf8Case> {};
+
+constexpr char kConvertWindows1252[] =
+    ": the file looks like Windows-1252 (Excel's default); convert it with iconv -f WINDOWS-1252 "
+    "-t UTF-8 in.csv > out.csv, or import with --encoding windows-1252 (encoding=windows-1252 in "
+    "the API)";
+
+TEST_P(CsvNotUtf8, StopsTheFileAtTheFirstBadRowNamingWhereAndHowToConvert) {
+  const NotUtf8Case& c = GetParam();
+  const ReadOutput output = ReadAll("phone,name,country\n+1,a,DE\n" + c.bad_row + "\n+2,b,AT\n");
+  ASSERT_EQ(output.rows.size(), 1u) << "neither the bad row nor the rows after it";
+  EXPECT_EQ(output.records.at(0).phone, "+1");
+  EXPECT_EQ(output.status.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(output.status.error().field, "encoding");
+  EXPECT_EQ(output.status.error().message, c.message) << c.description;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachKind, CsvNotUtf8,
+    ::testing::Values(NotUtf8Case{"invalid UTF-8", "+9,J\xFCrgen,DE",
+                                  std::string("not UTF-8 at line 3, column \"name\", byte 0xFC") +
+                                      kConvertWindows1252},
+                      NotUtf8Case{"overlong UTF-8", "+9,\xC0\xAF,DE",
+                                  std::string("not UTF-8 at line 3, column \"name\", byte 0xC0") +
+                                      kConvertWindows1252},
+                      NotUtf8Case{"UTF-16 surrogate", "+9,\xED\xA0\x80,DE",
+                                  std::string("not UTF-8 at line 3, column \"name\", byte 0xED") +
+                                      kConvertWindows1252},
+                      NotUtf8Case{"Windows-1252 in a quoted field on its second line",
+                                  "+9,\"two\r\nlin\xE9s\",DE",
+                                  std::string("not UTF-8 at line 4, column \"name\", byte 0xE9") +
+                                      kConvertWindows1252},
+                      NotUtf8Case{"a sequence cut by the delimiter", "+9,\xC3,\xBC",
+                                  std::string("not UTF-8 at line 3, column \"name\", byte 0xC3") +
+                                      kConvertWindows1252},
+                      NotUtf8Case{"bad field count too", "+9,\xE9",
+                                  std::string("not UTF-8 at line 3, column \"name\", byte 0xE9") +
+                                      kConvertWindows1252}),
+    [](const auto& info) { return testing::ParamName(info.param.description); });
+
+TEST(CsvErrors, NamesUtf16WhenTheFileStartsWithItsByteOrderMark) {
+  const std::string utf16 = std::string("\xFF\xFEp\0h\0o\0n\0e\0\n\0", 14);
+  EXPECT_EQ(OpenError(utf16, Format::kCsv),
+            "not UTF-8 at line 1, header field 1, byte 0xFF: the file looks like UTF-16 (Excel's "
+            "\"Unicode Text\"); convert it with iconv -f UTF-16 -t UTF-8 in.csv > out.csv, or "
+            "save it from Excel as \"CSV UTF-8\"");
+}
 
 TEST(CsvErrors, NamesTheLineOfAFieldCountMismatch) {
   const ReadOutput output = ReadAll(
@@ -163,8 +216,9 @@ INSTANTIATE_TEST_SUITE_P(
                         "line 1: column \"" + std::string(64, 'a') +
                             "...\" cannot be an attribute: attribute names are 1-64 characters "
                             "of a-z, 0-9 and _"},
-        HeaderErrorCase{"invalid UTF-8", "phone,na\xFFme\n",
-                        "line 1: the header is not valid UTF-8"},
+        HeaderErrorCase{
+            "invalid UTF-8", "phone,na\xFFme\n",
+            std::string("not UTF-8 at line 1, header field 2, byte 0xFF") + kConvertWindows1252},
         HeaderErrorCase{"unterminated quote", "phone,\"name\n",
                         "line 1: header: field 2: the quoted field opened on line 1 is never "
                         "closed"}),

@@ -43,7 +43,8 @@ TEST(RejectsCsv, ReadsBackWithTheSameFieldsAndReasons) {
   ASSERT_EQ(second.rejects.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     const Reject& original = first.rejects[i];
-    std::vector<std::string> fields = {std::to_string(original.line), original.reason};
+    std::vector<std::string> fields = {std::to_string(original.line),
+                                       std::string(original.ReasonWithoutLine())};
     fields.insert(fields.end(), original.fields.begin(), original.fields.end());
     EXPECT_EQ(second.rejects[i].fields, fields);
     // Same problem, found on the rejects file's own line.
@@ -60,8 +61,8 @@ TEST(RejectsCsv, PadsShortRowsAndKeepsTheSourceDelimiter) {
   const ReadOutput second = RoundTrip(first, &text);
   EXPECT_EQ(text,
             "line;reason;phone;name;tags\r\n"
-            "2;line 2: expected 3 fields, found 1;+1;;\r\n"
-            "3;line 3: expected 3 fields, found 4;+2;a;b|c;extra\r\n");
+            "2;expected 3 fields, found 1;+1;;\r\n"
+            "3;expected 3 fields, found 4;+2;a;b|c;extra\r\n");
   ASSERT_EQ(second.rows.size(), 2u);
   ASSERT_EQ(second.records.size(), 1u);  // the padded row is now well formed
   EXPECT_EQ(second.records[0].phone, "+1");
@@ -78,9 +79,50 @@ TEST(RejectsCsv, HoldsJsonLinesInOneColumn) {
   ASSERT_EQ(first.rejects.size(), 2u);
   EXPECT_EQ(WriteRejects(first),
             "line,reason,json\r\n"
-            "1,\"line 1: key \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 code\","
+            "1,\"key \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 code\","
             "\"{\"\"phone\"\":\"\"+1\"\",\"\"country\"\":\"\"Germany\"\"}\"\r\n"
-            "2,\"line 2: expected a JSON object, found an array\",\"[1,2]\"\r\n");
+            "2,\"expected a JSON object, found an array\",\"[1,2]\"\r\n");
+}
+
+TEST(RejectsCsv, ReasonDoesNotRepeatTheLineOfItsLineColumn) {
+  const ReadOutput first = ReadAll("phone,country\n+1,Germany\n");
+  ASSERT_EQ(first.rejects.size(), 1u);
+  EXPECT_EQ(first.rejects[0].reason,
+            "line 2: column \"country\": \"Germany\" is not an ISO 3166 alpha-2 code")
+      << "the reader's reason stands on its own";
+  EXPECT_EQ(WriteRejects(first),
+            "line,reason,phone,country\r\n"
+            "2,\"column \"\"country\"\": \"\"Germany\"\" is not an ISO 3166 alpha-2 "
+            "code\",+1,Germany\r\n");
+}
+
+TEST(RejectsCsv, ReadsBackLineAndReasonForPeopleWithEitherDelimiter) {
+  for (const std::string file :
+       {"phone,name\n+1,\"a\"b\"\n+2,x,y\n+3,ok\n", "phone;name\n+1;\"a\"b\"\n+2;x;y\n+3;ok\n"}) {
+    const ReadOutput first = ReadAll(file);
+    ASSERT_EQ(first.rejects.size(), 2u);
+    auto summaries = ReadRejectsCsv(WriteRejects(first), 10);
+    ASSERT_TRUE(summaries.ok()) << summaries.error().ToString();
+    ASSERT_EQ(summaries->size(), 2u);
+    EXPECT_EQ((*summaries)[0].line, 2);
+    EXPECT_EQ((*summaries)[0].reason, "column \"name\": text after the closing quote");
+    EXPECT_EQ((*summaries)[1].line, 3);
+    EXPECT_EQ((*summaries)[1].reason, "expected 2 fields, found 3");
+    EXPECT_EQ(ReadRejectsCsv(WriteRejects(first), 1)->size(), 1u);
+  }
+  const ReadOutput renamed = ReadAll("phone,line\n,1\n");
+  auto summaries = ReadRejectsCsv(WriteRejects(renamed), 10);
+  ASSERT_TRUE(summaries.ok()) << summaries.error().ToString();
+  EXPECT_EQ(summaries->at(0).line, 2) << "reject_line when the source has a line column";
+  EXPECT_FALSE(ReadRejectsCsv("phone,name\r\n+1,a\r\n", 10).ok());
+  EXPECT_FALSE(ReadRejectsCsv("line,reason\r\nthree,x\r\n", 10).ok());
+}
+
+TEST(RejectsCsv, KeepsAReasonThatDoesNotStartWithItsLine) {
+  std::ostringstream out;
+  RejectsCsvWriter writer(out, {"phone"}, ',');
+  writer.Write(Reject{12, "line 3: said elsewhere", {"+1"}});
+  EXPECT_EQ(out.str(), "line,reason,phone\r\n12,line 3: said elsewhere,+1\r\n");
 }
 
 // A segment export (daemon/segments_api.cc writes rows like these with ContactCsvOptions) imports

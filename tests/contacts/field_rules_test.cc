@@ -130,8 +130,25 @@ INSTANTIATE_TEST_SUITE_P(
                       ConsentCase{"Opt-In", true}, ConsentCase{"no", false},
                       ConsentCase{"False", false}, ConsentCase{"0", false},
                       ConsentCase{"revoked", false}, ConsentCase{"opt-out", false},
-                      ConsentCase{"maybe", std::nullopt}, ConsentCase{"y", std::nullopt},
+                      ConsentCase{"maybe", std::nullopt}, ConsentCase{"y", true},
                       ConsentCase{"2", std::nullopt}, ConsentCase{"optin", std::nullopt}),
+    [](const auto& info) { return testing::ParamName(info.param.value, info.index); });
+
+// The spellings of other languages and exports, any case (non-ASCII letters too).
+INSTANTIATE_TEST_SUITE_P(
+    MoreSpellings, ConsentValue,
+    ::testing::Values(ConsentCase{"Y", true}, ConsentCase{"n", false}, ConsentCase{"N", false},
+                      ConsentCase{"ja", true}, ConsentCase{"JA", true}, ConsentCase{"j", true},
+                      ConsentCase{"Nein", false}, ConsentCase{"oui", true},
+                      ConsentCase{"NON", false}, ConsentCase{"s\xC3\xAD", true},
+                      ConsentCase{"S\xC3\x8D", true}, ConsentCase{"si", true},
+                      ConsentCase{"Sim", true}, ConsentCase{"n\xC3\xA3o", false},
+                      ConsentCase{"N\xC3\x83O", false}, ConsentCase{"nao", false},
+                      ConsentCase{"\xD0\xB4\xD0\xB0", true}, ConsentCase{"\xD0\x94\xD0\x90", true},
+                      ConsentCase{"\xD0\xBD\xD0\xB5\xD1\x82", false},
+                      ConsentCase{"\xD0\x9D\xD0\x95\xD0\xA2", false}, ConsentCase{"opted_in", true},
+                      ConsentCase{"Opted-Out", false}, ConsentCase{"jein", std::nullopt},
+                      ConsentCase{"s\xC3\xA1", std::nullopt}, ConsentCase{"yess", std::nullopt}),
     [](const auto& info) { return testing::ParamName(info.param.value, info.index); });
 
 TEST(ConsentColumns, EmptyValueChangesNothing) {
@@ -214,6 +231,36 @@ TEST(TagsColumn, UsesThePipeWhenTheDelimiterIsASemicolon) {
   const ContactRecord record = OnlyRecord("phone;tags\n+1;vip|new | b2b\n");
   EXPECT_EQ(record.tags, (std::vector<std::string>{"vip", "new", "b2b"}));
 }
+
+// Every separator in every delimiter mode, quoted and (where the delimiter allows) unquoted, and
+// in JSON Lines: `"vip;new"` in a ';'-delimited file was a rejected row.
+struct TagSeparatorCase {
+  std::string description;
+  std::string text;
+};
+
+void PrintTo(const TagSeparatorCase& c, std::ostream* out) { *out << c.description; }
+
+class TagSeparator : public ::testing::TestWithParam<TagSeparatorCase> {};
+
+TEST_P(TagSeparator, SplitsTheTagsValueIntoTwoTags) {
+  EXPECT_EQ(OnlyRecord(GetParam().text).tags, (std::vector<std::string>{"vip", "new"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachDelimiterAndSeparator, TagSeparator,
+    ::testing::Values(
+        TagSeparatorCase{"semicolon file quoted semicolon", "phone;tags\n+1;\"vip;new\"\n"},
+        TagSeparatorCase{"semicolon file quoted comma", "phone;tags\n+1;\"vip,new\"\n"},
+        TagSeparatorCase{"semicolon file unquoted comma", "phone;tags\n+1;vip,new\n"},
+        TagSeparatorCase{"semicolon file quoted pipe", "phone;tags\n+1;\"vip|new\"\n"},
+        TagSeparatorCase{"comma file quoted comma", "phone,tags\n+1,\"vip,new\"\n"},
+        TagSeparatorCase{"comma file quoted semicolon", "phone,tags\n+1,\"vip;new\"\n"},
+        TagSeparatorCase{"comma file unquoted pipe", "phone,tags\n+1,vip|new\n"},
+        TagSeparatorCase{"comma file mixed", "phone,tags\n+1,\"vip, new|VIP;\"\n"},
+        TagSeparatorCase{"json lines comma", R"({"phone":"+1","tags":"vip,new"})"},
+        TagSeparatorCase{"json lines pipe", R"({"phone":"+1","tags":"vip|new"})"}),
+    [](const auto& info) { return testing::ParamName(info.param.description); });
 
 TEST(TagsColumn, AcceptsSixtyFourCharactersButNotMore) {
   EXPECT_EQ(OnlyRecord(Row("tags", std::string(64, 't'))).tags.size(), 1u);

@@ -131,6 +131,94 @@ TEST_F(ImporterTest, SameNumberTwiceInOneFileIsOneContact) {
   EXPECT_EQ(Find("+4915112345678").name, "Anna B.");
 }
 
+TEST_F(ImporterTest, NationalNumberIsReadInTheRowsCountryBeforeTheDefaultRegion) {
+  ImportOptions options;
+  options.default_region = "DE";
+  options.normaliser_threads = 2;
+  auto counts = Import(
+      "phone,name,country\n"
+      "415-555-2672,Sam,US\n"
+      "0151 12345678,Anna,\n"
+      "030 1234567,Office,\n",
+      options);
+  ASSERT_TRUE(counts.ok()) << counts.error().ToString();
+  EXPECT_EQ(counts->created, 2u);
+  EXPECT_EQ(Find("+14155552672").name, "Sam");
+  EXPECT_EQ(Find("+14155552672").country, "US");
+  EXPECT_EQ(Find("+4915112345678").name, "Anna");
+  auto rejects = progress_->rejects();
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].reason,
+            "line 4: column \"phone\": \"030 1234567\": not_mobile: read as DE: not a mobile "
+            "number (fixed line)");
+}
+
+TEST_F(ImporterTest, SameNumberTwiceIsAWarningNamingBothLines) {
+  ImportOptions options;
+  options.default_region = "DE";
+  auto counts = Import(
+      "phone,name\n"
+      "+4915112345678,Anna\n"
+      "+4915187654321,Ben\n"
+      "0151 1234 5678,Anna B.\n"
+      "+49 151 87654321,Ben B.\n"
+      "+4915112345678,Anna C.\n",
+      options);
+  ASSERT_TRUE(counts.ok()) << counts.error().ToString();
+  EXPECT_EQ(counts->warnings, 3u);
+  EXPECT_EQ(counts->created, 2u);
+  EXPECT_EQ(counts->updated, 3u) << "every row is still applied, in file order";
+  EXPECT_EQ(progress_->warnings(),
+            (std::vector<std::string>{
+                "line 4: +4915112345678 also on line 2; the later row was applied",
+                "line 5: +4915187654321 also on line 3; the later row was applied",
+                "line 6: +4915112345678 also on line 2; the later row was applied"}));
+  EXPECT_EQ(progress_->warnings(1).size(), 1u);
+  EXPECT_EQ(Find("+4915112345678").name, "Anna C.");
+}
+
+TEST_F(ImporterTest, KeepsTheFirstThousandWarningsAndCountsTheRest) {
+  std::string file = "phone\n";
+  for (int i = 0; i < 1003; ++i) file += "+4915112345678\n";
+  ImportOptions options;
+  options.normaliser_threads = 3;
+  auto counts = Import(file, options);
+  ASSERT_TRUE(counts.ok()) << counts.error().ToString();
+  EXPECT_EQ(counts->warnings, 1002u);
+  const std::vector<std::string> kept = progress_->warnings();
+  ASSERT_EQ(kept.size(), ImportProgress::kKeptWarnings);
+  EXPECT_EQ(kept.front(), "line 3: +4915112345678 also on line 2; the later row was applied");
+  EXPECT_EQ(kept.back(), "line 1002: +4915112345678 also on line 2; the later row was applied");
+}
+
+TEST_F(ImporterTest, RejectedRowsAreNotCountedAsSeenNumbers) {
+  auto counts = Import("phone,country\n+4915112345678,Germany\n+4915112345678,DE\n");
+  ASSERT_TRUE(counts.ok()) << counts.error().ToString();
+  EXPECT_EQ(counts->rejected, 1u);
+  EXPECT_EQ(counts->warnings, 0u);
+}
+
+TEST_F(ImporterTest, FileThatIsNotUtf8FailsWithOneErrorNamingTheEncoding) {
+  const std::string file =
+      "phone,name\n+4915112345678,Anna\n+4915187654321,J\xFCrgen\n+4917612345678,Cem\n";
+  auto counts = Import(file);
+  ASSERT_FALSE(counts.ok());
+  EXPECT_EQ(counts.error().ToString(),
+            "encoding: not UTF-8 at line 3, column \"name\", byte 0xFC: the file looks like "
+            "Windows-1252 (Excel's default); convert it with iconv -f WINDOWS-1252 -t UTF-8 in.csv "
+            "> out.csv, or import with --encoding windows-1252 (encoding=windows-1252 in the API)");
+  EXPECT_EQ(progress_->counts().created, 1u) << "the rows before it are imported";
+  EXPECT_EQ(progress_->counts().rejected, 0u) << "one error, not a reject per row";
+
+  ImportOptions options;
+  options.encoding = Encoding::kWindows1252;
+  auto again = Import(file, options);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->created, 2u);
+  EXPECT_EQ(again->unchanged, 1u);
+  EXPECT_EQ(Find("+4915187654321").name, "J\xC3\xBCrgen");
+}
+
 TEST_F(ImporterTest, JsonLinesWork) {
   auto counts = Import(
       "{\"phone\":\"+4915112345678\",\"tags\":[\"vip\"],\"attributes\":{\"orders\":3}}\n"

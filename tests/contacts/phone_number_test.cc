@@ -110,6 +110,60 @@ TEST(PhoneNormaliser, CanonicalFastPathAgreesWithTheFullParserWithoutGuessing) {
   EXPECT_EQ(compared, 16 * 1000);
 }
 
+// A national number is read in the region its row names (a CSV row's country) before the
+// default region; a rejection of a national number says which region it was read in.
+struct RowRegionCase {
+  const char* name;
+  const char* raw;
+  const char* row_region;
+  const char* default_region;
+  const char* e164;    // expected on success, else nullptr
+  const char* detail;  // expected rejection detail when e164 is nullptr
+};
+
+void PrintTo(const RowRegionCase& c, std::ostream* out) { *out << c.name; }
+
+class NormaliseInRowRegion : public ::testing::TestWithParam<RowRegionCase> {};
+
+TEST_P(NormaliseInRowRegion, ReadsNationalNumbersInTheRowsRegionFirst) {
+  const RowRegionCase& c = GetParam();
+  PhoneNormaliser normaliser(c.default_region);
+  NormalisedPhone phone;
+  PhoneRejection rejection;
+  const bool ok = normaliser.Normalise(c.raw, &phone, &rejection, c.row_region);
+  if (c.e164 != nullptr) {
+    ASSERT_TRUE(ok) << rejection.detail;
+    EXPECT_EQ(phone.e164, c.e164);
+  } else {
+    ASSERT_FALSE(ok) << "accepted as " << phone.e164;
+    EXPECT_EQ(rejection.detail, c.detail);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, NormaliseInRowRegion,
+    ::testing::Values(
+        RowRegionCase{"UsNumberInAGermanImport", "415-555-2672", "US", "DE", "+14155552672", ""},
+        RowRegionCase{"RowRegionInLowerCase", "(415) 555-2672", "us", "DE", "+14155552672", ""},
+        RowRegionCase{"RowWithoutRegionUsesTheDefault", "0151 12345678", "", "DE", "+4915112345678",
+                      ""},
+        RowRegionCase{"RowRegionWithoutDefault", "0151 12345678", "DE", "", "+4915112345678", ""},
+        RowRegionCase{"InternationalIgnoresTheRowRegion", "+49 151 12345678", "US", "DE",
+                      "+4915112345678", ""},
+        RowRegionCase{"DoubleZeroKeepsTheDefaultRegionsMeaning", "0049 151 12345678", "US", "DE",
+                      "+4915112345678", ""},
+        RowRegionCase{"DoubleZeroWithoutDefaultIsInternational", "0049 151 12345678", "US", "",
+                      "+4915112345678", ""},
+        RowRegionCase{"GermanLandlineSaysHowItWasRead", "030 1234567", "", "DE", nullptr,
+                      "read as DE: not a mobile number (fixed line)"},
+        RowRegionCase{"UsLandlineReadInTheRowRegion", "800 555 0199", "US", "DE", nullptr,
+                      "read as US: not a mobile number (toll free)"},
+        RowRegionCase{"InternationalRejectionNamesNoRegion", "+49 30 1234567", "US", "DE", nullptr,
+                      "not a mobile number (fixed line)"},
+        RowRegionCase{"RowRegionWithoutNumberingPlan", "0151 12345678", "QQ", "DE", nullptr,
+                      "national format, and the row's country QQ has no numbering plan"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
 TEST(PhoneNormaliser, KnowsRegions) {
   EXPECT_TRUE(PhoneNormaliser::IsKnownRegion("DE"));
   EXPECT_TRUE(PhoneNormaliser::IsKnownRegion("us"));

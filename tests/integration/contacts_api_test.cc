@@ -52,8 +52,8 @@ class ContactsApi : public ::testing::Test {
     return HttpRequest(daemon_->port(), method, target, kToken, body);
   }
   // Posts an import and waits until it is no longer running.
-  json::object Import(const std::string& file) {
-    auto started = Call("POST", "/v1/contacts/imports?format=csv", file);
+  json::object Import(const std::string& file, const std::string& query = "format=csv") {
+    auto started = Call("POST", "/v1/contacts/imports?" + query, file);
     EXPECT_EQ(started.status, 202) << started.body;
     std::string id(Json(started).at("id").as_string());
     for (int i = 0; i < 200; ++i) {
@@ -106,6 +106,35 @@ TEST_F(ContactsApi, ExportImportsBackUnchanged) {
   EXPECT_EQ(again.at("rows").as_int64(), 3);
   EXPECT_EQ(again.at("unchanged").as_int64(), 3) << exported.body;
   EXPECT_EQ(again.at("rejected").as_int64(), 0);
+}
+
+TEST_F(ContactsApi, ImportStatusCountsWarningsAndShowsTheirSamples) {
+  Start();
+  auto result = Import("phone,name\n+4915112345678,Anna\n+49 151 12345678,Anna B.\n");
+  EXPECT_EQ(result.at("state").as_string(), "completed");
+  EXPECT_EQ(result.at("warnings").as_int64(), 1);
+  EXPECT_EQ(result.at("warning_samples"),
+            (json::array{"line 3: +4915112345678 also on line 2; the later row was applied"}));
+  auto rejects = Call("GET", "/v1/contacts/imports/imp-1/rejects");
+  EXPECT_EQ(rejects.body, "line,reason,phone,name\r\n") << "no rejects";
+}
+
+TEST_F(ContactsApi, ImportReadsTheEncodingItIsToldAndNamesTheOneAFileProbablyHas) {
+  Start();
+  const std::string latin = "phone,name,country\n+4915112345678,J\xFCrgen,DE\n";
+  auto failed = Import(latin);
+  EXPECT_EQ(failed.at("state").as_string(), "failed");
+  EXPECT_THAT(std::string(failed.at("error").as_string()),
+              HasSubstr("not UTF-8 at line 2, column \"name\", byte 0xFC: the file looks like "
+                        "Windows-1252"));
+  auto read = Import(latin, "encoding=windows-1252");
+  EXPECT_EQ(read.at("state").as_string(), "completed") << json::serialize(read);
+  auto contact = Json(Call("GET", "/v1/contacts/%2B4915112345678"));
+  EXPECT_EQ(contact.at("name").as_string(), "J\xC3\xBCrgen");
+
+  auto unknown = Call("POST", "/v1/contacts/imports?encoding=utf-16", latin);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(Json(unknown).at("error").as_object().at("field").as_string(), "encoding");
 }
 
 TEST_F(ContactsApi, SyntaxErrorNamesThePositionAndTheField) {

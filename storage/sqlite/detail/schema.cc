@@ -229,6 +229,7 @@ CREATE TABLE imports (
   unchanged   INTEGER NOT NULL DEFAULT 0,
   rejected    INTEGER NOT NULL DEFAULT 0,
   warnings    INTEGER NOT NULL DEFAULT 0,
+  warning_samples TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(warning_samples)),
   error       TEXT,
   started_at  INTEGER NOT NULL,
   updated_at  INTEGER NOT NULL,
