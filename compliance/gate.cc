@@ -4,7 +4,7 @@
 
 #include <utility>
 
-#include "compliance/detail/gate_template_text.h"
+#include "compliance/detail/templates/gate_template_text.h"
 
 namespace herald::compliance {
 namespace {

@@ -1,6 +1,6 @@
 #include "compliance/starter_word_lists.h"
 
-#include "compliance/detail/starter_word_lists_data.h"
+#include "compliance/detail/words/starter_word_lists_data.h"
 
 namespace herald::compliance {
 namespace {

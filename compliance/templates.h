@@ -24,7 +24,7 @@
 
 #include "common/result.h"
 #include "compliance/consent.h"
-#include "compliance/detail/gate_template_text.h"
+#include "compliance/detail/templates/gate_template_text.h"
 
 namespace herald::compliance {
 

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#include "compliance/detail/unicode_tables.h"
+#include "compliance/detail/words/unicode_tables.h"
 
 namespace herald::compliance {
 namespace {

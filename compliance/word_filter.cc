@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "common/language_tag.h"
-#include "compliance/detail/list_matcher.h"
-#include "compliance/detail/match_view.h"
-#include "compliance/detail/term_pattern.h"
+#include "compliance/detail/words/list_matcher.h"
+#include "compliance/detail/words/match_view.h"
+#include "compliance/detail/words/term_pattern.h"
 #include "compliance/text_normaliser.h"
 
 namespace herald::compliance {

@@ -29,8 +29,8 @@
 //
 // Cost: the lists a text of one language is scanned with (the global lists, the language's and
 // its base language's) are compiled together. Word, phrase, prefix and allow terms go into a word
-// index (detail/word_index.h): a trie walked from each word start of the text, which names the
-// few terms that can match there; each is confirmed, and its span found, by matching the term's
+// index (detail/words/word_index.h): a trie walked from each word start of the text, which names
+// the few terms that can match there; each is confirmed, and its span found, by matching the term's
 // pieces at that word start (detail/piece_match.h, the same result as the term's RE2). The cost
 // of a scan does not grow with the number of terms and does not depend on having seen similar
 // text before. Regex terms, and terms in scripts written without spaces, are one RE2::Set each

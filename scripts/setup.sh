@@ -20,8 +20,6 @@ packages=(
   libroaring-dev
   libphonenumber8 libprotobuf-dev libabsl-dev
   prometheus-cpp-dev  # the metrics registry (only its core library is linked)
-  prometheus          # promtool, which lints /metrics in a test (Debian has no promtool-only
-                      # package; on a systemd host this also enables prometheus.service, :9090)
   curl
 )
 
@@ -57,5 +55,23 @@ if [ ! -f "$deps/libphonenumber/usr/include/phonenumbers/phonenumberutil.h" ]; t
   rm -rf "$deps/libphonenumber"
   mkdir -p "$deps/libphonenumber"
   dpkg-deb -x "$tmp"/libphonenumber-dev_*.deb "$deps/libphonenumber"
+  rm -rf "$tmp"
+fi
+
+# promtool, which lints /metrics in a test. Debian ships it only inside the prometheus server
+# package, whose installation would also enable and start a Prometheus server (:9090) on a systemd
+# host; so the package is downloaded from Debian's archive and promtool alone is unpacked into
+# .deps/ (nothing runs, nothing is installed outside apt's knowledge).
+if [ ! -x "$deps/prometheus/usr/bin/promtool" ]; then
+  echo "setup: unpacking promtool from Debian's prometheus package into $deps/prometheus"
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq prometheus 2>/dev/null) \
+    || { $SUDO apt-get update -qq && (cd "$tmp" && apt-get download -qq prometheus); }
+  rm -rf "$deps/prometheus"
+  mkdir -p "$deps/prometheus"
+  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/unpacked"
+  mkdir -p "$deps/prometheus/usr/bin"
+  cp "$tmp/unpacked/usr/bin/promtool" "$deps/prometheus/usr/bin/promtool"
   rm -rf "$tmp"
 fi

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "compliance/detail/list_matcher.h"
-#include "compliance/detail/match_view.h"
+#include "compliance/detail/words/list_matcher.h"
+#include "compliance/detail/words/match_view.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 

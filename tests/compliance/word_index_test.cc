@@ -1,7 +1,7 @@
 // The word index names every place a word, phrase, prefix or allow term can match (it is a
 // necessary condition, so it may never leave a match out), and the scan built on it finds exactly
 // what matching each term on its own finds.
-#include "compliance/detail/word_index.h"
+#include "compliance/detail/words/word_index.h"
 
 #include <gtest/gtest.h>
 #include <re2/re2.h>
@@ -14,9 +14,9 @@
 #include <utility>
 #include <vector>
 
-#include "compliance/detail/match_view.h"
-#include "compliance/detail/piece_match.h"
-#include "compliance/detail/term_pattern.h"
+#include "compliance/detail/words/match_view.h"
+#include "compliance/detail/words/piece_match.h"
+#include "compliance/detail/words/term_pattern.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 #include "tests/compliance/one_list_matcher.h"

@@ -7,7 +7,7 @@
 //   3  a word, phrase or prefix term (by the second byte): validated; if accepted, a list with it
 //      builds and finds the term in its own text
 //   4  "term\nterm...\0text": the scan through the word index finds exactly the spans that
-//      matching each term on its own finds (a differential check of detail/word_index.h)
+//      matching each term on its own finds (a differential check of detail/words/word_index.h)
 //   cmake -S . -B build-fuzz-filter -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DHERALD_FUZZ=ON
 //     -DHERALD_BUILD_TESTS=OFF -DHERALD_BUILD_BENCH=OFF
 //   ninja -C build-fuzz-filter word_filter_fuzz
@@ -22,8 +22,8 @@
 #include <tuple>
 #include <vector>
 
-#include "compliance/detail/list_matcher.h"
-#include "compliance/detail/match_view.h"
+#include "compliance/detail/words/list_matcher.h"
+#include "compliance/detail/words/match_view.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 

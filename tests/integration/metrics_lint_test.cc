@@ -1,6 +1,6 @@
 // The real daemon's /metrics after some traffic, checked by Prometheus' own linter
-// (`promtool check metrics`, Debian package prometheus, installed by scripts/setup.sh), and the
-// series that docs/operations.md lists, each with its type.
+// (`promtool check metrics`, unpacked from Debian's prometheus package by scripts/setup.sh), and
+// the series that docs/operations.md lists, each with its type.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,8 +14,13 @@
 namespace herald::testing {
 namespace {
 
-// promtool on the PATH, or empty.
+// promtool as scripts/setup.sh unpacks it into the checkout's .deps/, else on the PATH; or empty.
 std::filesystem::path FindPromtool() {
+  if (const char* source = std::getenv("HERALD_SOURCE_DIR")) {
+    std::filesystem::path unpacked =
+        std::filesystem::path(source) / ".deps/prometheus/usr/bin/promtool";
+    if (::access(unpacked.c_str(), X_OK) == 0) return unpacked;
+  }
   const char* path = std::getenv("PATH");
   std::istringstream directories(path ? path : "/usr/bin");
   for (std::string directory; std::getline(directories, directory, ':');) {
@@ -54,7 +59,7 @@ class MetricsLint : public StartedDaemon {
 TEST_F(MetricsLint, PromtoolFindsNoProblemInTheDaemonsMetrics) {
   const std::filesystem::path promtool = FindPromtool();
   // Not a skip: without promtool this check would silently stop guarding the format.
-  ASSERT_FALSE(promtool.empty()) << "promtool not found on PATH: run scripts/setup.sh "
+  ASSERT_FALSE(promtool.empty()) << "promtool not found in .deps/ or on PATH: run scripts/setup.sh "
                                     "(Debian package prometheus)";
   MakeTraffic();
   const std::string metrics = Metrics();

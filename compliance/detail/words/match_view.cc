@@ -1,4 +1,4 @@
-#include "compliance/detail/match_view.h"
+#include "compliance/detail/words/match_view.h"
 
 #include <utf8proc.h>
 
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "compliance/detail/unicode_tables.h"
+#include "compliance/detail/words/unicode_tables.h"
 
 namespace herald::compliance::detail {
 namespace {

@@ -1,4 +1,4 @@
-#include "compliance/detail/piece_match.h"
+#include "compliance/detail/words/piece_match.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -17,7 +17,7 @@
 #include <optional>
 #include <string_view>
 
-#include "compliance/detail/term_pattern.h"
+#include "compliance/detail/words/term_pattern.h"
 
 namespace herald::compliance::detail {
 

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "common/result.h"
-#include "compliance/detail/match_view.h"
-#include "compliance/detail/term_pattern.h"
-#include "compliance/detail/word_index.h"
+#include "compliance/detail/words/match_view.h"
+#include "compliance/detail/words/term_pattern.h"
+#include "compliance/detail/words/word_index.h"
 #include "compliance/text_normaliser.h"
 #include "compliance/word_filter.h"
 

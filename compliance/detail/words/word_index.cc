@@ -1,4 +1,4 @@
-#include "compliance/detail/word_index.h"
+#include "compliance/detail/words/word_index.h"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "compliance/detail/term_pattern.h"
+#include "compliance/detail/words/term_pattern.h"
 
 #include <re2/re2.h>
 #include <utf8proc.h>
@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "compliance/detail/match_view.h"
-#include "compliance/detail/unicode_tables.h"
-#include "compliance/detail/word_index.h"
+#include "compliance/detail/words/match_view.h"
+#include "compliance/detail/words/unicode_tables.h"
+#include "compliance/detail/words/word_index.h"
 #include "compliance/text_normaliser.h"
 
 namespace herald::compliance::detail {

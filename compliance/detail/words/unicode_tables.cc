@@ -1,4 +1,4 @@
-#include "compliance/detail/unicode_tables.h"
+#include "compliance/detail/words/unicode_tables.h"
 
 #include <utf8proc.h>
 

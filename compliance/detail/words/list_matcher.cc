@@ -1,4 +1,4 @@
-#include "compliance/detail/list_matcher.h"
+#include "compliance/detail/words/list_matcher.h"
 
 #include <re2/re2.h>
 #include <re2/set.h>
@@ -7,8 +7,8 @@
 #include <optional>
 #include <utility>
 
-#include "compliance/detail/piece_match.h"
-#include "compliance/detail/term_pattern.h"
+#include "compliance/detail/words/piece_match.h"
+#include "compliance/detail/words/term_pattern.h"
 
 namespace herald::compliance::detail {
 
