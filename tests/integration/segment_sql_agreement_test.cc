@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "app/contact_service.h"
 #include "campaign/contact_index.h"
 #include "campaign/segment.h"
 #include "storage/contact_repository.h"
@@ -91,19 +92,8 @@ const char* const kFixedExpressions[] = {
     "country:XK OR country:JP",
 };
 
-ContactFacts ToFacts(const StoredContact& contact) {
-  ContactFacts facts;
-  facts.id = contact.id;
-  facts.tags = contact.tags;
-  facts.country = contact.country;
-  facts.language = contact.language;
-  facts.opted_out = contact.opted_out;
-  facts.consent_marketing = contact.consent_marketing;
-  facts.consent_utility = contact.consent_utility;
-  facts.last_inbound = contact.last_inbound;
-  facts.attributes = contact.attributes;
-  return facts;
-}
+// The daemon's own mapping of a stored contact to what the index knows.
+using app::ToFacts;
 
 std::string Describe(const StoredContact& contact) {
   std::ostringstream out;
