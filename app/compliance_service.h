@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "compliance/gate.h"
 #include "config/config.h"
 #include "storage/store.h"
@@ -119,10 +120,10 @@ class ComplianceService {
   std::uint64_t DfaFallbacks() const;
 
   mutable std::mutex mutex_;  // guards the parts below (not held while building)
-  std::shared_ptr<const compliance::GatePolicy> policy_;
-  compliance::TemplateCatalog templates_;
-  std::shared_ptr<const compliance::WordFilter> filter_;
-  std::shared_ptr<const compliance::Gate> gate_;
+  std::shared_ptr<const compliance::GatePolicy> policy_ HERALD_GUARDED_BY(mutex_);
+  compliance::TemplateCatalog templates_ HERALD_GUARDED_BY(mutex_);
+  std::shared_ptr<const compliance::WordFilter> filter_ HERALD_GUARDED_BY(mutex_);
+  std::shared_ptr<const compliance::Gate> gate_ HERALD_GUARDED_BY(mutex_);
   std::uint64_t retired_dfa_fallbacks_ = 0;  // of the filters swapped out, so the total never drops
 
   Metrics metrics_;

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/thread_annotations.h"
 #include "storage/store.h"
 
 namespace herald::app {
@@ -38,8 +39,8 @@ class ReadWorker {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Task> tasks_;
-  bool stopping_ = false;
+  std::deque<Task> tasks_ HERALD_GUARDED_BY(mutex_);
+  bool stopping_ HERALD_GUARDED_BY(mutex_) = false;
   std::unique_ptr<storage::UnitOfWork> reader_;
   std::thread thread_;
 };

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/thread_annotations.h"
 #include "contacts/importer.h"
 #include "storage/contact_repository.h"
 #include "storage/import_repository.h"
@@ -55,8 +56,8 @@ class StorageImportSink : public ImportSink {
   Committed on_committed_;
   std::string import_id_;
   mutable std::mutex mutex_;
-  std::vector<storage::StoredReject> pending_rejects_;  // guarded by mutex_
-  storage::ImportTally committed_;                      // guarded by mutex_
+  std::vector<storage::StoredReject> pending_rejects_ HERALD_GUARDED_BY(mutex_);
+  storage::ImportTally committed_ HERALD_GUARDED_BY(mutex_);
 };
 
 }  // namespace herald::contacts

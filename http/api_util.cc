@@ -109,7 +109,7 @@ json::object ContactJson(const app::Contact& contact) {
                                             {"utility", contact.consent_utility}}},
                    {"attributes", std::move(attributes)}};
   if (contact.last_inbound) {
-    out["last_inbound_ms"] = contact.last_inbound->time_since_epoch().count();
+    out["last_inbound_ms"] = ToUnixMillis(*contact.last_inbound);
     out["last_inbound_at"] = TimeJson(*contact.last_inbound);
   }
   return out;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "common/time.h"
 #include "contacts/phone_number.h"
 #include "http/api_util.h"
 
@@ -23,10 +24,10 @@ json::object ImportJson(const app::ImportStatus& status) {
                    {"warnings", status.counts.warnings},
                    {"warning_samples", json::value_from(status.warning_samples)},
                    {"started_at", TimeJson(status.started)},
-                   {"started_ms", status.started.time_since_epoch().count()}};
+                   {"started_ms", ToUnixMillis(status.started)}};
   if (status.finished) {
     out["finished_at"] = TimeJson(*status.finished);
-    out["finished_ms"] = status.finished->time_since_epoch().count();
+    out["finished_ms"] = ToUnixMillis(*status.finished);
   }
   if (!status.error.empty()) out["error"] = status.error;
   return out;

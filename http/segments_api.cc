@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "common/time.h"
 #include "http/api_util.h"
 #include "http/segment_param.h"
 
@@ -42,8 +43,8 @@ json::object SavedJson(const app::SavedSegment& segment) {
                       {"created_by", segment.created_by},
                       {"created_at", TimeJson(segment.created_at)},
                       {"updated_at", TimeJson(segment.updated_at)},
-                      {"created_ms", segment.created_at.time_since_epoch().count()},
-                      {"updated_ms", segment.updated_at.time_since_epoch().count()}};
+                      {"created_ms", ToUnixMillis(segment.created_at)},
+                      {"updated_ms", ToUnixMillis(segment.updated_at)}};
 }
 
 void RegisterQueries(Router& router, app::ContactService& service) {

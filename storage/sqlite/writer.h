@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "storage/sqlite/connection.h"
 #include "storage/store.h"
 
@@ -67,11 +68,11 @@ class Writer {
   const std::size_t max_batch_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
+  std::deque<Pending> queue_ HERALD_GUARDED_BY(mutex_);
+  bool stopping_ HERALD_GUARDED_BY(mutex_) = false;
   std::atomic<bool> healthy_{true};
   std::atomic<std::int64_t> heartbeat_ns_;
-  Stats stats_;  // guarded by mutex_
+  Stats stats_ HERALD_GUARDED_BY(mutex_);
   std::thread thread_;
 };
 
