@@ -23,6 +23,9 @@ struct NameHash {
 struct TemplateCatalog::Data {
   std::vector<CompiledTemplate> templates;
   std::vector<LanguageTag> languages;  // of each template, parsed
+  // LanguageTag::Key() of each template ("pt_br"): lookups compare keys, so a decision parses
+  // and allocates nothing (a recipient's language is folded the same way, LanguageKey).
+  std::vector<std::string> keys;
   // name -> indices into `templates`, one per language
   std::unordered_map<std::string, std::vector<std::size_t>, NameHash, std::equal_to<>> by_name;
 };
@@ -52,6 +55,7 @@ Result<TemplateCatalog> TemplateCatalog::Build(std::vector<MessageTemplate> temp
     }
     indices.push_back(data->templates.size());
     data->templates.push_back(std::move(compiled).value());
+    data->keys.push_back(language->Key());
     data->languages.push_back(std::move(*language));
   }
   TemplateCatalog catalog;
@@ -59,15 +63,32 @@ Result<TemplateCatalog> TemplateCatalog::Build(std::vector<MessageTemplate> temp
   return catalog;
 }
 
+namespace {
+
+// One subtag less of a key: "zh_hant_tw" -> "zh_hant" -> "zh" -> "" (LanguageTag::Parent on keys).
+std::string_view ParentKey(std::string_view key) {
+  const std::size_t cut = key.rfind('_');
+  return cut == std::string_view::npos ? std::string_view() : key.substr(0, cut);
+}
+
+// The template of `indices` whose language key is `key`, or null.
+const CompiledTemplate* WithKey(const std::vector<CompiledTemplate>& templates,
+                                const std::vector<std::string>& keys,
+                                const std::vector<std::size_t>& indices, std::string_view key) {
+  for (std::size_t index : indices) {
+    if (keys[index] == key) return &templates[index];
+  }
+  return nullptr;
+}
+
+}  // namespace
+
 const CompiledTemplate* TemplateCatalog::Find(std::string_view name,
                                               std::string_view language) const {
   auto found = data_->by_name.find(name);
-  const Result<LanguageTag> tag = LanguageTag::Parse(language);
-  if (found == data_->by_name.end() || !tag.ok()) return nullptr;
-  for (std::size_t index : found->second) {
-    if (data_->languages[index] == *tag) return &data_->templates[index];
-  }
-  return nullptr;
+  if (found == data_->by_name.end()) return nullptr;
+  // A text that is not a valid tag folds to a key no template has.
+  return WithKey(data_->templates, data_->keys, found->second, LanguageKey(language));
 }
 
 const CompiledTemplate* TemplateCatalog::Resolve(std::string_view name, std::string_view language,
@@ -75,12 +96,11 @@ const CompiledTemplate* TemplateCatalog::Resolve(std::string_view name, std::str
   auto found = data_->by_name.find(name);
   if (found == data_->by_name.end()) return nullptr;
   for (std::string_view start : {language, default_language}) {
-    Result<LanguageTag> tag = LanguageTag::Parse(start);
-    if (!tag.ok()) continue;  // no template has that language, nor any parent of it
-    for (std::optional<LanguageTag> candidate = std::move(*tag); candidate;
-         candidate = candidate->Parent()) {
-      for (std::size_t index : found->second) {
-        if (data_->languages[index] == *candidate) return &data_->templates[index];
+    const std::string key = LanguageKey(start);  // short: no allocation
+    for (std::string_view candidate = key; !candidate.empty(); candidate = ParentKey(candidate)) {
+      if (const CompiledTemplate* hit =
+              WithKey(data_->templates, data_->keys, found->second, candidate)) {
+        return hit;
       }
     }
   }
