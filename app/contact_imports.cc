@@ -1,4 +1,5 @@
 // Imports of the contact service (see contact_service.h): durable records, one thread each.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -175,6 +176,9 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
     std::lock_guard lock(imports_mutex_);
     imports_.erase(job->id);
   }
+  // An import frees what it held (its duplicate-number map, batches, chunks) to glibc's heap,
+  // which keeps it mapped unless asked; give it back so the daemon's steady RSS comes down.
+  ::malloc_trim(0);
   std::lock_guard lock(import_threads_mutex_);
   --import_threads_;
   import_threads_idle_.notify_all();  // under the lock: Stop cannot return before this is done
