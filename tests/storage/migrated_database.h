@@ -1,0 +1,56 @@
+// A test fixture over a fresh, fully migrated SQLite file (one connection, as a repository gets
+// from a unit of work), with plain SQL helpers for arranging rows and reading them back.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "storage/sqlite/connection.h"
+#include "storage/sqlite/migrations.h"
+#include "tests/support/temp_dir.h"
+
+namespace herald::testing {
+
+class MigratedDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+
+  // Closes the connection and opens the same file again, as a restarted daemon would.
+  void Reopen() {
+    connection_.reset();
+    auto connection = storage::Connection::Open({dir_ / "herald.db"});
+    ASSERT_TRUE(connection.ok()) << connection.error().ToString();
+    connection_ = std::move(connection).value();
+    ASSERT_TRUE(storage::Migrate(*connection_).ok());
+  }
+
+  void Execute(std::string_view sql) {
+    Status run = connection_->Execute(sql);
+    ASSERT_TRUE(run.ok()) << sql << ": " << run.error().ToString();
+  }
+
+  // The first column of the first row of `sql` (0 when there is no row).
+  std::int64_t QueryInt(std::string_view sql) {
+    auto query = connection_->Prepare(sql);
+    EXPECT_TRUE(query.ok()) << sql;
+    if (!query.ok()) return 0;
+    auto row = query->Step();
+    return row.ok() && *row ? query->ColumnInt(0) : 0;
+  }
+  std::string QueryText(std::string_view sql) {
+    auto query = connection_->Prepare(sql);
+    EXPECT_TRUE(query.ok()) << sql;
+    if (!query.ok()) return {};
+    auto row = query->Step();
+    return row.ok() && *row ? query->ColumnText(0) : std::string();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Connection> connection_;
+};
+
+}  // namespace herald::testing
