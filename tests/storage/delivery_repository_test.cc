@@ -5,11 +5,12 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/time.h"
 #include "storage/delivery_repository.h"
-#include "tests/storage/migrated_database.h"
+#include "tests/storage/fixtures.h"
 
 namespace herald::storage {
 namespace {
@@ -95,6 +96,15 @@ class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
       for (const ClaimedDelivery& delivery : *claimed) ids.push_back(delivery.id);
     }
     return ids;
+  }
+
+  // Two deliveries claimed by `owner` at 100 s: the first never handed over, the second once.
+  std::pair<DeliveryId, DeliveryId> ClaimUntriedAndTried(std::string_view owner, SysTime deadline) {
+    const DeliveryId untried = AddDue(10);
+    const DeliveryId tried = AddDue(11);
+    EXPECT_THAT(Claim(owner, At(100), deadline), ElementsAre(untried, tried));
+    EXPECT_TRUE(repository_->RecordAttempt(tried, owner, At(101)).ok());
+    return {untried, tried};
   }
 
   std::int64_t contacts_ = 0;
@@ -248,10 +258,7 @@ TEST_F(DeliveryRepositoryTest, RecordAttemptCountsOnlyUnderTheOwnersClaim) {
 }
 
 TEST_F(DeliveryRepositoryTest, ReleaseClaimsRequeuesUntriedAndLeavesTriedUncertain) {
-  const DeliveryId untried = AddDue(10);
-  const DeliveryId tried = AddDue(11);
-  ASSERT_THAT(Claim("a", At(100), At(160)), ElementsAre(untried, tried));
-  ASSERT_TRUE(repository_->RecordAttempt(tried, "a", At(101)).ok());
+  const auto [untried, tried] = ClaimUntriedAndTried("a", At(160));
   const DeliveryId others = AddDue(12);
   ASSERT_THAT(Claim("b", At(100), At(160)), ElementsAre(others));
 
@@ -275,10 +282,7 @@ TEST_F(DeliveryRepositoryTest, ReleaseClaimsRequeuesUntriedAndLeavesTriedUncerta
 }
 
 TEST_F(DeliveryRepositoryTest, RecoverExpiredClaimsTouchesOnlyClaimsWhoseDeadlinePassed) {
-  const DeliveryId untried = AddDue(10);
-  const DeliveryId tried = AddDue(11);
-  ASSERT_THAT(Claim("dead", At(100), At(150)), ElementsAre(untried, tried));
-  ASSERT_TRUE(repository_->RecordAttempt(tried, "dead", At(101)).ok());
+  const auto [untried, tried] = ClaimUntriedAndTried("dead", At(150));
   const DeliveryId alive = AddDue(12);
   ASSERT_THAT(Claim("alive", At(100), At(300)), ElementsAre(alive));
   const DeliveryId queued = AddDue(13);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "storage/import_repository.h"
-#include "tests/storage/migrated_database.h"
+#include "tests/storage/fixtures.h"
 
 namespace herald::storage {
 namespace {

@@ -6,14 +6,11 @@
 #include <memory>
 
 #include "storage/contact_repository.h"
-#include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/storage/fixtures.h"
 
 namespace herald::storage {
 namespace {
-
-using herald::testing::TempDir;
 
 SysTime At(std::int64_t seconds) { return SysTime(std::chrono::seconds(seconds)); }
 
@@ -26,14 +23,8 @@ void ExpectEachRepositoryMadeOnce(UnitOfWork& work) {
   EXPECT_EQ(&work.word_lists(), &work.word_lists());
 }
 
-class UnitOfWorkTest : public ::testing::Test {
+class UnitOfWorkTest : public testing::SqliteStoreTest {
  protected:
-  void SetUp() override {
-    auto store = SqliteStore::Open({dir_ / "herald.db"});
-    ASSERT_TRUE(store.ok()) << store.error().ToString();
-    store_ = std::move(store).value();
-  }
-
   // Upserts Anna in a write job that then answers `outcome`; returns what Submit's `done` got.
   Status UpsertAnnaThen(Status outcome) {
     std::promise<Status> done;
@@ -60,9 +51,6 @@ class UnitOfWorkTest : public ::testing::Test {
     EXPECT_TRUE(found.ok());
     return found.ok() && found->has_value();
   }
-
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
 };
 
 TEST_F(UnitOfWorkTest, WriteJobGetsTheSameRepositoryEachTimeItAsks) {

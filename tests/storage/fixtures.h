@@ -1,5 +1,5 @@
-// A test fixture over a fresh, fully migrated SQLite file (one connection, as a repository gets
-// from a unit of work), with plain SQL helpers for arranging rows and reading them back.
+// Storage test fixtures: a fresh, fully migrated SQLite file on one connection (as a repository
+// gets it from a unit of work) with plain SQL helpers, and a store opened on a fresh file.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -11,6 +11,7 @@
 
 #include "storage/sqlite/connection.h"
 #include "storage/sqlite/migrations.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
 
 namespace herald::testing {
@@ -51,6 +52,18 @@ class MigratedDatabaseTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<storage::Connection> connection_;
+};
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = storage::SqliteStore::Open({dir_ / "herald.db", std::chrono::seconds(1), 64});
+    ASSERT_TRUE(store.ok()) << store.error().ToString();
+    store_ = std::move(store).value();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::SqliteStore> store_;
 };
 
 }  // namespace herald::testing
