@@ -9,6 +9,8 @@
 // sent, and only a status webhook or a reconciliation may settle it. So no delivery is ever sent
 // twice and none is forgotten.
 //
+// Every call that takes an `owner` refuses an empty one (kInvalidArgument, field "owner").
+//
 // Thread rules: as ContactRepository (one per unit of work).
 #pragma once
 

@@ -7,13 +7,20 @@
 #include "common/time.h"
 
 namespace herald::storage {
+namespace {
+
+// Every claim has an owner: an empty one would match no claim and hide the caller's mistake.
+Error NoOwner() {
+  return MakeError(ErrorCode::kInvalidArgument, "a claim needs an owner", "owner");
+}
+
+}  // namespace
 
 Result<std::vector<ClaimedDelivery>> SqliteDeliveryRepository::ClaimDue(std::string_view owner,
                                                                         SysTime now,
                                                                         SysTime deadline,
                                                                         std::size_t limit) {
-  if (owner.empty())
-    return MakeError(ErrorCode::kInvalidArgument, "a claim needs an owner", "owner");
+  if (owner.empty()) return NoOwner();
   auto claim = connection_.Prepare(
       "UPDATE deliveries SET state = 'claimed', claim_owner = ?1, claim_deadline = ?2, "
       "updated_at = ?3 WHERE id IN (SELECT id FROM deliveries WHERE state = 'queued' AND "
@@ -47,6 +54,7 @@ Result<std::vector<ClaimedDelivery>> SqliteDeliveryRepository::ClaimDue(std::str
 
 Result<std::size_t> SqliteDeliveryRepository::RenewClaims(std::string_view owner,
                                                           SysTime deadline) {
+  if (owner.empty()) return NoOwner();
   auto renew = connection_.Prepare(
       "UPDATE deliveries SET claim_deadline = ?2 WHERE state = 'claimed' AND claim_owner = ?1");
   if (!renew.ok()) return renew.error();
@@ -56,6 +64,7 @@ Result<std::size_t> SqliteDeliveryRepository::RenewClaims(std::string_view owner
 }
 
 Status SqliteDeliveryRepository::RecordAttempt(DeliveryId id, std::string_view owner, SysTime now) {
+  if (owner.empty()) return NoOwner();
   auto attempt = connection_.Prepare(
       "UPDATE deliveries SET attempts = attempts + 1, updated_at = ?3 "
       "WHERE id = ?1 AND state = 'claimed' AND claim_owner = ?2");
@@ -100,8 +109,7 @@ Result<ClaimRecovery> SqliteDeliveryRepository::Settle(std::string_view where, S
 }
 
 Result<ClaimRecovery> SqliteDeliveryRepository::ReleaseClaims(std::string_view owner, SysTime now) {
-  if (owner.empty())
-    return MakeError(ErrorCode::kInvalidArgument, "a claim needs an owner", "owner");
+  if (owner.empty()) return NoOwner();
   return Settle("claim_owner = ?2", now, owner);
 }
 

@@ -184,8 +184,9 @@ Result<std::optional<ImportRecord>> SqliteImportRepository::Find(std::string_vie
 }
 
 Result<std::vector<ImportRecord>> SqliteImportRepository::List(std::size_t limit) {
+  if (limit == 0) return std::vector<ImportRecord>();  // Select binds no limit of 0
   return Select("ORDER BY started_at DESC, rowid DESC LIMIT ?1", "",
-                static_cast<std::int64_t>(std::max<std::size_t>(limit, 1)));
+                static_cast<std::int64_t>(limit));
 }
 
 Status SqliteImportRepository::ForEachReject(std::string_view id,

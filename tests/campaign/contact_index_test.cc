@@ -268,5 +268,81 @@ TEST(ContactIndex, CompactKeepsResultsAndShrinksADenseLoad) {
   EXPECT_LT(index.MemoryBytes() / 200000.0, 4.0);
 }
 
+// Contacts 1 {vip, trial}, 2 {VIP}, 3 {trial}, 4 {gold}, 5 without tags.
+ContactIndex TaggedIndex() {
+  ContactIndex index;
+  const std::vector<std::vector<std::string>> tags = {
+      {"vip", "trial"}, {"VIP"}, {"trial"}, {"gold"}, {}};
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    ContactFacts facts = Contact(static_cast<std::int64_t>(i) + 1);
+    facts.tags = tags[i];
+    index.Upsert(nullptr, facts);
+  }
+  return index;
+}
+
+TEST(ContactIndex, RenameTagMovesItsContactsToTheNewName) {
+  ContactIndex index = TaggedIndex();
+  index.RenameTag("Vip", "Premium");
+  EXPECT_EQ(Ids(index, "tag:premium"), Ids_({1, 2}));
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_{});
+  EXPECT_EQ(Ids(index, "NOT tag:vip"), Ids_({1, 2, 3, 4, 5}));
+  EXPECT_EQ(Ids(index, "tag:trial"), Ids_({1, 3}));
+  EXPECT_EQ(Ids(index, "tag:gold"), Ids_({4}));
+  EXPECT_EQ(index.Size(), 5u);
+}
+
+TEST(ContactIndex, RenameTagIntoAnExistingTagMergesTheirContacts) {
+  ContactIndex index = TaggedIndex();
+  index.RenameTag("trial", "vip");
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_({1, 2, 3}));
+  EXPECT_EQ(Ids(index, "tag:trial"), Ids_{});
+  EXPECT_EQ(Ids(index, "tag:gold"), Ids_({4}));
+}
+
+TEST(ContactIndex, RenameTagThatOnlyChangesCaseKeepsItsContacts) {
+  ContactIndex index = TaggedIndex();
+  index.RenameTag("vip", "VIP");
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_({1, 2}));
+}
+
+TEST(ContactIndex, DeleteTagForgetsItOnEveryContactAndNothingElse) {
+  ContactIndex index = TaggedIndex();
+  index.DeleteTag("TRIAL");
+  EXPECT_EQ(Ids(index, "tag:trial"), Ids_{});
+  EXPECT_EQ(Ids(index, "NOT tag:trial"), Ids_({1, 2, 3, 4, 5}));
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_({1, 2}));
+  EXPECT_EQ(index.Size(), 5u);
+}
+
+TEST(ContactIndex, RenamingOrDeletingAnUnknownTagChangesNothing) {
+  ContactIndex index = TaggedIndex();
+  index.RenameTag("nope", "vip");
+  index.RenameTag("nope", "new");
+  index.DeleteTag("nope");
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_({1, 2}));
+  EXPECT_EQ(Ids(index, "tag:trial"), Ids_({1, 3}));
+  EXPECT_EQ(Ids(index, "tag:gold"), Ids_({4}));
+  EXPECT_EQ(Ids(index, "tag:new OR tag:nope"), Ids_{});
+}
+
+TEST(ContactIndex, ContactsKeepUpdatingUnderTheNewTagNames) {
+  ContactIndex index = TaggedIndex();
+  index.RenameTag("vip", "premium");
+  index.DeleteTag("trial");
+  // The owner's facts now carry the new names: an update moves contacts off and onto them.
+  ContactFacts one = Contact(1);
+  one.tags = {"premium"};
+  ContactFacts one_after = Contact(1);
+  one_after.tags = {"vip"};
+  index.Upsert(&one, one_after);
+  ContactFacts six = Contact(6);
+  six.tags = {"trial"};
+  index.Upsert(nullptr, six);
+  EXPECT_EQ(Ids(index, "tag:premium"), Ids_({2}));
+  EXPECT_EQ(Ids(index, "tag:vip"), Ids_({1}));
+  EXPECT_EQ(Ids(index, "tag:trial"), Ids_({6}));
+}
+
 }  // namespace
 }  // namespace herald::campaign

@@ -119,5 +119,27 @@ TEST(ConstantTimeEquals, ComparesContentAndLength) {
   EXPECT_TRUE(ConstantTimeEquals("", ""));
 }
 
+TEST(RequestHeader, MatchesTheNameInAnyCaseAndReturnsTheFirstOfDuplicates) {
+  Request request;
+  request.headers = {{"Content-Type", "text/csv"},
+                     {"X-Herald-Actor", "olga"},
+                     {"x-herald-actor", "mallory"},
+                     {"X-Empty", ""}};
+  for (const char* name : {"X-Herald-Actor", "x-herald-actor", "X-HERALD-ACTOR"}) {
+    EXPECT_EQ(request.Header(name), "olga") << name;
+  }
+  EXPECT_EQ(request.Header("content-type"), "text/csv");
+  EXPECT_EQ(request.Header("x-empty"), "") << "present but empty is not missing";
+}
+
+TEST(RequestHeader, MissingHeaderIsNullopt) {
+  Request request;
+  EXPECT_EQ(request.Header("X-Herald-Actor"), std::nullopt);
+  request.headers = {{"X-Herald-Actor", "olga"}};
+  for (const char* name : {"X-Herald", "X-Herald-Actors", "X-Herald-Acto", ""}) {
+    EXPECT_EQ(request.Header(name), std::nullopt) << name;
+  }
+}
+
 }  // namespace
 }  // namespace herald::http

@@ -8,12 +8,10 @@
 
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
-#include "tests/support/temp_dir.h"
+#include "tests/storage/fixtures.h"
 
 namespace herald::storage {
 namespace {
-
-using herald::testing::TempDir;
 
 Writer::Job InsertTag(std::string name) {
   return [name](Connection& connection) -> Status {
@@ -31,16 +29,7 @@ std::int64_t CountTags(const std::filesystem::path& path) {
   return count->ColumnInt(0);
 }
 
-class WriterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto store = SqliteStore::Open({dir_ / "herald.db", std::chrono::seconds(1), 64});
-    ASSERT_TRUE(store.ok()) << store.error().ToString();
-    store_ = std::move(store).value();
-  }
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
-};
+using WriterTest = herald::testing::SqliteStoreTest;
 
 TEST_F(WriterTest, CommitsEveryJobAndGroupsThemIntoBatches) {
   constexpr int kJobs = 2000;
