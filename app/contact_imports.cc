@@ -55,8 +55,7 @@ ImportStatus FromRecord(const storage::ImportRecord& record) {
   status.id = record.id;
   status.state = record.state;
   status.actor = record.actor;
-  status.counts = {record.tally.rows,      record.tally.created,  record.tally.updated,
-                   record.tally.unchanged, record.tally.rejected, record.tally.warnings};
+  status.counts = record.tally;
   status.warning_samples = record.warning_samples;
   status.error = record.error;
   status.started = record.started;

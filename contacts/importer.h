@@ -23,6 +23,7 @@
 #include "common/result.h"
 #include "contacts/import_reader.h"
 #include "storage/contact_repository.h"
+#include "storage/import_repository.h"
 
 namespace herald::contacts {
 
@@ -42,14 +43,9 @@ struct ImportOptions {
   std::size_t normaliser_threads = 0;  // threads that normalise numbers; 0: one per core but one
 };
 
-struct ImportCounts {
-  std::uint64_t rows = 0;
-  std::uint64_t created = 0;
-  std::uint64_t updated = 0;
-  std::uint64_t unchanged = 0;
-  std::uint64_t rejected = 0;
-  std::uint64_t warnings = 0;  // rows taken with a warning (a number seen on an earlier line)
-};
+// rows, created, updated, unchanged, rejected, and warnings (rows taken with a warning: a number
+// seen on an earlier line). The same counts an import's stored record keeps.
+using ImportCounts = storage::ImportTally;
 
 // Live counters of a running import.
 class ImportProgress {

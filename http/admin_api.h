@@ -17,13 +17,6 @@
 
 namespace herald::http {
 
-// What the store's writer has done (storage::WriterStats, copied by the daemon).
-struct WriterCounts {
-  std::uint64_t batches_committed = 0;
-  std::uint64_t jobs_committed = 0;
-  std::uint64_t jobs_failed = 0;
-};
-
 struct DaemonSnapshot {
   std::string version;
   bool ready = false;
