@@ -117,20 +117,24 @@ void ContactService::StartImport(ImportRequest request, Reply<ImportStatus> repl
   record.updated = job->started;
   const std::string owner = "pid:" + std::to_string(::getpid());
   auto created = [this, job, reply](Status status) {
-    if (!status.ok() || stopped_) {
-      return reply(status.ok() ? Error(MakeError(ErrorCode::kUnavailable, "stopping"))
-                               : status.error());
-    }
+    if (!status.ok()) return reply(status.error());
     {
-      std::lock_guard lock(imports_mutex_);
+      // Under the lock Stop takes to refuse new imports: an import either starts before Stop
+      // looks (and is cancelled and waited for) or not at all (its record is marked interrupted
+      // at the next start).
+      std::lock_guard lock(import_threads_mutex_);
+      if (!accepting_imports_) {
+        return reply(MakeError(ErrorCode::kUnavailable, "the daemon is stopping"));
+      }
+      ++import_threads_;
+      std::lock_guard map_lock(imports_mutex_);
       imports_[job->id] = job;
     }
-    {
-      std::lock_guard lock(import_threads_mutex_);
-      ++import_threads_;
-    }
+    // Taken before the thread starts: a small import may be done (and gone from the map) before
+    // the next line would run.
+    std::optional<ImportStatus> started = LiveImport(job->id);
     std::thread([this, job] { RunImport(job); }).detach();
-    reply(*LiveImport(job->id));
+    reply(std::move(*started));
   };
   Status queued = store_.Submit(
       [record, owner, job](storage::UnitOfWork& work) -> Status {
@@ -235,6 +239,10 @@ void ContactService::ImportRejects(std::string id, Reply<std::filesystem::path> 
 
 void ContactService::Stop() {
   if (stopped_.exchange(true)) return;
+  {
+    std::lock_guard lock(import_threads_mutex_);
+    accepting_imports_ = false;
+  }
   {
     std::lock_guard lock(imports_mutex_);
     for (auto& [id, job] : imports_) job->progress.Cancel();

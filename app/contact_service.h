@@ -165,6 +165,7 @@ class ContactService {
   std::mutex import_threads_mutex_;
   std::condition_variable import_threads_idle_;
   std::size_t import_threads_ HERALD_GUARDED_BY(import_threads_mutex_) = 0;
+  bool accepting_imports_ HERALD_GUARDED_BY(import_threads_mutex_) = true;  // false once stopping
   ReadWorker worker_;
   std::atomic<bool> stopped_{false};
 };
