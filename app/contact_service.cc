@@ -169,11 +169,15 @@ struct ContactService::TagRun {
 void ContactService::ApplyTags(TagTargets targets, TagEdit edit, Reply<TagCounts> reply) {
   auto run = std::make_shared<TagRun>();
   run->phones = std::move(targets.phones);
-  if (targets.segment) run->ids = Members(*targets.segment);
   run->edit = std::move(edit);
   run->now = clock_.Now();
   run->reply = std::move(reply);
-  ApplyTagBatch(std::move(run));
+  if (!targets.segment) return ApplyTagBatch(std::move(run));
+  // Evaluating a segment of millions takes milliseconds: on the worker, not the caller's thread.
+  worker_.Post([this, run, expr = std::move(*targets.segment)](storage::UnitOfWork&) {
+    run->ids = Members(expr);
+    ApplyTagBatch(run);
+  });
 }
 
 void ContactService::ApplyTagBatch(std::shared_ptr<TagRun> run) {
