@@ -8,6 +8,8 @@
 //   ninja -C build-import-rel import_bench
 //   build-import-rel/bench/import_bench [--rows=1000000] [--runs=3] [--dir=PATH] [--batch=2000]
 //       [--threads=N (normaliser threads; 0: one per core)] [--null-sink (store nothing)]
+//   build-import-rel/bench/import_bench --write-csv=PATH [--rows=N]
+//       writes the generated file only (for bench/import_rss.sh) and prints its counts
 //
 // The file is realistic rather than clean: mostly canonical E.164, some spaced, "00"-prefixed or
 // national (default region DE) numbers, about 1% numbers that must be rejected, quoted names,
@@ -51,6 +53,7 @@ struct Options {
   std::size_t batch = contacts::ImportOptions{}.batch_size;
   std::size_t threads = 0;  // ImportOptions::normaliser_threads
   bool null_sink = false;   // reader and normaliser alone: batches are dropped, not stored
+  fs::path write_csv;       // non-empty: write the generated file there and import nothing
 };
 
 struct GeneratedFile {
@@ -378,10 +381,12 @@ bool ParseOptions(int argc, char** argv, Options* options) {
       options->threads = std::strtoull(v, nullptr, 10);
     } else if (arg == "--null-sink") {
       options->null_sink = true;
+    } else if (const char* v = value("--write-csv=")) {
+      options->write_csv = v;
     } else {
       std::fprintf(stderr,
                    "usage: import_bench [--rows=1000000] [--runs=3] [--dir=PATH] [--batch=N] "
-                   "[--threads=N] [--null-sink]\n");
+                   "[--threads=N] [--null-sink] [--write-csv=PATH]\n");
       return false;
     }
   }
@@ -391,6 +396,18 @@ bool ParseOptions(int argc, char** argv, Options* options) {
 int Main(int argc, char** argv) {
   Options options;
   if (!ParseOptions(argc, argv, &options)) return 2;
+  if (!options.write_csv.empty()) {
+    const GeneratedFile file = WriteCsv(options.write_csv, options.rows);
+    std::error_code error;
+    const auto size = fs::file_size(options.write_csv, error);
+    if (error) {
+      std::fprintf(stderr, "import_bench: cannot write %s\n", options.write_csv.c_str());
+      return 1;
+    }
+    std::printf("rows=%zu invalid=%zu bytes=%llu\n", file.rows, file.invalid,
+                static_cast<unsigned long long>(size));
+    return 0;
+  }
   const bool own_dir = options.dir.empty();
   if (own_dir) {
     std::string pattern = (fs::temp_directory_path() / "herald-import-bench-XXXXXX").string();
