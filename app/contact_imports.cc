@@ -179,6 +179,7 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
     std::lock_guard lock(imports_mutex_);
     imports_.erase(job->id);
   }
+  CompactIndexAfterImport();
   // An import frees what it held (its duplicate-number map, batches, chunks) to glibc's heap,
   // which keeps it mapped unless asked; give it back so the daemon's steady RSS comes down.
   ::malloc_trim(0);

@@ -80,6 +80,7 @@ void ContactService::ApplyCommitted(const std::vector<storage::UpsertResult>& re
   std::unique_lock lock(index_mutex_);
   for (const auto& result : results) {
     if (result.outcome == storage::UpsertOutcome::kUnchanged) continue;
+    ++changes_since_compact_;
     campaign::ContactFacts after = ToFacts(result.after);
     if (result.before) {
       campaign::ContactFacts before = ToFacts(*result.before);
@@ -88,6 +89,22 @@ void ContactService::ApplyCommitted(const std::vector<storage::UpsertResult>& re
       index_.Upsert(nullptr, after);
     }
   }
+  // Bitmaps grown one contact at a time keep spare capacity and array containers that runs
+  // would hold in less (30 MB over 3.6M imported contacts). Compacting costs a pass over the
+  // index, so it waits for a number of changes proportional to the index: amortised O(1) each.
+  if (changes_since_compact_ >= std::max<std::uint64_t>(kCompactAfterChanges, index_.Size() / 2)) {
+    CompactIndexLocked();
+  }
+}
+
+void ContactService::CompactIndexLocked() {
+  index_.Compact();
+  changes_since_compact_ = 0;
+}
+
+void ContactService::CompactIndexAfterImport() {
+  std::unique_lock lock(index_mutex_);
+  if (changes_since_compact_ >= kCompactAfterImportChanges) CompactIndexLocked();
 }
 
 void ContactService::ApplyErased(const storage::StoredContact& before) {

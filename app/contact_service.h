@@ -152,12 +152,18 @@ class ContactService {
   void ApplyTagBatch(std::shared_ptr<TagRun> run);
   void ApplyCommitted(const std::vector<storage::UpsertResult>& results);
   void ApplyErased(const storage::StoredContact& before);
+  void CompactIndexLocked() HERALD_REQUIRES(index_mutex_);
+  void CompactIndexAfterImport();
   std::optional<ImportStatus> LiveImport(const std::string& id) const;
 
   storage::Store& store_;
   const Clock& clock_;
   mutable std::shared_mutex index_mutex_;
   campaign::ContactIndex index_ HERALD_GUARDED_BY(index_mutex_);
+  // Contacts changed in the index since it was last compacted.
+  std::uint64_t changes_since_compact_ HERALD_GUARDED_BY(index_mutex_) = 0;
+  static constexpr std::uint64_t kCompactAfterChanges = 262144;
+  static constexpr std::uint64_t kCompactAfterImportChanges = 16384;
 
   mutable std::mutex imports_mutex_;
   std::map<std::string, std::shared_ptr<ImportJob>> imports_ HERALD_GUARDED_BY(imports_mutex_);

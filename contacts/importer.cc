@@ -1,13 +1,12 @@
 #include "contacts/importer.h"
 
-#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <istream>
 #include <memory>
 #include <thread>
-#include <unordered_map>
 
+#include "contacts/detail/repeated_numbers.h"
 #include "contacts/phone_number.h"
 
 namespace herald::contacts {
@@ -172,26 +171,6 @@ class NormaliserPool {
   std::vector<std::thread> threads_;
 };
 
-// The line each number of an import was first applied on, to warn when it comes again. Keyed by
-// the E.164 digits as a number (at most 15 digits): a node of two 64-bit values and a bucket,
-// about 40 bytes per distinct number. Used by the importing thread only, in file order.
-class RepeatedNumbers {
- public:
-  // The line `e164` was first seen on, or nullopt when this is the first time (remembered).
-  std::optional<std::int64_t> Seen(std::string_view e164, std::int64_t line) {
-    std::uint64_t key = 0;
-    const char* digits = e164.data() + (e164.starts_with('+') ? 1 : 0);
-    const auto [end, error] = std::from_chars(digits, e164.data() + e164.size(), key);
-    if (error != std::errc() || end != e164.data() + e164.size()) return std::nullopt;
-    const auto [it, inserted] = first_line_.emplace(key, line);
-    if (inserted) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::unordered_map<std::uint64_t, std::int64_t> first_line_;
-};
-
 }  // namespace
 
 ImportCounts ImportProgress::counts() const {
@@ -205,9 +184,32 @@ std::vector<Reject> ImportProgress::rejects() const {
 
 std::vector<std::string> ImportProgress::warnings(std::size_t max) const {
   std::lock_guard lock(mutex_);
-  const auto end =
-      warnings_kept_.begin() + static_cast<std::ptrdiff_t>(std::min(max, warnings_kept_.size()));
-  return std::vector<std::string>(warnings_kept_.begin(), end);
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < std::min(max, repeats_.size()); ++i) {
+    const Repeat& repeat = repeats_[i];
+    warnings.push_back("line " + std::to_string(repeat.line) + ": " + repeat.number + " also on " +
+                       (repeat.first_line > 0 ? "line " + std::to_string(repeat.first_line)
+                                              : std::string("an earlier line")) +
+                       "; the later row was applied");
+  }
+  return warnings;
+}
+
+std::vector<std::string> ImportProgress::RepeatsWithoutFirstLine() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> numbers;
+  for (const Repeat& repeat : repeats_) {
+    if (repeat.first_line == 0) numbers.push_back(repeat.number);
+  }
+  return numbers;
+}
+
+void ImportProgress::SetFirstLines(
+    const std::function<std::int64_t(const std::string& number)>& first_line) {
+  std::lock_guard lock(mutex_);
+  for (Repeat& repeat : repeats_) {
+    if (repeat.first_line == 0) repeat.first_line = first_line(repeat.number);
+  }
 }
 
 std::vector<std::string> ImportProgress::columns() const {
@@ -237,13 +239,13 @@ void ImportProgress::AddOutcome(storage::UpsertOutcome outcome) {
 void ImportProgress::AddReject(Reject reject) {
   ++rejected_;
   std::lock_guard lock(mutex_);
-  rejects_.push_back(std::move(reject));
+  if (rejects_.size() < kKeptRejects) rejects_.push_back(std::move(reject));
 }
 
-void ImportProgress::AddWarning(std::string warning) {
+void ImportProgress::AddRepeat(std::int64_t line, std::string number) {
   ++warnings_;
   std::lock_guard lock(mutex_);
-  if (warnings_kept_.size() < kKeptWarnings) warnings_kept_.push_back(std::move(warning));
+  if (repeats_.size() < kKeptWarnings) repeats_.push_back(Repeat{line, std::move(number), 0});
 }
 
 void ImportProgress::SetSource(std::vector<std::string> columns, char delimiter) {
@@ -292,15 +294,13 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
   const std::size_t max_chunks = 4 * threads;
   std::deque<std::unique_ptr<Chunk>> chunks;
   NormaliserPool pool(threads, normaliser, options, now);
-  RepeatedNumbers repeated;
+  detail::RepeatedNumbers repeated(options.scratch_dir);
   auto hand_on = [&] {  // the oldest chunk: its rejects to progress, its upserts to batches
     pool.WaitDone(*chunks.front());
     for (Chunk::Row& row : chunks.front()->rows) {
       if (row.upsert) {
-        if (const auto first = repeated.Seen(row.upsert->phone_e164, row.line)) {
-          progress.AddWarning("line " + std::to_string(row.line) + ": " + row.upsert->phone_e164 +
-                              " also on line " + std::to_string(*first) +
-                              "; the later row was applied");
+        if (repeated.Add(row.upsert->phone_e164, row.line)) {
+          progress.AddRepeat(row.line, row.upsert->phone_e164);
         }
         batch.push_back(std::move(*row.upsert));
         if (batch.size() >= options.batch_size) flush();
@@ -335,6 +335,15 @@ Result<ImportCounts> RunImport(std::istream& input, const ImportOptions& options
   }
   while (!chunks.empty()) hand_on();
   flush();
+  // The first lines of the repeats kept for the warnings, in one pass over the scratch file,
+  // whatever the outcome (a failed import's warnings are shown too).
+  if (auto numbers = progress.RepeatsWithoutFirstLine(); !numbers.empty()) {
+    const auto lines = repeated.FirstLines(numbers);
+    progress.SetFirstLines([&lines](const std::string& number) {
+      const auto it = lines.find(number);
+      return it == lines.end() ? std::int64_t{0} : it->second;
+    });
+  }
   Status stored = in_flight.WaitAll();
   if (!stored.ok()) return stored.error();
   if (!(*reader)->status().ok()) return (*reader)->status().error();

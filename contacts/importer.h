@@ -2,8 +2,8 @@
 // Lines, normalises every number, turns each good row into an upsert and hands batches to a sink
 // (the storage writer in the daemon). Every rejected row is kept with its line and reason:
 // nothing is silently dropped or guessed. A number that a file holds twice is applied twice, in
-// file order, with a warning naming both lines; finding them costs about 40 bytes per distinct
-// number for the import's duration (a hash map from number to first line).
+// file order, with a warning naming both lines; finding them costs a bitmap in memory and 16
+// bytes per distinct number in a scratch file (contacts/detail/repeated_numbers.h).
 //
 // Thread rules: RunImport blocks; run it on a worker thread, never on the network thread. It
 // normalises numbers on threads of its own (ImportOptions::normaliser_threads), all joined before
@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <iosfwd>
 #include <mutex>
@@ -41,6 +42,9 @@ struct ImportOptions {
   std::size_t batch_size = 2000;          // upserts per storage job
   std::size_t max_batches_in_flight = 4;
   std::size_t normaliser_threads = 0;  // threads that normalise numbers; 0: one per core but one
+  // Where the first line of each number goes while the import runs (empty: the temporary
+  // directory).
+  std::filesystem::path scratch_dir;
 };
 
 // rows, created, updated, unchanged, rejected, and warnings (rows taken with a warning: a number
@@ -51,9 +55,13 @@ using ImportCounts = storage::ImportTally;
 class ImportProgress {
  public:
   ImportCounts counts() const;
-  std::vector<Reject> rejects() const;  // all of them, in file order
+  // The first kKeptRejects rejects, in file order (counts().rejected counts them all; the sink
+  // receives every one).
+  std::vector<Reject> rejects() const;
+  static constexpr std::size_t kKeptRejects = 1000;
   // The first `max` warnings kept, in file order, "line N: " first; at most kKeptWarnings are kept
-  // (counts().warnings counts them all).
+  // (counts().warnings counts them all). While the import runs, a repeated number's first line
+  // reads "an earlier line": it is looked up when the rows have all been read.
   std::vector<std::string> warnings(std::size_t max = kKeptWarnings) const;
   static constexpr std::size_t kKeptWarnings = 1000;
   std::vector<std::string> columns() const;  // the source's columns, for the rejects CSV
@@ -65,16 +73,25 @@ class ImportProgress {
   void AddRows(std::uint64_t n) { rows_ += n; }
   void AddOutcome(storage::UpsertOutcome outcome);
   void AddReject(Reject reject);
-  void AddWarning(std::string warning);
+  // `number` on `line` was also on an earlier line; the later row was applied.
+  void AddRepeat(std::int64_t line, std::string number);
+  // The kept repeats' numbers whose first line is not known yet, and then their first lines.
+  std::vector<std::string> RepeatsWithoutFirstLine() const;
+  void SetFirstLines(const std::function<std::int64_t(const std::string& number)>& first_line);
   void SetSource(std::vector<std::string> columns, char delimiter);
 
  private:
+  struct Repeat {
+    std::int64_t line = 0;
+    std::string number;
+    std::int64_t first_line = 0;  // 0: not known (yet)
+  };
   std::atomic<std::uint64_t> rows_{0}, created_{0}, updated_{0}, unchanged_{0}, rejected_{0},
       warnings_{0};
   std::atomic<bool> cancelled_{false};
   mutable std::mutex mutex_;
   std::vector<Reject> rejects_;
-  std::vector<std::string> warnings_kept_;
+  std::vector<Repeat> repeats_;
   std::vector<std::string> columns_;
   char delimiter_ = ',';
 };

@@ -147,8 +147,8 @@ Status Daemon::Start() {
   Status started = components_.Start(
       "storage",
       [this]() -> Status {
-        auto store = storage::Store::Open(
-            {config_.storage.path, config_.storage.busy_timeout, config_.storage.max_batch});
+        auto store = storage::Store::Open({config_.storage.path, config_.storage.busy_timeout,
+                                           config_.storage.max_batch, config_.storage.cache_bytes});
         if (!store.ok()) return store.error();
         store_ = std::move(store).value();
         spdlog::info("event=storage_open path={} schema_version={}", store_->location(),

@@ -21,7 +21,8 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 
 constexpr std::size_t kKiB = 1024;
-constexpr std::size_t kGiB = kKiB * kKiB * kKiB;
+constexpr std::size_t kMiB = kKiB * kKiB;
+constexpr std::size_t kGiB = kMiB * kKiB;
 constexpr DurationRange kTimeoutRange{milliseconds(100), hours(1)};
 
 std::string Quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
@@ -111,6 +112,8 @@ constexpr KeySpec kStorageKeys[] = {
        ReadDuration(f, {milliseconds(0), minutes(10)}, c.storage.busy_timeout);
      }},
     {"max_batch", [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.storage.max_batch); }},
+    {"cache_size",
+     [](const Field& f, Config& c) { ReadSize(f, kMiB, 4 * kGiB, c.storage.cache_bytes); }},
 };
 
 void ReadDefaultRegion(const Field& field, Config& config) {

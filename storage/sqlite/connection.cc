@@ -65,12 +65,11 @@ Result<std::unique_ptr<Connection>> Connection::Open(const Options& options) {
   }
   // FULL syncs the WAL on each commit: a delivery's state change survives power loss, not only a
   // process crash. The writer batches commits, so the cost is paid once per batch.
-  // A 64 MiB page cache (SQLite's default is 2 MiB) keeps the phone-number index of a million
-  // contacts in memory during an import: 101k -> 113k rows/s in bench/import_bench. Pages are
-  // only allocated as they are used.
+  // The cache size is given in KiB (a negative cache_size).
   Status pragmas = connection->Execute(
       "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-      "PRAGMA cache_size=-65536;");
+      "PRAGMA cache_size=-" +
+      std::to_string(std::max<std::size_t>(options.cache_bytes >> 10, 64)) + ";");
   if (!pragmas.ok()) return pragmas.error();
   return connection;
 }

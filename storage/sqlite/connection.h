@@ -29,6 +29,9 @@ class Connection {
     std::filesystem::path path;
     std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
     bool create_if_missing = true;
+    // The page cache's limit (SQLite's own default is 2 MiB). Pages are allocated as they are
+    // used, and kept until the connection closes.
+    std::size_t cache_bytes = 8 << 20;
   };
 
   // Opens the file with WAL journaling, synchronous=FULL, foreign keys on and the busy timeout

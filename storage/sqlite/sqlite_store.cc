@@ -20,7 +20,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
                      options.path.string() + " is a directory, expected a database file",
                      "storage.path");
   }
-  auto connection = Connection::Open({options.path, options.busy_timeout, true});
+  auto connection =
+      Connection::Open({options.path, options.busy_timeout, true, options.cache_bytes});
   if (!connection.ok()) return connection.error();
   if (Status migrated = Migrate(**connection); !migrated.ok()) return migrated.error();
   auto version = (*connection)->PragmaInteger("user_version");
@@ -62,7 +63,7 @@ Status SqliteStore::SubmitAndWait(Job job) {
 }
 
 Result<std::unique_ptr<Connection>> SqliteStore::OpenReadConnection() const {
-  return Connection::Open({path_, busy_timeout_, false});
+  return Connection::Open({path_, busy_timeout_, false, StoreOptions::kReaderCacheBytes});
 }
 
 Result<std::unique_ptr<UnitOfWork>> SqliteStore::OpenReader() const {
