@@ -3,12 +3,13 @@
 # CTest; results go to bench/RESULTS.md.
 #
 #   bench/import_rss.sh [--scenario=big|many|all] [--runs=3] [--rows=3600000]
-#                       [--many=50] [--many-rows=20000] [--work=DIR] [--keep]
+#                       [--many=50] [--many-rows=20000] [--cache=SIZE] [--work=DIR] [--keep]
 #
 #   big:  one generated CSV of --rows contacts (3.6M rows: ~200 MB) uploaded with curl to
 #         POST /v1/contacts/imports, status polled until it is no longer "running".
 #   many: --many imports of --many-rows contacts each (distinct numbers), uploaded at once.
 #
+# --cache sets [storage] cache_size (the writer's page cache; default: the daemon's).
 # Each run starts build/daemon/heraldd (HERALD_BUILD_DIR, default build) on a new temporary
 # directory (new database, port 0 on 127.0.0.1, admin token from HERALD_ADMIN_TOKEN), and samples
 # VmRSS from /proc/PID/status every 50 ms from before the upload until the daemon has been idle
@@ -27,7 +28,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 build=${HERALD_BUILD_DIR:-build}
-scenario=all runs=3 rows=3600000 many=50 many_rows=20000 work="" keep=0
+scenario=all runs=3 rows=3600000 many=50 many_rows=20000 work="" keep=0 cache=""
 for arg in "$@"; do
   case $arg in
     --scenario=*) scenario=${arg#*=} ;;
@@ -36,6 +37,7 @@ for arg in "$@"; do
     --many=*) many=${arg#*=} ;;
     --many-rows=*) many_rows=${arg#*=} ;;
     --work=*) work=${arg#*=} ;;
+    --cache=*) cache=${arg#*=} ;;
     --keep) keep=1 ;;
     *) sed -n '2,10p' "$0" >&2; exit 2 ;;
   esac
@@ -77,7 +79,8 @@ mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 
 # start_daemon DIR: heraldd on DIR/herald.db, port 0; sets daemon_pid and base_url.
 start_daemon() {
-  local dir=$1
+  local dir=$1 cache_line=""
+  [ -n "$cache" ] && cache_line="cache_size = \"$cache\""
   cat >"$dir/herald.toml" <<EOF
 [server]
 listen = "127.0.0.1:0"
@@ -86,6 +89,7 @@ read_timeout = "10m"
 max_connections = 1024
 [storage]
 path = "$dir/herald.db"
+$cache_line
 [log]
 level = "info"
 format = "text"

@@ -48,7 +48,7 @@ struct StorageConfig {
   std::filesystem::path path = "herald.db";  // relative paths are relative to the working directory
   std::chrono::milliseconds busy_timeout{std::chrono::seconds(5)};
   std::size_t max_batch = 1000;        // writes grouped into one commit at most
-  std::size_t cache_bytes = 32 << 20;  // the writer connection's page cache
+  std::size_t cache_bytes = 16 << 20;  // the writer connection's page cache
 
   bool operator==(const StorageConfig&) const = default;
 };

@@ -51,7 +51,7 @@ struct StoreOptions {
   std::size_t max_batch = 1000;
   // The writer's page cache: it holds the phone-number index's hot pages during an import.
   // Each reader connection has kReaderCacheBytes.
-  std::size_t cache_bytes = 32 << 20;
+  std::size_t cache_bytes = 16 << 20;
   static constexpr std::size_t kReaderCacheBytes = 8 << 20;
 };
 

@@ -100,6 +100,8 @@ const InvalidValueCase kInvalidValues[] = {
     {"SizeNegative", "[server]\nmax_body_size = -1", "server.max_body_size", 2, "got -1"},
     {"SizeAsFloat", "[server]\nmax_body_size = 1.5", "server.max_body_size", 2,
      "expected a size like \"1MiB\" or an integer number of bytes, got float"},
+    {"CacheSizeBelowRange", "[storage]\ncache_size = \"512KiB\"", "storage.cache_size", 2,
+     "must be between 1MiB and 4GiB, got \"512KiB\""},
     // enums
     {"LogLevelUnknown", "[log]\nlevel = \"verbose\"", "log.level", 2,
      "unknown value \"verbose\"; expected one of trace, debug, info, warn, error, critical, off"},

@@ -105,6 +105,13 @@ TEST(ParseConfig, AcceptsMaxBodySizeAsIntegerBytes) {
   EXPECT_EQ(result.config->server.max_body_bytes, 2048u);
 }
 
+TEST(ParseConfig, StorageCacheSizeIsTheWritersPageCache) {
+  EXPECT_EQ(Parse("").config->storage.cache_bytes, std::size_t{16} << 20);
+  const ConfigResult result = Parse("[storage]\ncache_size = \"64MiB\"");
+  ASSERT_TRUE(result.ok()) << result.ErrorsToString();
+  EXPECT_EQ(result.config->storage.cache_bytes, std::size_t{64} << 20);
+}
+
 TEST(ParseConfig, LogLevelNamesAreTheSpellingsTheFileAccepts) {
   for (LogLevel level : {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
                          LogLevel::kError, LogLevel::kCritical, LogLevel::kOff}) {
