@@ -169,6 +169,7 @@ Status ComplianceService::Start(compliance::GatePolicyConfig policy_config) {
   if (Status s = ActivateTemplates(**reader); !s.ok()) return s;
   if (Status s = ActivateWordLists(**reader); !s.ok()) return s;
   worker_.Start(std::move(reader).value());
+  scans_.Start();
   return Status::Ok();
 }
 
@@ -184,7 +185,38 @@ Status ComplianceService::Reconfigure(compliance::GatePolicyConfig policy_config
 
 void ComplianceService::Stop() {
   if (stopped_.exchange(true)) return;
+  scans_.Stop();
   worker_.Stop();
+}
+
+void ComplianceService::TestText(std::string text, std::string language, std::size_t max_matches,
+                                 Reply<TextTest> reply) {
+  if (text.size() > kMaxTestTextBytes) {
+    return reply(MakeError(ErrorCode::kInvalidArgument,
+                           "is " + std::to_string(text.size()) + " bytes; at most " +
+                               std::to_string(kMaxTestTextBytes) + " may be tested at once",
+                           "text"));
+  }
+  if (scans_.queued() >= kMaxQueuedTests) {
+    return reply(MakeError(ErrorCode::kResourceExhausted,
+                           std::to_string(kMaxQueuedTests) +
+                               " texts are being tested already; try again in a moment"));
+  }
+  auto filter = word_filter();
+  const bool posted = scans_.Post([filter = std::move(filter), text = std::move(text),
+                                   language = std::move(language), max_matches, reply]() mutable {
+    TextTest test;
+    std::vector<compliance::WordMatch> matches = filter->Scan(text, language);
+    test.total_matches = matches.size();
+    for (const auto& match : matches)
+      test.blocked |= match.severity == compliance::Severity::kBlock;
+    if (matches.size() > max_matches) matches.resize(max_matches);
+    matches.shrink_to_fit();
+    test.matches = std::move(matches);
+    test.text = std::move(text);
+    reply(std::move(test));
+  });
+  if (!posted) reply(MakeError(ErrorCode::kUnavailable, "the daemon is stopping"));
 }
 
 std::shared_ptr<const compliance::Gate> ComplianceService::gate() const {
@@ -439,6 +471,21 @@ void ComplianceService::ImportTerms(std::string list, std::vector<compliance::Te
         return lists.ImportTerms(list, stored, mode, actor, reason, now);
       },
       std::move(reply));
+}
+
+void ComplianceService::ImportTermsCsv(std::string list, std::string csv, std::string source_name,
+                                       TermsImportMode mode, std::string actor, std::string reason,
+                                       Reply<WordListChange> reply) {
+  worker_.Post([this, list = std::move(list), csv = std::move(csv),
+                source_name = std::move(source_name), mode, actor = std::move(actor),
+                reason = std::move(reason), reply](storage::UnitOfWork&) mutable {
+    auto parsed = compliance::ParseWordListCsv(csv, source_name);
+    if (!parsed.ok()) {
+      return reply(MakeError(ErrorCode::kInvalidArgument, parsed.ErrorsToString(), "csv"));
+    }
+    ImportTerms(std::move(list), std::move(*parsed.terms), mode, std::move(actor),
+                std::move(reason), std::move(reply));
+  });
 }
 
 void ComplianceService::GetWordList(std::string name, std::optional<std::int64_t> version,

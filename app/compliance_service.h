@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "app/read_worker.h"
+#include "app/worker_thread.h"
 #include "common/clock.h"
 #include "common/metrics.h"
 #include "common/result.h"
@@ -82,11 +83,34 @@ class ComplianceService {
   void ImportTerms(std::string list, std::vector<compliance::Term> terms, TermsImportMode mode,
                    std::string actor, std::string reason, Reply<WordListChange> reply);
 
+  // ImportTerms from a CSV file's text (compliance/word_list_csv.h), parsed and validated on the
+  // worker (compiling thousands of regex terms takes a while). A file that does not parse is
+  // kInvalidArgument, field "csv", naming each line as `source_name`:LINE.
+  void ImportTermsCsv(std::string list, std::string csv, std::string source_name,
+                      TermsImportMode mode, std::string actor, std::string reason,
+                      Reply<WordListChange> reply);
+
   // Word list reads (the worker's read session). No version: the active one.
   void GetWordList(std::string name, std::optional<std::int64_t> version, Reply<WordList> reply);
   void WordListVersions(std::string name, Reply<std::vector<WordListVersion>> reply);
   // The list as CSV (compliance/word_list_csv.h), ready to import again.
   void WordListCsv(std::string name, std::optional<std::int64_t> version, Reply<std::string> reply);
+
+  // Tests `text` against the active word lists ("words test"): the scan runs on a thread of its
+  // own, never the caller's. The answer lists the first `max_matches` matches and counts them all;
+  // `blocked` is over all of them. A text longer than kMaxTestTextBytes is refused
+  // (kInvalidArgument, field "text"), and so is a test while kMaxQueuedTests are waiting
+  // (kResourceExhausted): the answer never waits behind an unbounded queue.
+  struct TextTest {
+    std::string text;  // the text tested: each match's [begin, end) is a slice of it
+    bool blocked = false;
+    std::vector<compliance::WordMatch> matches;
+    std::uint64_t total_matches = 0;
+  };
+  static constexpr std::size_t kMaxTestTextBytes = 1 << 20;
+  static constexpr std::size_t kMaxQueuedTests = 8;
+  void TestText(std::string text, std::string language, std::size_t max_matches,
+                Reply<TextTest> reply);
 
   // Templates. An upsert answers once the new catalog is active.
   void ListTemplates(Reply<std::vector<StoredTemplate>> reply);
@@ -128,6 +152,7 @@ class ComplianceService {
 
   Metrics metrics_;
   ReadWorker worker_;
+  WorkerThread scans_;  // TestText
   std::atomic<bool> stopped_{false};
   // Reads filter_ at scrape time: declared last, so that it is removed before the rest goes.
   metrics::CallbackRegistration dfa_fallbacks_metric_;

@@ -6,39 +6,13 @@ ReadWorker::~ReadWorker() { Stop(); }
 
 void ReadWorker::Start(std::unique_ptr<storage::UnitOfWork> reader) {
   reader_ = std::move(reader);
-  thread_ = std::thread([this] { Run(); });
+  thread_.Start();
 }
 
 void ReadWorker::Post(Task task) {
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) return;
-    tasks_.push_back(std::move(task));
-  }
-  wake_.notify_one();
+  thread_.Post([this, task = std::move(task)] { task(*reader_); });
 }
 
-void ReadWorker::Stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void ReadWorker::Run() {
-  for (;;) {
-    Task task;
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
-    task(*reader_);
-  }
-}
+void ReadWorker::Stop() { thread_.Stop(); }
 
 }  // namespace herald::app

@@ -7,14 +7,10 @@
 // which alone uses the session.
 #pragma once
 
-#include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <thread>
 
-#include "common/thread_annotations.h"
+#include "app/worker_thread.h"
 #include "storage/store.h"
 
 namespace herald::app {
@@ -35,14 +31,8 @@ class ReadWorker {
   void Stop();
 
  private:
-  void Run();
-
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<Task> tasks_ HERALD_GUARDED_BY(mutex_);
-  bool stopping_ HERALD_GUARDED_BY(mutex_) = false;
-  std::unique_ptr<storage::UnitOfWork> reader_;
-  std::thread thread_;
+  std::unique_ptr<storage::UnitOfWork> reader_;  // set before the thread starts, then its alone
+  WorkerThread thread_;
 };
 
 }  // namespace herald::app

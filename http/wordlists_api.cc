@@ -189,14 +189,11 @@ void RegisterCsvRoutes(Router& router, app::ComplianceService& service) {
         if (mode != "merge" && mode != "replace") {
           return respond(JsonError(400, "invalid_argument", "expected merge or replace", "mode"));
         }
-        auto parsed = compliance::ParseWordListCsv(request.body, *name + ".csv");
-        if (!parsed.ok()) {
-          return respond(JsonError(400, "invalid_argument", parsed.ErrorsToString(), "csv"));
-        }
         const auto import_mode =
             mode == "replace" ? app::TermsImportMode::kReplace : app::TermsImportMode::kMerge;
-        service.ImportTerms(*name, std::move(*parsed.terms), import_mode, ActorOf(request), reason,
-                            AnswerChange(*name, respond));
+        // Parsed and validated by the service, off the network thread.
+        service.ImportTermsCsv(*name, request.body, *name + ".csv", import_mode, ActorOf(request),
+                               reason, AnswerChange(*name, respond));
       },
       BodySize::kBulk);
 }
@@ -252,27 +249,34 @@ json::object MatchJson(const compliance::WordMatch& match, std::string_view text
           {"excerpt", text.substr(match.begin, match.end - match.begin)}};
 }
 
+// Matches listed in one answer; the rest are counted (more_matches).
+constexpr std::size_t kMaxListedMatches = 1000;
+
 void RegisterWordTest(Router& router, app::ComplianceService& service) {
-  router.Add(
-      "POST", "/v1/wordlists/test", Access::kAdmin,
-      [&service](const Request& request, Responder respond) {
-        auto body = JsonObjectBody(request);
-        if (!body.ok()) return respond(ErrorResponse(body.error()));
-        const json::value* text = body->if_contains("text");
-        if (text == nullptr || !text->is_string()) {
-          return respond(JsonError(400, "invalid_argument", "required (a string)", "text"));
-        }
-        const std::string_view original = text->as_string();
-        auto filter = service.word_filter();
-        json::array matches;
-        bool blocked = false;
-        // A scan takes microseconds: no need to leave the network thread for it.
-        for (const auto& match : filter->Scan(original, OptionalString(*body, "language"))) {
-          blocked |= match.severity == compliance::Severity::kBlock;
-          matches.push_back(MatchJson(match, original));
-        }
-        respond(JsonBody(200, json::object{{"blocked", blocked}, {"matches", std::move(matches)}}));
-      });
+  router.Add("POST", "/v1/wordlists/test", Access::kAdmin,
+             [&service](const Request& request, Responder respond) {
+               auto body = JsonObjectBody(request);
+               if (!body.ok()) return respond(ErrorResponse(body.error()));
+               const json::value* text = body->if_contains("text");
+               if (text == nullptr || !text->is_string()) {
+                 return respond(JsonError(400, "invalid_argument", "required (a string)", "text"));
+               }
+               // The scan runs on the service's scan thread: a long text against a list of broad
+               // patterns takes seconds, which the network thread must never spend.
+               service.TestText(
+                   std::string(text->as_string()), OptionalString(*body, "language"),
+                   kMaxListedMatches, [respond](Result<app::ComplianceService::TextTest> test) {
+                     if (!test.ok()) return respond(ErrorResponse(test.error()));
+                     json::array matches;
+                     for (const auto& match : test->matches)
+                       matches.push_back(MatchJson(match, test->text));
+                     const std::uint64_t more = test->total_matches - test->matches.size();
+                     respond(JsonBody(200, json::object{{"blocked", test->blocked},
+                                                        {"matches", std::move(matches)},
+                                                        {"total_matches", test->total_matches},
+                                                        {"more_matches", more}}));
+                   });
+             });
 }
 
 }  // namespace

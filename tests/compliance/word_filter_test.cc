@@ -366,6 +366,24 @@ TEST(ValidateTerm, RejectsTermsThatCannotWorkWithAClearReason) {
   }
 }
 
+TEST(ValidateTerm, RejectsRegexTermsThatMatchASingleCharacter) {
+  // Each would match nearly every text: one match per character of a long one (issue 15).
+  for (const char* regex : {"\\C", ".", "\\w", "[a-z]", "\\d", "\\s", "[^x]", "\\pL", "(?s).", "x",
+                            "\\p{Han}", "\\bq\\b", "[0-9]+"}) {
+    const Status status = ValidateTerm(MakeTerm(regex, MatchKind::kRegex));
+    ASSERT_FALSE(status.ok()) << regex;
+    EXPECT_NE(status.error().message.find("matches a single character"), std::string::npos)
+        << status.error().message;
+    EXPECT_NE(status.error().message.find(std::string("\"") + regex + "\""), std::string::npos)
+        << "names the term: " << status.error().message;
+  }
+  // Short but not single characters: a number of six digits, a two-letter word.
+  EXPECT_TRUE(ValidateTerm(MakeTerm("\\d{6}", MatchKind::kRegex)).ok());
+  EXPECT_TRUE(ValidateTerm(MakeTerm("\\bok\\b", MatchKind::kRegex)).ok());
+  EXPECT_TRUE(ValidateTerm(MakeTerm("x", MatchKind::kWord)).ok())
+      << "a one-letter word term is fine";
+}
+
 TEST(ValidateTerm, AcceptsUsefulTerms) {
   const std::vector<Term> terms = {
       MakeTerm("\\bbit\\.ly/\\w+", MatchKind::kRegex),

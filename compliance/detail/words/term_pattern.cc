@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -142,6 +143,39 @@ bool CanMatchEmpty(const RE2& re) {
   return false;
 }
 
+// A text of one character that `re` matches as a whole, if any: a term that matches a single
+// letter, digit or space matches nearly every text (`.`, `\\C`, `\\w`, `[a-z]`, `\\d`, `\\s`),
+// and one scan of a long text would report a match per character. Letters of several scripts,
+// since the haystack is any language.
+std::optional<std::string_view> MatchedCharacter(const RE2& re) {
+  static constexpr std::string_view kDigits = "0123456789";
+  static constexpr std::string_view kLetters = "abcdefghijklmnopqrstuvwxyz";
+  static constexpr std::array<std::string_view, 14> kOthers = {" ",
+                                                               "\t",
+                                                               "\n",
+                                                               "\xC3\xA9" /* é */,
+                                                               "\xC3\x9F" /* ß */,
+                                                               "\xC3\xB1" /* ñ */,
+                                                               "\xD0\xB6" /* ж */,
+                                                               "\xCE\xB1" /* α */,
+                                                               "\xD8\xA7" /* ا */,
+                                                               "\xD7\x90" /* א */,
+                                                               "\xE0\xA4\x95" /* क */,
+                                                               "\xE4\xB8\xAD" /* 中 */,
+                                                               "\xE3\x81\x82" /* あ */,
+                                                               "\xEA\xB0\x80" /* 가 */};
+  for (std::string_view set : {kDigits, kLetters}) {
+    for (std::size_t i = 0; i < set.size(); ++i) {
+      const std::string_view one = set.substr(i, 1);
+      if (RE2::FullMatch(one, re)) return one;
+    }
+  }
+  for (const std::string_view one : kOthers) {
+    if (RE2::FullMatch(one, re)) return one;
+  }
+  return std::nullopt;
+}
+
 Result<TermPattern> CompileRegexTerm(const Term& term) {
   // Checked on its own first: wrapped in a group, "a)|(b" would parse.
   const RE2 raw(term.text, RegexOptions());
@@ -162,6 +196,12 @@ Result<TermPattern> CompileRegexTerm(const Term& term) {
   }
   if (CanMatchEmpty(wrapped)) {
     return TermError(term, "can match an empty string, so it would match every text");
+  }
+  if (const auto one = MatchedCharacter(wrapped)) {
+    std::string shown = *one == "\n" ? "\\n" : *one == "\t" ? "\\t" : std::string(*one);
+    return TermError(term, "matches a single character (\"" + shown +
+                               "\"), so it would match nearly every text; match a word or a "
+                               "longer pattern");
   }
   return pattern;
 }
