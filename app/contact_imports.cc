@@ -83,6 +83,7 @@ struct ContactService::ImportJob {
   std::shared_ptr<const TempFile> source;
   contacts::ImportOptions options;
   contacts::ImportProgress progress;
+  std::atomic<bool> waiting{true};  // for a slot
 };
 
 std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) const {
@@ -95,6 +96,7 @@ std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) co
   }
   return ImportStatus{job->id,
                       "running",
+                      job->waiting.load(),
                       job->actor,
                       job->progress.counts(),
                       job->progress.warnings(kWarningSamples),
@@ -153,15 +155,35 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
       [this](std::vector<storage::UpsertResult>&& results) { ApplyCommitted(results); }, job->id);
   Result<contacts::ImportCounts> result =
       MakeError(ErrorCode::kIoError, "cannot read the uploaded file");
+  bool slot = false;
   {
+    std::unique_lock lock(import_threads_mutex_);
+    import_slot_free_.wait(
+        lock, [&] { return running_imports_ < max_running_imports_ || job->progress.cancelled(); });
+    if (!job->progress.cancelled()) {
+      ++running_imports_;
+      slot = true;
+    }
+  }
+  job->waiting = false;
+  if (slot) {
     std::ifstream input(job->source->path(), std::ios::binary);
     if (input) result = contacts::RunImport(input, job->options, sink, job->progress, clock_);
+    std::lock_guard lock(import_threads_mutex_);
+    --running_imports_;
+    import_slot_free_.notify_all();
   }
   job->source.reset();  // the upload is deleted now, not when the status is last read
   std::string state = "completed", error;
-  if (!result.ok()) {
-    state = job->progress.cancelled() ? "cancelled" : "failed";
-    error = result.error().ToString();
+  if (!slot || !result.ok()) {
+    // Only Stop cancels: the daemon stopped before the import could finish within the grace.
+    state = job->progress.cancelled() ? "interrupted" : "failed";
+    error = job->progress.cancelled()
+                ? "the daemon stopped before the import finished; " +
+                      std::to_string(sink.committed().rows) +
+                      " rows were committed and stay; import the same file again to finish (rows "
+                      "already stored are unchanged)"
+                : result.error().ToString();
   }
   if (Status stored = sink.Finish(state, error, job->progress.counts().warnings,
                                   job->progress.warnings(kWarningSamples));
@@ -238,20 +260,27 @@ void ContactService::ImportRejects(std::string id, Reply<std::filesystem::path> 
   });
 }
 
-void ContactService::Stop() {
+void ContactService::Stop(std::chrono::steady_clock::time_point deadline) {
   if (stopped_.exchange(true)) return;
-  {
-    std::lock_guard lock(import_threads_mutex_);
-    accepting_imports_ = false;
+  std::unique_lock lock(import_threads_mutex_);
+  accepting_imports_ = false;
+  // Running imports may finish within the grace: an import of a few seconds is not cut short.
+  if (import_threads_ > 0) {
+    spdlog::info("event=imports_finishing count={} grace_ms={}", import_threads_,
+                 std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               deadline - std::chrono::steady_clock::now())
+                                               .count()));
   }
-  {
-    std::lock_guard lock(imports_mutex_);
-    for (auto& [id, job] : imports_) job->progress.Cancel();
-  }
-  {
-    std::unique_lock lock(import_threads_mutex_);
+  import_threads_idle_.wait_until(lock, deadline, [&] { return import_threads_ == 0; });
+  if (import_threads_ > 0) {
+    {
+      std::lock_guard map_lock(imports_mutex_);
+      for (auto& [id, job] : imports_) job->progress.Cancel();
+    }
+    import_slot_free_.notify_all();  // the waiting ones give up their turn
     import_threads_idle_.wait(lock, [&] { return import_threads_ == 0; });
   }
+  lock.unlock();
   worker_.Stop();
 }
 

@@ -28,8 +28,11 @@ Error NoContact(const std::string& phone) {
 
 }  // namespace
 
-ContactService::ContactService(storage::Store& store, const Clock& clock)
-    : store_(store), clock_(clock) {}
+ContactService::ContactService(storage::Store& store, const Clock& clock,
+                               std::size_t max_running_imports)
+    : store_(store),
+      clock_(clock),
+      max_running_imports_(std::max<std::size_t>(1, max_running_imports)) {}
 
 ContactService::~ContactService() { Stop(); }
 

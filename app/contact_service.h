@@ -53,6 +53,8 @@ using SavedSegment = storage::SavedSegment;
 struct ImportStatus {
   std::string id;
   std::string state;  // running, completed, failed, cancelled, interrupted
+  // Running but not started yet: it waits for one of the service's import slots (live only).
+  bool waiting = false;
   std::string actor;
   contacts::ImportCounts counts;
   std::vector<std::string> warning_samples;  // the first of counts.warnings, at most 100
@@ -98,15 +100,18 @@ class ContactService {
   // writer for long, and memory stays bounded.
   static constexpr std::size_t kTagBatch = 2000;
 
-  ContactService(storage::Store& store, const Clock& clock);
-  ~ContactService();  // Stop()
+  // At most `max_running_imports` imports read and write at once; later ones wait for a slot
+  // (ImportStatus::waiting), so that many uploads at once do not hold many imports' batches.
+  ContactService(storage::Store& store, const Clock& clock, std::size_t max_running_imports = 2);
+  ~ContactService();  // Stop(now)
 
   // Builds the index from the database, marks imports a crash cut short as interrupted, and
   // starts the read worker. Blocking: call once before serving.
   Status Start();
-  // Cancels running imports (they record themselves as cancelled), waits for them and for
+  // Refuses new imports and lets running ones finish until `deadline`; then cancels what is left
+  // (each records itself as interrupted, with the rows it committed), waits for them and for
   // queued queries. Idempotent.
-  void Stop();
+  void Stop(std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::now());
 
   // Imports.
   void StartImport(ImportRequest request, Reply<ImportStatus> reply);
@@ -172,6 +177,10 @@ class ContactService {
   std::condition_variable import_threads_idle_;
   std::size_t import_threads_ HERALD_GUARDED_BY(import_threads_mutex_) = 0;
   bool accepting_imports_ HERALD_GUARDED_BY(import_threads_mutex_) = true;  // false once stopping
+  // Import slots: imports holding one read and write; the others wait on import_slot_free_.
+  const std::size_t max_running_imports_;
+  std::size_t running_imports_ HERALD_GUARDED_BY(import_threads_mutex_) = 0;
+  std::condition_variable import_slot_free_;
   ReadWorker worker_;
   std::atomic<bool> stopped_{false};
 };

@@ -57,6 +57,9 @@ struct ContactsConfig {
   // ISO 3166 alpha-2 region for numbers written without a country code; empty: such numbers are
   // rejected. An import may override it.
   std::string default_region;
+  // Imports that read and write at once; more wait for a slot (each running import holds up to
+  // 4 batches of 2,000 contacts in memory).
+  std::size_t max_running_imports = 2;
 
   bool operator==(const ContactsConfig&) const = default;
 };

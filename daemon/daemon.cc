@@ -162,7 +162,8 @@ Status Daemon::Start() {
   started = components_.Start(
       "contacts",
       [this]() -> Status {
-        contacts_ = std::make_unique<ContactService>(*store_, clock_);
+        contacts_ =
+            std::make_unique<ContactService>(*store_, clock_, config_.contacts.max_running_imports);
         auto index_started = SteadyClock::now();
         if (Status indexed = contacts_->Start(); !indexed.ok()) {
           contacts_->Stop();
@@ -174,7 +175,7 @@ Status Daemon::Start() {
                          .count());
         return Status::Ok();
       },
-      [this](LifecycleStack::Deadline) { contacts_->Stop(); });
+      [this](LifecycleStack::Deadline deadline) { contacts_->Stop(deadline); });
   if (!started.ok()) return started;
 
   started = components_.Start(

@@ -30,6 +30,7 @@ json::object ImportJson(const app::ImportStatus& status) {
     out["finished_ms"] = ToUnixMillis(*status.finished);
   }
   if (!status.error.empty()) out["error"] = status.error;
+  if (status.waiting) out["waiting"] = true;
   return out;
 }
 

@@ -132,6 +132,8 @@ void ReadDefaultRegion(const Field& field, Config& config) {
 
 constexpr KeySpec kContactsKeys[] = {
     {"default_region", ReadDefaultRegion},
+    {"max_running_imports",
+     [](const Field& f, Config& c) { ReadCount(f, 1, 64, c.contacts.max_running_imports); }},
 };
 
 constexpr KeySpec kDaemonKeys[] = {

@@ -203,4 +203,49 @@ TEST_F(ContactServiceTest, BulkTagChangesGoInBatchesAndCountEveryContact) {
 }
 
 }  // namespace
+// Issue 15, item 2: imports beyond the service's slots wait, so many uploads at once do not hold
+// many imports' batches. The first import is long (100,000 rows: a second or more); the second,
+// started meanwhile, waits for its turn and then completes.
+TEST_F(ContactServiceTest, ImportsBeyondTheSlotsWaitForOne) {
+  service_->Stop();
+  service_ = std::make_unique<ContactService>(*store_, clock_, /*max_running_imports=*/1);
+  ASSERT_TRUE(service_->Start().ok());
+  auto start = [&](const std::string& csv) {
+    auto file = TempFile::Create("test-import");
+    EXPECT_TRUE(file.ok());
+    std::ofstream((*file)->path()) << csv;
+    contacts::ImportOptions options;
+    auto started = Wait<ImportStatus>([&](Reply<ImportStatus> reply) {
+      service_->StartImport(ImportRequest{*file, options, "tester"}, std::move(reply));
+    });
+    EXPECT_TRUE(started.ok());
+    return started.ok() ? started->id : std::string();
+  };
+  auto status_of = [&](const std::string& id) {
+    auto status = Wait<ImportStatus>(
+        [&](Reply<ImportStatus> reply) { service_->GetImport(id, std::move(reply)); });
+    EXPECT_TRUE(status.ok());
+    return status.ok() ? *status : ImportStatus{};
+  };
+  std::string big = "phone\n";
+  for (int i = 0; i < 100'000; ++i) big += "+4915110" + std::to_string(100'000 + i) + "\n";
+  const std::string first = start(big);
+  const std::string second = start("phone\n+4917712345678\n");
+  const ImportStatus waiting = status_of(second);
+  ASSERT_EQ(status_of(first).state, "running") << "the first import ended too soon to tell";
+  EXPECT_EQ(waiting.state, "running");
+  EXPECT_TRUE(waiting.waiting);
+  EXPECT_EQ(waiting.counts.rows, 0u);
+  for (const std::string& id : {first, second}) {
+    ImportStatus status = status_of(id);
+    for (int i = 0; i < 6000 && status.state == "running"; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      status = status_of(id);
+    }
+    EXPECT_EQ(status.state, "completed") << status.error;
+    EXPECT_FALSE(status.waiting);
+  }
+  EXPECT_EQ(service_->indexed_contacts(), 100'001u);
+}
+
 }  // namespace herald::app

@@ -195,6 +195,51 @@ TEST_F(ContactsApi, AnImportCutByKillNineIsInterruptedAfterARestartAndRunsAgainS
   EXPECT_EQ(Count("tag:bulk"), kRows);
 }
 
+// Issue 15, item 4: SIGTERM lets an import that fits in the grace finish, instead of cancelling it
+// at once.
+TEST_F(ContactsApi, SigtermLetsARunningImportFinishWithinTheGrace) {
+  Start();
+  const int kRows = 20'000;
+  auto started = Call("POST", "/v1/contacts/imports?format=csv", ManyContacts(kRows));
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id(Json(started).at("id").as_string());
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << daemon_->Log();
+  EXPECT_THAT(daemon_->Log(), HasSubstr("event=imports_finishing"));
+  daemon_.reset();
+
+  Start();
+  auto status = Json(Call("GET", "/v1/contacts/imports/" + id));
+  EXPECT_EQ(status.at("state").as_string(), "completed");
+  EXPECT_EQ(status.at("created").as_int64(), kRows);
+  EXPECT_EQ(Count("tag:bulk"), kRows);
+}
+
+// Issue 15, item 4: an import that does not fit in the grace is recorded as interrupted (not
+// cancelled), with what it committed, and runs again safely.
+TEST_F(ContactsApi, AnImportLongerThanTheGraceIsRecordedAsInterrupted) {
+  std::string config = TestConfig(dir_);
+  const auto grace = config.find("shutdown_grace = \"5s\"");
+  ASSERT_NE(grace, std::string::npos);
+  config.replace(grace, std::string("shutdown_grace = \"5s\"").size(),
+                 "shutdown_grace = \"100ms\"");
+  daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
+  ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
+  const int kRows = 400'000;
+  auto started = Call("POST", "/v1/contacts/imports?format=csv", ManyContacts(kRows));
+  ASSERT_EQ(started.status, 202) << started.body;
+  const std::string id(Json(started).at("id").as_string());
+  daemon_->Signal(SIGTERM);
+  EXPECT_EQ(daemon_->WaitExit(seconds(15)), 0) << daemon_->Log();
+  daemon_.reset();
+
+  Start();
+  auto status = Json(Call("GET", "/v1/contacts/imports/" + id));
+  ASSERT_EQ(status.at("state").as_string(), "interrupted") << "400,000 rows in 100 ms?";
+  EXPECT_THAT(std::string(status.at("error").as_string()), HasSubstr("import the same file again"));
+  EXPECT_EQ(Count("tag:bulk"), status.at("created").as_int64()) << "the count is what is stored";
+}
+
 TEST_F(ContactsApi, SyntaxErrorNamesThePositionAndTheField) {
   Start();
   auto bad = Call("POST", "/v1/segments/preview", R"({"expression":"tag:vip AND (country:DE"})");
