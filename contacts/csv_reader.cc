@@ -91,6 +91,11 @@ Status CsvReader::ReadHeader(char delimiter_option) {
 }
 
 Status CsvReader::CheckColumns() {
+  if (header_.size() > kMaxImportColumns) {
+    return HeaderError(row_.line, "the header has " + std::to_string(header_.size()) +
+                                      " columns; at most " + std::to_string(kMaxImportColumns) +
+                                      " are allowed");
+  }
   std::unordered_map<std::string, std::size_t> seen;
   for (std::size_t i = 0; i < header_.size(); ++i) {
     Column column;

@@ -60,6 +60,12 @@
 
 namespace herald::contacts {
 
+// Columns of a CSV header, keys of a JSON Lines object and attributes of one contact, at most. A
+// contact file has tens of columns; a header with more is refused as a whole (naming the count),
+// and a JSON object with more is a rejected row, so that a hostile file costs time and memory in
+// proportion to its size.
+inline constexpr std::size_t kMaxImportColumns = 1000;
+
 enum class Format {
   kAuto,  // JSON Lines when the first character that is not white space is '{', else CSV
   kCsv,

@@ -191,6 +191,10 @@ RowResult JsonLinesReader::MapLine(std::string_view text) {
 }
 
 std::optional<std::string> JsonLinesReader::MapObject(const json::object& object) {
+  if (object.size() > kMaxImportColumns) {
+    return "the object has " + std::to_string(object.size()) + " keys; at most " +
+           std::to_string(kMaxImportColumns) + " are allowed";
+  }
   std::uint32_t seen = 0;  // bit per Field
   for (const auto& member : object) {
     const std::string key = ToLowerAscii(TrimBlanks(member.key()));
@@ -256,6 +260,10 @@ std::optional<std::string> JsonLinesReader::AddAttribute(std::string_view key,
 std::optional<std::string> JsonLinesReader::AddAttributes(const json::value& attributes) {
   if (attributes.is_null()) return std::nullopt;
   if (!attributes.is_object()) return "key \"attributes\": " + Expected("an object", attributes);
+  if (attributes.get_object().size() > kMaxImportColumns) {
+    return "key \"attributes\": " + std::to_string(attributes.get_object().size()) +
+           " attributes; at most " + std::to_string(kMaxImportColumns) + " are allowed";
+  }
   for (const auto& attribute : attributes.get_object()) {
     if (auto problem = AddAttribute(attribute.key(), attribute.value())) return problem;
   }
