@@ -183,7 +183,8 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
                       std::to_string(sink.committed().rows) +
                       " rows were committed and stay; import the same file again to finish (rows "
                       "already stored are unchanged)"
-                : result.error().ToString();
+                : result.error().ToString() + "; the " + std::to_string(sink.committed().rows) +
+                      " rows committed before stay (importing the same file again is safe)";
   }
   if (Status stored = sink.Finish(state, error, job->progress.counts().warnings,
                                   job->progress.warnings(kWarningSamples));

@@ -129,10 +129,37 @@ Status SqliteImportRepository::Finish(std::string_view id, std::string_view stat
   } else {
     update->Bind(3, error);
   }
-  return update->Run();
+  if (Status run = update->Run(); !run.ok()) return run;
+  return AuditEnd(id, now);
+}
+
+Status SqliteImportRepository::AuditEnd(std::string_view id, SysTime now) {
+  auto found = Find(id);
+  if (!found.ok()) return found.error();
+  if (!found->has_value()) return MakeError(ErrorCode::kNotFound, "no import " + std::string(id));
+  const ImportRecord& record = **found;
+  const std::string detail =
+      boost::json::serialize(boost::json::object{{"state", record.state},
+                                                 {"rows", record.tally.rows},
+                                                 {"created", record.tally.created},
+                                                 {"updated", record.tally.updated},
+                                                 {"unchanged", record.tally.unchanged},
+                                                 {"rejected", record.tally.rejected},
+                                                 {"warnings", record.tally.warnings}});
+  return audit_.Append(AuditEntry{now, record.actor, "contact.import." + record.state, "import",
+                                  record.id, record.error, detail});
 }
 
 Result<std::size_t> SqliteImportRepository::MarkInterrupted(SysTime now) {
+  auto running = connection_.Prepare("SELECT id FROM imports WHERE state = 'running'");
+  if (!running.ok()) return running.error();
+  std::vector<std::string> ids;
+  for (;;) {
+    auto row = running->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    ids.push_back(running->ColumnText(0));
+  }
   auto update = connection_.Prepare(
       "UPDATE imports SET state = 'interrupted', finished_at = ?1, updated_at = ?1, "
       "claim_owner = NULL, error = 'the daemon stopped before the import finished; the rows "
@@ -141,7 +168,11 @@ Result<std::size_t> SqliteImportRepository::MarkInterrupted(SysTime now) {
   if (!update.ok()) return update.error();
   update->Bind(1, ToUnixMillis(now));
   if (Status run = update->Run(); !run.ok()) return run.error();
-  return static_cast<std::size_t>(connection_.Changes());
+  const auto changed = static_cast<std::size_t>(connection_.Changes());
+  for (const std::string& id : ids) {
+    if (Status audited = AuditEnd(id, now); !audited.ok()) return audited.error();
+  }
+  return changed;
 }
 
 Result<std::vector<ImportRecord>> SqliteImportRepository::Select(std::string_view where_and_order,

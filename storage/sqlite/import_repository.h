@@ -4,13 +4,15 @@
 #pragma once
 
 #include "storage/import_repository.h"
+#include "storage/sqlite/audit.h"
 #include "storage/sqlite/connection.h"
 
 namespace herald::storage {
 
 class SqliteImportRepository final : public ImportRepository {
  public:
-  explicit SqliteImportRepository(Connection& connection) : connection_(connection) {}
+  explicit SqliteImportRepository(Connection& connection)
+      : connection_(connection), audit_(connection) {}
 
   Result<std::string> Create(const ImportRecord& record, std::string_view owner) override;
   Status SetSource(std::string_view id, const std::vector<std::string>& columns,
@@ -28,10 +30,13 @@ class SqliteImportRepository final : public ImportRepository {
 
  private:
   Status WriteTally(std::string_view id, const ImportTally& tally, SysTime now);
+  // The audit entry of an import's end: who started it, its state, counts and error.
+  Status AuditEnd(std::string_view id, SysTime now);
   Result<std::vector<ImportRecord>> Select(std::string_view where_and_order, std::string_view id,
                                            std::int64_t limit);
 
   Connection& connection_;
+  AuditWriter audit_;
 };
 
 }  // namespace herald::storage

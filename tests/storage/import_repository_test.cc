@@ -274,4 +274,33 @@ TEST_F(ImportRepositoryTest, SetSourceRoundTripsColumnsAndDelimiter) {
 }
 
 }  // namespace
+// Issue 15, item 8: the audit log records each import's end, with its actor, outcome and counts,
+// whether it finished or a restart found it cut short.
+TEST_F(ImportRepositoryTest, TheAuditLogRecordsHowEachImportEnded) {
+  const std::string finished = Create();
+  ASSERT_TRUE(
+      imports_->Finish(finished, "failed", Tally(10), "not UTF-8 at line 4", {}, At(200)).ok());
+  const std::string cut = Create();
+  ASSERT_TRUE(imports_->MarkInterrupted(At(300)).ok());
+  auto rows = connection_->Prepare(
+      "SELECT object_id, action, actor, reason, detail FROM audit_log WHERE object_type = "
+      "'import' ORDER BY id");
+  ASSERT_TRUE(rows.ok());
+  std::vector<std::string> seen;
+  for (;;) {
+    auto step = rows->Step();
+    ASSERT_TRUE(step.ok());
+    if (!*step) break;
+    seen.push_back(rows->ColumnText(0) + " " + rows->ColumnText(1) + " " + rows->ColumnText(2) +
+                   " | " + rows->ColumnText(3) + " | " + rows->ColumnText(4));
+  }
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], finished +
+                         " contact.import.failed olga | not UTF-8 at line 4 | "
+                         R"({"state":"failed","rows":10,"created":11,"updated":12,)"
+                         R"("unchanged":13,"rejected":14,"warnings":15})");
+  EXPECT_THAT(seen[1],
+              ::testing::StartsWith(cut + " contact.import.interrupted olga | the daemon"));
+}
+
 }  // namespace herald::storage
