@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "common/language_tag.h"
+#include "common/names.h"
 #include "common/release.h"
 #include "compliance/starter_word_lists.h"
 #include "compliance/word_list_csv.h"
@@ -394,6 +395,8 @@ void ComplianceService::Revert(const std::string& list, const storage::WordListC
 
 void ComplianceService::UpsertTemplate(TemplateRecord record, std::string actor,
                                        Reply<TemplateUpsertOutcome> done) {
+  if (Status valid = names::CheckTemplate(record.name); !valid.ok()) return done(valid.error());
+  if (Status valid = names::CheckLanguage(record.language); !valid.ok()) return done(valid.error());
   using Outcome = Result<storage::TemplateUpsertOutcome>;
   auto result = std::make_shared<Outcome>(MakeError(ErrorCode::kInternal, "not run"));
   auto job = [this, record = std::move(record), actor = std::move(actor),
@@ -424,6 +427,10 @@ void ComplianceService::UpsertTemplate(TemplateRecord record, std::string actor,
 
 void ComplianceService::CreateWordList(std::string name, std::string language, std::string actor,
                                        std::string reason, Reply<WordListChange> reply) {
+  if (Status valid = names::CheckWordList(name); !valid.ok()) return reply(valid.error());
+  if (!language.empty()) {
+    if (Status valid = names::CheckLanguage(language); !valid.ok()) return reply(valid.error());
+  }
   EditWordLists(
       name,
       [name, language = std::move(language), actor = std::move(actor), reason = std::move(reason)](

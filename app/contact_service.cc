@@ -3,8 +3,25 @@
 #include <spdlog/spdlog.h>
 
 #include "app/contact_export.h"
+#include "common/names.h"
 
 namespace herald::app {
+
+namespace {
+
+// Every tag an edit adds or removes follows the tag rule (common/names.h); the field names the
+// list it is in.
+Status CheckTagEdit(const TagEdit& edit) {
+  for (const std::string& tag : edit.add) {
+    if (Status valid = names::CheckTag(tag, "add"); !valid.ok()) return valid;
+  }
+  for (const std::string& tag : edit.remove) {
+    if (Status valid = names::CheckTag(tag, "remove"); !valid.ok()) return valid;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 campaign::ContactFacts ToFacts(const storage::StoredContact& contact) {
   campaign::ContactFacts facts;
@@ -128,6 +145,7 @@ void ContactService::FindContact(std::string phone_e164, Reply<storage::StoredCo
 
 void ContactService::ChangeTags(std::string phone_e164, TagEdit edit,
                                 Reply<storage::StoredContact> reply) {
+  if (Status valid = CheckTagEdit(edit); !valid.ok()) return reply(valid.error());
   auto change = std::make_shared<std::optional<storage::UpsertResult>>();
   const SysTime now = clock_.Now();
   auto job = [phone = phone_e164, edit = std::move(edit), change,
@@ -187,6 +205,7 @@ struct ContactService::TagRun {
 };
 
 void ContactService::ApplyTags(TagTargets targets, TagEdit edit, Reply<TagCounts> reply) {
+  if (Status valid = CheckTagEdit(edit); !valid.ok()) return reply(valid.error());
   auto run = std::make_shared<TagRun>();
   run->phones = std::move(targets.phones);
   run->edit = std::move(edit);
@@ -266,6 +285,8 @@ void ContactService::ApplyTagBatch(std::shared_ptr<TagRun> run) {
 
 void ContactService::RenameTag(std::string from, std::string to, std::string actor,
                                Reply<std::uint64_t> reply) {
+  // Any tag may be renamed (one stored before names were checked too); only to a valid name.
+  if (Status valid = names::CheckTag(to, "to"); !valid.ok()) return reply(valid.error());
   auto touched = std::make_shared<std::uint64_t>(0);
   const SysTime now = clock_.Now();
   auto job = [from, to, actor = std::move(actor), touched,
@@ -352,6 +373,7 @@ void ContactService::FindSegment(std::string name, Reply<storage::SavedSegment> 
 
 void ContactService::SaveSegment(std::string name, const campaign::SegmentExpr& expr,
                                  std::string actor, Reply<storage::SavedSegment> reply) {
+  if (Status valid = names::CheckSegment(name, "name"); !valid.ok()) return reply(valid.error());
   const SysTime now = clock_.Now();
   storage::SavedSegment saved{std::move(name), campaign::ToString(expr), std::move(actor), now,
                               now};

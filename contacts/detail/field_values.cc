@@ -8,6 +8,7 @@
 #include <exception>
 #include <utility>
 
+#include "common/names.h"
 #include "contacts/detail/field_rules.h"
 
 namespace herald::contacts::detail {
@@ -260,11 +261,7 @@ std::optional<std::string> NormaliseCountry(std::string_view value) {
   return std::string{ToUpper(value[0]), ToUpper(value[1])};
 }
 
-bool IsTagName(std::string_view tag) {
-  return !tag.empty() && tag.size() <= 64 && AllOf(tag, [](char c) {
-    return IsAsciiLetter(c) || IsAsciiDigit(c) || c == '_' || c == '-' || c == '.';
-  });
-}
+bool IsTagName(std::string_view tag) { return names::IsTag(tag); }
 
 bool IsKnownTimeZone(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;

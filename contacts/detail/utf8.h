@@ -10,15 +10,13 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/utf8.h"
 #include "contacts/import_reader.h"
 
 namespace herald::contacts::detail {
 
-// The offset of the first byte of the first invalid sequence in `text`; npos when it is all valid.
-std::size_t FindInvalidUtf8(std::string_view text);
-inline bool IsValidUtf8(std::string_view text) {
-  return FindInvalidUtf8(text) == std::string_view::npos;
-}
+using herald::FindInvalidUtf8;  // common/utf8.h
+using herald::IsValidUtf8;
 
 // The error for an import that is not UTF-8: where (`line`, and `where` when not empty, e.g.
 // "column \"name\""), the byte, the encoding the file probably has and how to convert it.

@@ -714,5 +714,28 @@ TEST_F(ComplianceApi, HealthzAnswersWhileALongTextIsScanned) {
       << " ms";
 }
 
+// Issue 15, item 5: a template name that is a path, and a word list language that is not a
+// language tag, are refused naming the field.
+TEST_F(ComplianceApi, TemplateAndWordListNamesFollowTheirRules) {
+  Start();
+  const std::string body =
+      R"({"category":"UTILITY","status":"APPROVED","components":[{"type":"BODY","text":"Hallo"}]})";
+  ASSERT_EQ(CallAs("alice", "PUT", "/v1/templates/ok_name/de", body).status, 201);
+  auto path = CallAs("alice", "PUT", "/v1/templates/..%2f..%2fetc/de", body);
+  EXPECT_EQ(path.status, 400) << path.body;
+  EXPECT_EQ(Str(ErrorOf(path).at("field")), "name") << path.body;
+  auto language = CallAs("alice", "PUT", "/v1/templates/ok_name/..%2fde", body);
+  EXPECT_EQ(language.status, 400) << language.body;
+  EXPECT_EQ(Str(ErrorOf(language).at("field")), "language") << language.body;
+  auto created = CallAs("alice", "POST", "/v1/wordlists",
+                        R"({"name":"promo-zz","language":"zz_ZZZZZZZ","reason":"probe"})");
+  EXPECT_EQ(created.status, 400) << created.body;
+  EXPECT_EQ(Str(ErrorOf(created).at("field")), "language");
+  auto spaced = CallAs("alice", "POST", "/v1/wordlists", R"({"name":"my list","reason":"probe"})");
+  EXPECT_EQ(spaced.status, 400) << spaced.body;
+  EXPECT_EQ(Str(ErrorOf(spaced).at("field")), "name");
+  EXPECT_FALSE(Lists().contains("promo-zz"));
+}
+
 }  // namespace
 }  // namespace herald::testing

@@ -249,6 +249,33 @@ TEST_F(ContactsApi, SyntaxErrorNamesThePositionAndTheField) {
   EXPECT_THAT(std::string(error.at("message").as_string()), HasSubstr("position"));
 }
 
+// Issue 15, item 5: names that a probe got stored are refused with a 400 naming the field, and
+// nothing changes.
+TEST_F(ContactsApi, InvalidTagAndSegmentNamesAreRefusedNamingTheField) {
+  Start();
+  Import(kContacts);
+  const std::int64_t vip = Count("tag:vip");
+  ASSERT_GT(vip, 0);
+  auto renamed = Call("POST", "/v1/tags/vip/rename", R"({"to":"new\u0000x"})");
+  EXPECT_EQ(renamed.status, 400) << renamed.body;
+  EXPECT_EQ(Json(renamed).at("error").at("field").as_string(), "to");
+  EXPECT_EQ(Count("tag:vip"), vip) << "tag:vip was not emptied";
+
+  for (const std::string& tag : {std::string(""), std::string("semi;colon"),
+                                 std::string("New\\nLine"), std::string(100'000, 'a')}) {
+    auto applied =
+        Call("POST", "/v1/tags/apply", R"({"add":[")" + tag + R"("],"segment":"tag:vip"})");
+    EXPECT_EQ(applied.status, 400) << tag.substr(0, 20) << ": " << applied.body.substr(0, 200);
+    EXPECT_EQ(Json(applied).at("error").at("field").as_string(), "add");
+  }
+  for (const char* name : {"a%00b", "a%ffb", "..%2f..%2fetc"}) {
+    auto saved = Call("PUT", std::string("/v1/segments/") + name, R"({"expression":"tag:vip"})");
+    EXPECT_EQ(saved.status, 400) << name << ": " << saved.body;
+  }
+  auto listed = Json(Call("GET", "/v1/segments"));
+  EXPECT_TRUE(listed.at("segments").as_array().empty()) << "nothing was stored";
+}
+
 TEST_F(ContactsApi, TagsOnASegmentRenameAndEraseKeepTheIndexInStep) {
   Start();
   Import(kContacts);
