@@ -22,6 +22,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
       return "unavailable";
     case ErrorCode::kIoError:
       return "io_error";
+    case ErrorCode::kStorageFull:
+      return "storage_full";
     case ErrorCode::kCorruption:
       return "corruption";
     case ErrorCode::kInternal:

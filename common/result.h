@@ -22,8 +22,9 @@ enum class ErrorCode {
   kResourceExhausted,  // a limit was hit (size, count, rate)
   kUnavailable,        // transient: retrying later may succeed
   kIoError,
-  kCorruption,  // stored data is not what this version can read
-  kInternal,    // a bug: an invariant did not hold
+  kStorageFull,  // the database's disk (or its size limit) is full: free space, then retry
+  kCorruption,   // stored data is not what this version can read
+  kInternal,     // a bug: an invariant did not hold
 };
 
 // Stable lower-case name of a code, used in logs and JSON errors ("invalid_argument", ...).

@@ -26,6 +26,8 @@ int HttpStatusFor(ErrorCode code) {
       return 429;
     case ErrorCode::kUnavailable:
       return 503;
+    case ErrorCode::kStorageFull:
+      return 507;  // Insufficient Storage
     default:
       return 500;
   }

@@ -23,7 +23,7 @@ Error SqliteError(sqlite3* db, const std::filesystem::path& path, std::string_vi
       kind = ErrorCode::kCorruption;
       break;
     case SQLITE_FULL:
-      kind = ErrorCode::kResourceExhausted;
+      kind = ErrorCode::kStorageFull;
       break;
     case SQLITE_ERROR:
     case SQLITE_MISUSE:

@@ -79,7 +79,10 @@ Status SqliteStore::CheckReady() const {
     return MakeError(ErrorCode::kFailedPrecondition, "schema is not migrated");
   }
   if (!writer_->healthy()) {
-    return MakeError(ErrorCode::kUnavailable, "the last commit failed; see the log");
+    return MakeError(ErrorCode::kUnavailable,
+                     "writes fail: " + writer_->failure() +
+                         "; the writer retries once a second and is ready again once a write "
+                         "succeeds");
   }
   return Status::Ok();
 }

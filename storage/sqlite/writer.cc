@@ -1,5 +1,8 @@
 #include "storage/sqlite/writer.h"
 
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 #include <future>
 #include <utility>
 #include <vector>
@@ -35,7 +38,59 @@ bool IsRejection(const Status& status) {
   }
 }
 
+// A failure of the storage itself, as opposed to a job refusing its input.
+bool IsStorageFault(const Status& status) {
+  switch (status.error().code) {
+    case ErrorCode::kStorageFull:
+    case ErrorCode::kIoError:
+    case ErrorCode::kCorruption:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
+
+std::string Writer::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+void Writer::NoteHealth(const Status& fault) {
+  if (fault.ok()) {
+    if (!healthy_.exchange(true)) {
+      spdlog::info("event=storage_recovered file=\"{}\"", connection_->path().string());
+    }
+    return;
+  }
+  {
+    std::lock_guard lock(mutex_);
+    failure_ = fault.error().message;
+  }
+  if (healthy_.exchange(false)) {
+    spdlog::error("event=storage_write_failed code={} file=\"{}\" error=\"{}\"{}",
+                  ErrorCodeName(fault.error().code), connection_->path().string(),
+                  fault.error().message,
+                  fault.error().code == ErrorCode::kStorageFull
+                      ? " hint=\"free space on the database's file system; writes resume by "
+                        "themselves\""
+                      : "");
+  }
+}
+
+void Writer::Probe() {
+  // Rewriting the schema version with its own value dirties the database's first page, so the
+  // commit appends a page to the WAL: it needs the space any write needs.
+  auto version = connection_->PragmaInteger("user_version");
+  Status probed = version.ok() ? connection_->Execute("BEGIN IMMEDIATE") : Status(version.error());
+  if (probed.ok()) {
+    probed = connection_->Execute("PRAGMA user_version=" + std::to_string(*version));
+    if (probed.ok()) probed = connection_->Execute("COMMIT");
+    if (!probed.ok()) (void)connection_->Execute("ROLLBACK");
+  }
+  NoteHealth(probed);
+}
 
 Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch)
     : connection_(std::move(connection)),
@@ -96,6 +151,8 @@ void Writer::Run() {
       heartbeat_ns_ = SteadyNowNs();
       if (queue_.empty()) {
         if (stopping_) return;
+        lock.unlock();
+        if (!healthy_) Probe();
         continue;
       }
       std::size_t take = std::min(max_batch_, queue_.size());
@@ -114,11 +171,29 @@ void Writer::RunBatch(std::deque<Pending>& batch) {
   results.reserve(batch.size());
   Status begun = connection_->Execute("BEGIN IMMEDIATE");
   if (begun.ok()) {
-    for (Pending& pending : batch) results.push_back(RunInSavepoint(*connection_, pending.job));
+    for (Pending& pending : batch) {
+      // After a fault that made SQLite roll the transaction back (see below), a job would run
+      // in autocommit mode and be committed alone: the rest of the batch is not run.
+      if (!results.empty() && sqlite3_get_autocommit(connection_->handle()) != 0) {
+        results.push_back(results.back().ok() ? Status(MakeError(ErrorCode::kIoError,
+                                                                 "the transaction was rolled back"))
+                                              : results.back());
+        continue;
+      }
+      results.push_back(RunInSavepoint(*connection_, pending.job));
+    }
   }
   Status committed = begun.ok() ? connection_->Execute("COMMIT") : begun;
   if (begun.ok() && !committed.ok()) (void)connection_->Execute("ROLLBACK");
-  healthy_ = committed.ok();
+  Status job_fault = Status::Ok();
+  for (std::size_t i = 0; job_fault.ok() && i < results.size(); ++i) {
+    if (!results[i].ok() && IsStorageFault(results[i])) job_fault = results[i];
+  }
+  // SQLite rolls the whole transaction back by itself after some faults (SQLITE_FULL, most I/O
+  // errors): COMMIT then fails with "no transaction is active", and the job's fault is the cause
+  // every job of the batch is told.
+  if (!committed.ok() && !job_fault.ok()) committed = job_fault;
+  NoteHealth(committed.ok() ? job_fault : committed);
 
   std::vector<Status> outcomes;
   outcomes.reserve(batch.size());

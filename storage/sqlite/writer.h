@@ -51,8 +51,13 @@ class Writer {
 
   // Updated at least once per second while the thread is alive (for the systemd watchdog).
   std::chrono::steady_clock::time_point LastHeartbeat() const;
-  // False once a commit failed (e.g. disk full), until a later commit succeeds, or after Stop.
+  // False once a commit failed, or a job failed for a storage fault (a full disk, an I/O error),
+  // until a later commit succeeds; or after Stop. While it is false and no job is queued, the
+  // writer tries a one-page write once a second, so that it recovers by itself once space is
+  // back, without waiting for a caller's write.
   bool healthy() const { return healthy_.load(); }
+  // Why healthy() is false: the storage fault, with the file.
+  std::string failure() const;
   Stats stats() const;
 
  private:
@@ -63,6 +68,9 @@ class Writer {
 
   void Run();
   void RunBatch(std::deque<Pending>& batch);
+  // After a batch: records a storage fault (logged at error level once per episode) or recovery.
+  void NoteHealth(const Status& fault);
+  void Probe();  // the one-page write that tells whether writes work again
 
   std::unique_ptr<Connection> connection_;
   const std::size_t max_batch_;
@@ -71,6 +79,7 @@ class Writer {
   std::deque<Pending> queue_ HERALD_GUARDED_BY(mutex_);
   bool stopping_ HERALD_GUARDED_BY(mutex_) = false;
   std::atomic<bool> healthy_{true};
+  std::string failure_ HERALD_GUARDED_BY(mutex_);
   std::atomic<std::int64_t> heartbeat_ns_;
   Stats stats_ HERALD_GUARDED_BY(mutex_);
   std::thread thread_;

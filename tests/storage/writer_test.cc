@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
 #include <vector>
 
 #include "storage/sqlite/sqlite_store.h"
@@ -127,6 +128,38 @@ TEST_F(WriterTest, SubmitAndWaitReturnsTheJobsStatus) {
   EXPECT_TRUE(store_->sqlite_writer().SubmitAndWait(InsertTag("x")).ok());
   EXPECT_FALSE(store_->sqlite_writer().SubmitAndWait(InsertTag("X")).ok())
       << "tag names are NOCASE";
+}
+
+// Issue 15, item 7: a full database is a storage fault with its own code (507 over HTTP); the
+// writer says why it is not ready and becomes ready again by itself, with no caller's write.
+TEST_F(WriterTest, AFullDatabaseMakesItUnhealthyWithTheCauseUntilAProbeWriteSucceeds) {
+  Writer& writer = store_->sqlite_writer();
+  // No page may be added: the next insert that needs one fails with SQLITE_FULL.
+  ASSERT_TRUE(writer
+                  .SubmitAndWait([](Connection& connection) -> Status {
+                    auto pages = connection.PragmaInteger("page_count");
+                    if (!pages.ok()) return pages.error();
+                    return connection.Execute("PRAGMA max_page_count=" + std::to_string(*pages));
+                  })
+                  .ok());
+  Status full = Status::Ok();
+  for (int i = 0; i < 10'000 && full.ok(); ++i) {
+    full = writer.SubmitAndWait(InsertTag("tag-" + std::to_string(i) + std::string(200, 'x')));
+  }
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.error().code, ErrorCode::kStorageFull) << full.error().ToString();
+  EXPECT_FALSE(writer.healthy());
+  EXPECT_NE(writer.failure().find("full"), std::string::npos) << writer.failure();
+  const Status ready = store_->CheckReady();
+  ASSERT_FALSE(ready.ok());
+  EXPECT_NE(ready.error().message.find("full"), std::string::npos) << ready.error().message;
+  // The probe rewrites the first page in place, which a page limit allows: the writer is ready
+  // again within a couple of its one-second idle wake-ups, without any job.
+  for (int i = 0; i < 50 && !writer.healthy(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(writer.healthy());
+  EXPECT_TRUE(store_->CheckReady().ok());
 }
 
 }  // namespace
