@@ -1,6 +1,10 @@
 #include "http/api_util.h"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <optional>
+#include <unordered_set>
+#include <vector>
 
 #include "common/time.h"
 
@@ -42,7 +46,94 @@ Response JsonBody(int status, const json::value& body) {
   return JsonResponse(status, json::serialize(body));
 }
 
-Result<json::object> JsonObjectBody(const Request& request) {
+namespace {
+
+// A basic_parser handler that only looks for a key given twice in one object, and remembers the
+// first such key with its path ("terms[2].note"). Boost.JSON's own parse keeps the last value of
+// a repeated key without a word.
+class DuplicateKeyFinder {
+ public:
+  static constexpr std::size_t max_object_size = 1'000'000;
+  static constexpr std::size_t max_array_size = 10'000'000;
+  static constexpr std::size_t max_key_size = 1 << 20;
+  static constexpr std::size_t max_string_size = 1 << 30;
+
+  std::optional<std::string> duplicate;
+
+  bool on_document_begin(boost::system::error_code&) { return true; }
+  bool on_document_end(boost::system::error_code&) { return true; }
+  bool on_object_begin(boost::system::error_code&) {
+    Enter();
+    levels_.back().object = true;
+    return true;
+  }
+  bool on_object_end(std::size_t, boost::system::error_code&) { return Leave(); }
+  bool on_array_begin(boost::system::error_code&) {
+    Enter();
+    return true;
+  }
+  bool on_array_end(std::size_t, boost::system::error_code&) { return Leave(); }
+  bool on_key_part(std::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part);
+    return true;
+  }
+  bool on_key(std::string_view part, std::size_t, boost::system::error_code&) {
+    key_.append(part);
+    Level& level = levels_.back();
+    if (!level.keys.insert(key_).second && !duplicate) duplicate = Path() + key_;
+    level.last_key = std::move(key_);
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(std::string_view, std::size_t, boost::system::error_code&) { return true; }
+  bool on_string(std::string_view, std::size_t, boost::system::error_code&) { return Value(); }
+  bool on_number_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_int64(std::int64_t, std::string_view, boost::system::error_code&) { return Value(); }
+  bool on_uint64(std::uint64_t, std::string_view, boost::system::error_code&) { return Value(); }
+  bool on_double(double, std::string_view, boost::system::error_code&) { return Value(); }
+  bool on_bool(bool, boost::system::error_code&) { return Value(); }
+  bool on_null(boost::system::error_code&) { return Value(); }
+  bool on_comment_part(std::string_view, boost::system::error_code&) { return true; }
+  bool on_comment(std::string_view, boost::system::error_code&) { return true; }
+
+ private:
+  struct Level {
+    bool object = false;
+    std::size_t index = 0;  // of the next element, in an array
+    std::string last_key;
+    std::unordered_set<std::string> keys;
+  };
+  void Enter() { levels_.emplace_back(); }
+  bool Leave() {
+    levels_.pop_back();
+    return Value();
+  }
+  bool Value() {
+    if (!levels_.empty() && !levels_.back().object) ++levels_.back().index;
+    return true;
+  }
+  // Where the current object is: "", or "terms[2]." for an object in an array under "terms".
+  std::string Path() const {
+    std::string path;
+    for (std::size_t i = 0; i + 1 < levels_.size(); ++i) {
+      const Level& level = levels_[i];
+      if (level.object) {
+        path += (path.empty() ? "" : ".") + level.last_key;
+      } else {
+        path += "[" + std::to_string(level.index) + "]";
+      }
+    }
+    return path.empty() ? path : path + ".";
+  }
+
+  std::vector<Level> levels_;
+  std::string key_;
+};
+
+}  // namespace
+
+Result<json::object> JsonObjectBody(const Request& request,
+                                    std::initializer_list<std::string_view> fields) {
   boost::system::error_code ec;
   json::value value = json::parse(request.body, ec);
   if (ec) {
@@ -50,6 +141,26 @@ Result<json::object> JsonObjectBody(const Request& request) {
   }
   if (!value.is_object()) {
     return MakeError(ErrorCode::kInvalidArgument, "request body must be a JSON object");
+  }
+  json::basic_parser<DuplicateKeyFinder> finder{json::parse_options{}};
+  finder.write_some(false, request.body.data(), request.body.size(), ec);
+  if (finder.handler().duplicate) {
+    return MakeError(ErrorCode::kInvalidArgument, "given twice in the request body",
+                     *finder.handler().duplicate);
+  }
+  std::string expected;
+  for (const std::string_view field : fields) {
+    expected += (expected.empty() ? "" : ", ") + std::string(field);
+  }
+  for (const auto& member : value.as_object()) {
+    bool known = false;
+    for (const std::string_view field : fields) known = known || member.key() == field;
+    if (!known) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "unknown field; expected " +
+                           (expected.empty() ? std::string("none") : "one of: " + expected),
+                       std::string(member.key()));
+    }
   }
   return std::move(value.as_object());
 }

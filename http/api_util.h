@@ -3,6 +3,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -21,8 +22,12 @@ int HttpStatusFor(ErrorCode code);
 Response ErrorResponse(const Error& error);
 Response JsonBody(int status, const boost::json::value& body);
 
-// The request body as a JSON object, or a 400 naming what is wrong.
-Result<boost::json::object> JsonObjectBody(const Request& request);
+// The request body as a JSON object whose keys are all among `fields`, or a 400 naming what is
+// wrong: not JSON, not an object, a key not among `fields` (a misspelt "reason" must not be
+// ignored), or a key given twice in any object of the body (JSON parsers keep one of them
+// silently, and which one differs between clients and servers).
+Result<boost::json::object> JsonObjectBody(const Request& request,
+                                           std::initializer_list<std::string_view> fields);
 // `key` as a list of strings (missing: empty list); an error names the key.
 Result<std::vector<std::string>> StringList(const boost::json::object& body, std::string_view key);
 // The actor for the audit log: X-Herald-Actor, else "admin".

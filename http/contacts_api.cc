@@ -50,7 +50,7 @@ void RegisterContactsApi(Router& router, app::ContactService& service,
              [&service, default_region](const Request& request, Responder respond) {
                auto phone = PhoneParam(request, default_region());
                if (!phone.ok()) return respond(ErrorResponse(phone.error()));
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"add", "remove"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto add = StringList(*body, "add");
                auto remove = StringList(*body, "remove");

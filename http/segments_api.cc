@@ -51,7 +51,7 @@ void RegisterQueries(Router& router, app::ContactService& service) {
   router.Add(
       "POST", "/v1/segments/preview", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
-        auto body = JsonObjectBody(request);
+        auto body = JsonObjectBody(request, {"expression", "sample"});
         if (!body.ok()) return respond(ErrorResponse(body.error()));
         auto expr = ExpressionOf(*body, "expression");
         if (!expr.ok()) return respond(ErrorResponse(expr.error()));
@@ -67,7 +67,7 @@ void RegisterQueries(Router& router, app::ContactService& service) {
       });
   router.Add("POST", "/v1/segments/export", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"expression"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto expr = ExpressionOf(*body, "expression");
                if (!expr.ok()) return respond(ErrorResponse(expr.error()));
@@ -100,7 +100,7 @@ void RegisterSaved(Router& router, app::ContactService& service) {
              [&service](const Request& request, Responder respond) {
                auto name = PathParam(request, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"expression", "name"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto expr = ExpressionOf(*body, "expression");
                if (!expr.ok()) return respond(ErrorResponse(expr.error()));

@@ -23,7 +23,7 @@ void RegisterTagsApi(Router& router, app::ContactService& service) {
   router.Add(
       "POST", "/v1/tags/apply", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
-        auto body = JsonObjectBody(request);
+        auto body = JsonObjectBody(request, {"add", "remove", "phones", "segment"});
         if (!body.ok()) return respond(ErrorResponse(body.error()));
         auto add = StringList(*body, "add");
         auto remove = StringList(*body, "remove");
@@ -51,7 +51,7 @@ void RegisterTagsApi(Router& router, app::ContactService& service) {
              [&service](const Request& request, Responder respond) {
                auto name = PathParam(request, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"to"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                const json::value* to = body->if_contains("to");
                if (to == nullptr || !to->is_string() || to->as_string().empty()) {

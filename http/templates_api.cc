@@ -63,27 +63,28 @@ void RegisterTemplatesApi(Router& router, app::ComplianceService& service) {
           return json::object{{"templates", std::move(out)}};
         }));
   });
-  router.Add("PUT", "/v1/templates/{name}/{language}", Access::kAdmin,
-             [&service](const Request& request, Responder respond) {
-               auto name = PathParam(request, "name");
-               if (!name.ok()) return respond(ErrorResponse(name.error()));
-               auto language = PathParam(request, "language");
-               if (!language.ok()) return respond(ErrorResponse(language.error()));
-               auto body = JsonObjectBody(request);
-               if (!body.ok()) return respond(ErrorResponse(body.error()));
-               auto record = TemplateFromBody(*name, *language, *body);
-               if (!record.ok()) return respond(ErrorResponse(record.error()));
-               service.UpsertTemplate(
-                   std::move(*record), ActorOf(request),
-                   [respond](Result<app::TemplateUpsertOutcome> outcome) {
-                     if (!outcome.ok()) return respond(ErrorResponse(outcome.error()));
-                     constexpr std::string_view kNames[] = {"created", "updated", "unchanged"};
-                     const int status =
-                         *outcome == app::TemplateUpsertOutcome::kCreated ? 201 : 200;
-                     respond(JsonBody(
-                         status, json::object{{"outcome", kNames[static_cast<int>(*outcome)]}}));
-                   });
-             });
+  router.Add(
+      "PUT", "/v1/templates/{name}/{language}", Access::kAdmin,
+      [&service](const Request& request, Responder respond) {
+        auto name = PathParam(request, "name");
+        if (!name.ok()) return respond(ErrorResponse(name.error()));
+        auto language = PathParam(request, "language");
+        if (!language.ok()) return respond(ErrorResponse(language.error()));
+        auto body = JsonObjectBody(request, {"category", "status", "components", "platform_id",
+                                             "name", "language", "synced_at"});
+        if (!body.ok()) return respond(ErrorResponse(body.error()));
+        auto record = TemplateFromBody(*name, *language, *body);
+        if (!record.ok()) return respond(ErrorResponse(record.error()));
+        service.UpsertTemplate(
+            std::move(*record), ActorOf(request),
+            [respond](Result<app::TemplateUpsertOutcome> outcome) {
+              if (!outcome.ok()) return respond(ErrorResponse(outcome.error()));
+              constexpr std::string_view kNames[] = {"created", "updated", "unchanged"};
+              const int status = *outcome == app::TemplateUpsertOutcome::kCreated ? 201 : 200;
+              respond(
+                  JsonBody(status, json::object{{"outcome", kNames[static_cast<int>(*outcome)]}}));
+            });
+      });
 }
 
 }  // namespace herald::http

@@ -201,7 +201,7 @@ void RegisterCsvRoutes(Router& router, app::ComplianceService& service) {
 void RegisterListChanges(Router& router, app::ComplianceService& service) {
   router.Add("POST", "/v1/wordlists", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"name", "language", "reason"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto name = RequiredString(*body, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
@@ -217,7 +217,7 @@ void RegisterListChanges(Router& router, app::ComplianceService& service) {
              [&service](const Request& request, Responder respond) {
                auto name = PathParam(request, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"terms", "reason"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto terms = TermsFromBody(*body, false);
                if (!terms.ok()) return respond(ErrorResponse(terms.error()));
@@ -228,7 +228,7 @@ void RegisterListChanges(Router& router, app::ComplianceService& service) {
              [&service](const Request& request, Responder respond) {
                auto name = PathParam(request, "name");
                if (!name.ok()) return respond(ErrorResponse(name.error()));
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"terms", "reason"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                auto terms = TermsFromBody(*body, true);
                if (!terms.ok()) return respond(ErrorResponse(terms.error()));
@@ -255,7 +255,7 @@ constexpr std::size_t kMaxListedMatches = 1000;
 void RegisterWordTest(Router& router, app::ComplianceService& service) {
   router.Add("POST", "/v1/wordlists/test", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto body = JsonObjectBody(request);
+               auto body = JsonObjectBody(request, {"text", "language"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));
                const json::value* text = body->if_contains("text");
                if (text == nullptr || !text->is_string()) {

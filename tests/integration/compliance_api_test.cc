@@ -737,5 +737,28 @@ TEST_F(ComplianceApi, TemplateAndWordListNamesFollowTheirRules) {
   EXPECT_FALSE(Lists().contains("promo-zz"));
 }
 
+// Issue 15, item 10: a key given twice or a key the endpoint does not know is a 400 naming it,
+// not silently dropped.
+TEST_F(ComplianceApi, DuplicateAndUnknownKeysInARequestBodyAreRefusedNamingTheKey) {
+  Start();
+  auto twice = CallAs("alice", "POST", "/v1/wordlists",
+                      R"({"name":"promo-a","name":"promo-b","reason":"r"})");
+  EXPECT_EQ(twice.status, 400) << twice.body;
+  EXPECT_EQ(Str(ErrorOf(twice).at("field")), "name");
+  EXPECT_THAT(Str(ErrorOf(twice).at("message")), HasSubstr("given twice"));
+  auto nested =
+      CallAs("alice", "POST", "/v1/wordlists/de/terms",
+             R"({"terms":[{"term":"a1"},{"term":"b2","note":"x","note":"y"}],"reason":"r"})");
+  EXPECT_EQ(nested.status, 400) << nested.body;
+  EXPECT_EQ(Str(ErrorOf(nested).at("field")), "terms[1].note");
+  auto typo = CallAs("alice", "POST", "/v1/wordlists", R"({"name":"promo-c","reson":"typo"})");
+  EXPECT_EQ(typo.status, 400) << typo.body;
+  EXPECT_EQ(Str(ErrorOf(typo).at("field")), "reson");
+  EXPECT_THAT(Str(ErrorOf(typo).at("message")), HasSubstr("unknown field; expected one of: name"));
+  const auto lists = Lists();
+  EXPECT_FALSE(lists.contains("promo-a") || lists.contains("promo-b") || lists.contains("promo-c"));
+  EXPECT_EQ(Versions("de").size(), 1u);
+}
+
 }  // namespace
 }  // namespace herald::testing

@@ -60,7 +60,7 @@ class FullDisk : public ::testing::Test {
     auto started = Call("POST", "/v1/contacts/imports?format=csv", file);
     EXPECT_EQ(started.status, 202) << started.body;
     const std::string id(json::parse(started.body).at("id").as_string());
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < 12000; ++i) {  // 2 minutes at most, for a loaded test machine
       auto status = json::parse(Call("GET", "/v1/contacts/imports/" + id).body).as_object();
       if (status.at("state").as_string() != "running") return status;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -95,7 +95,7 @@ TEST_F(FullDisk, TheCauseIsLoggedAndShownAndReadinessComesBackWithSpace) {
   ASSERT_EQ(::mount("tmpfs", fs_.c_str(), "tmpfs", MS_REMOUNT, "size=64m"), 0)
       << std::strerror(errno);
   bool back = false;
-  for (int i = 0; i < 100 && !back; ++i) {  // the writer probes once a second
+  for (int i = 0; i < 300 && !back; ++i) {  // the writer probes once a second
     back = HttpRequest(daemon_->port(), "GET", "/readyz").status == 200;
     if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
