@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <fstream>
 
@@ -162,6 +163,25 @@ TEST(CheckConfig, ExitsZeroForAValidFileAndOneNamingLineAndKeyOtherwise) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("bad.toml:3"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("server.header_timeout"), std::string::npos) << bad.output;
+}
+
+TEST(HeralddCommandLine, HelpPrintsTheUsageOptionsConfigAndEnvironment) {
+  auto help = RunCommand({HeralddPath().string(), "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  for (const char* expected :
+       {"Usage:", "--config FILE", "--check-config FILE", "--version", "herald.example.toml",
+        "admin_token_file", "HERALD_ADMIN_TOKEN", "CREDENTIALS_DIRECTORY", "NOTIFY_SOCKET",
+        "JOURNAL_STREAM", "TMPDIR", "docs/operations.md"}) {
+    EXPECT_NE(help.output.find(expected), std::string::npos) << expected << "\n" << help.output;
+  }
+}
+
+TEST(HeralddCommandLine, VersionPrintsOnlyTheVersion) {
+  auto version = RunCommand({HeralddPath().string(), "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("heraldd ", 0), 0u) << version.output;
+  EXPECT_EQ(version.output.find("Usage"), std::string::npos) << version.output;
+  EXPECT_EQ(std::count(version.output.begin(), version.output.end(), '\n'), 1) << version.output;
 }
 
 }  // namespace
