@@ -54,6 +54,11 @@ HttpLimits LimitsOf(const config::ServerConfig& server) {
   return limits;
 }
 
+// Where heraldd keeps the token it generates when none is configured: next to the database.
+std::filesystem::path GeneratedTokenPath(const config::Config& config) {
+  return std::filesystem::absolute(config.storage.path).parent_path() / "admin.token";
+}
+
 // The admin token from config, environment or credential; else a generated one by the database.
 Result<AdminToken> ResolveAdminToken(const config::Config& config) {
   auto secrets = config::LoadSecrets(config, config::ProcessEnvironment());
@@ -62,10 +67,19 @@ Result<AdminToken> ResolveAdminToken(const config::Config& config) {
     std::string source = config.server.admin_token_file.empty()
                              ? "environment or credential"
                              : config.server.admin_token_file.string();
-    return AdminToken{secrets->admin_token, source};
+    return AdminToken{secrets->admin_token, source, std::move(secrets->warnings)};
   }
-  auto directory = std::filesystem::absolute(config.storage.path).parent_path();
-  return ReadOrCreateTokenFile(directory / "admin.token");
+  return ReadOrCreateTokenFile(GeneratedTokenPath(config));
+}
+
+// A secret other users can read stays usable (refusing to start would take the API down over a
+// mode bit), but the operator hears about it at every start and reload.
+void LogSecretFileWarnings(const AdminToken& token) {
+  for (const config::SecretFileWarning& warning : token.warnings) {
+    log::Warn("event=secret_file_insecure source={} path={} mode={} fix={}",
+              log::Quoted(warning.source), log::Quoted(warning.path.string()),
+              log::Quoted(warning.ModeString()), log::Quoted(warning.Fix()));
+  }
 }
 
 class Daemon {
@@ -195,6 +209,7 @@ Status Daemon::Start() {
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
   log::Info("event=admin_token source={}", log::Quoted(token->source));
+  LogSecretFileWarnings(*token);
 
   http::RegisterAdminRoutes(router_, metrics_, [this] { return Snapshot(); });
   auto default_region = [this] { return config_.contacts.default_region; };
@@ -280,6 +295,7 @@ void Daemon::Reload() {
   router_.SetAdminToken(token->token);
   config_ = std::move(next);
   log::Info("event=reloaded admin_token_source={}", log::Quoted(token->source));
+  LogSecretFileWarnings(*token);
   notify::Ready(StatusText());
 }
 
@@ -430,7 +446,17 @@ int CheckConfig(const std::filesystem::path& path, std::ostream& out, std::ostre
     err << path.string() << ": " << region.error().ToString() << '\n';
     return 1;
   }
-  out << path.string() << ": OK\n";
+  std::vector<config::SecretFileWarning> warnings = std::move(secrets->warnings);
+  if (secrets->admin_token.empty()) {  // the daemon would use (or create) the generated token
+    if (auto warning = config::CheckSecretFileMode(GeneratedTokenPath(*loaded.config),
+                                                   "generated admin token")) {
+      warnings.push_back(std::move(*warning));
+    }
+  }
+  for (const config::SecretFileWarning& warning : warnings) {
+    err << path.string() << ": warning: " << warning.ToString() << '\n';
+  }
+  out << path.string() << ": OK" << (warnings.empty() ? "" : " (with warnings)") << '\n';
   return 0;
 }
 
