@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "common/utf8.h"
+
 namespace herald::http {
 namespace {
 
@@ -109,7 +111,7 @@ std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view qu
 
 Status CheckActor(std::string_view actor) {
   const std::string rule = "X-Herald-Actor must be at most " + std::to_string(kMaxActorBytes) +
-                           " bytes and hold no control characters";
+                           " bytes of UTF-8 without control characters";
   if (actor.size() > kMaxActorBytes) {
     return MakeError(ErrorCode::kInvalidArgument,
                      rule + " (it has " + std::to_string(actor.size()) + " bytes)",
@@ -122,6 +124,11 @@ Status CheckActor(std::string_view actor) {
                        rule + " (byte " + std::to_string(i + 1) + " is a control character)",
                        "X-Herald-Actor");
     }
+  }
+  if (const std::size_t bad = FindInvalidUtf8(actor); bad != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     rule + " (byte " + std::to_string(bad + 1) + " is not valid UTF-8)",
+                     "X-Herald-Actor");
   }
   return Status::Ok();
 }

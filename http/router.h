@@ -113,10 +113,10 @@ class Router {
 inline constexpr std::size_t kMaxActorBytes = 200;
 
 // Whether `actor` may be recorded as who made a change (the audit log, the history of a word list,
-// the daemon's log): at most kMaxActorBytes bytes and no control characters (bytes below 0x20,
-// and 0x7f), so that it always reads as one name on one line. Empty means the header was not sent
-// (the actor is then "admin") and is fine. The error names the header and the rule. Dispatch
-// answers 400 with it for every admin route, before the handler runs.
+// the daemon's log, JSON answers): at most kMaxActorBytes bytes of valid UTF-8 and no control
+// characters (bytes below 0x20, and 0x7f), so that it always reads as one name on one line. Empty
+// means the header was not sent (the actor is then "admin") and is fine. The error names the header
+// and the rule. Dispatch answers 400 with it for every admin route, before the handler runs.
 Status CheckActor(std::string_view actor);
 
 // Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape.

@@ -128,14 +128,17 @@ TEST(CheckActor, RefusesLongNamesAndControlCharactersNamingTheHeaderAndTheRule) 
       {std::string("a\0b", 3), "(byte 2 is a control character)"},
       {"\x1b[2J", "(byte 1 is a control character)"},
       {"del\x7f", "(byte 4 is a control character)"},
+      {"J\xfcrgen", "(byte 2 is not valid UTF-8)"},
+      {"ab\xc3", "(byte 3 is not valid UTF-8)"},
   };
   for (const auto& [actor, detail] : cases) {
     Status checked = CheckActor(actor);
     ASSERT_FALSE(checked.ok()) << actor;
     EXPECT_EQ(checked.error().code, ErrorCode::kInvalidArgument);
     EXPECT_EQ(checked.error().field, "X-Herald-Actor");
-    EXPECT_EQ(checked.error().message,
-              "X-Herald-Actor must be at most 200 bytes and hold no control characters " + detail);
+    EXPECT_EQ(
+        checked.error().message,
+        "X-Herald-Actor must be at most 200 bytes of UTF-8 without control characters " + detail);
   }
 }
 

@@ -1,6 +1,6 @@
 // X-Herald-Actor through the real daemon: a value built to forge log fields stays one quoted field
-// of one line, and an actor the daemon cannot record (control characters, too long) is a 400 that
-// names the header and the rule.
+// of one line, and an actor the daemon cannot record (control characters, too long, not UTF-8) is
+// a 400 that names the header and the rule.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -93,10 +93,11 @@ TEST_F(ActorHeader, AForgedActorCannotAddFieldsToTheImportLogLine) {
   EXPECT_THAT(fields, ::testing::Contains(Pair("rows", "1"))) << line;
 }
 
-TEST_F(ActorHeader, AnActorWithAControlCharacterOrOver200BytesIs400NamingTheHeaderAndTheRule) {
+TEST_F(ActorHeader, AnActorWithAControlCharacterOver200BytesOrNotUtf8Is400NamingTheRule) {
   // Beast itself refuses most control characters in a header (400 bad_request); a tab it lets
   // through, and the daemon must refuse it.
-  for (const std::string& actor : {std::string("ali\tce"), std::string(201, 'a')}) {
+  for (const std::string& actor :
+       {std::string("ali\tce"), std::string(201, 'a'), std::string("J\xfcrgen")}) {
     auto refused = CallAs(actor, "PUT", "/v1/segments/vip", R"({"expression":"tag:vip"})");
     EXPECT_EQ(refused.status, 400) << refused.body;
     json::value body = json::parse(refused.body);
@@ -104,7 +105,7 @@ TEST_F(ActorHeader, AnActorWithAControlCharacterOrOver200BytesIs400NamingTheHead
     EXPECT_EQ(error.at("code").as_string(), "invalid_argument");
     EXPECT_EQ(error.at("field").as_string(), "X-Herald-Actor");
     EXPECT_THAT(std::string(error.at("message").as_string()),
-                HasSubstr("X-Herald-Actor must be at most 200 bytes and hold no control "
+                HasSubstr("X-Herald-Actor must be at most 200 bytes of UTF-8 without control "
                           "characters"));
   }
   EXPECT_EQ(HttpRequest(port(), "GET", "/v1/segments/vip", kToken).status, 404)
