@@ -1,7 +1,6 @@
 #include "app/compliance_service.h"
 
 #include <malloc.h>
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +10,7 @@
 #include <utility>
 
 #include "common/language_tag.h"
+#include "common/log.h"
 #include "common/names.h"
 #include "common/release.h"
 #include "compliance/starter_word_lists.h"
@@ -161,7 +161,7 @@ Status ComplianceService::Start(compliance::GatePolicyConfig policy_config) {
     auto done = repository.SeedStarterListsIfEmpty(
         *seeds, kSystemActor, "starter lists loaded on first start", clock_.Now());
     if (!done.ok()) return done.error();
-    if (*done) spdlog::info("event=wordlists_seeded lists={}", seeds->size());
+    if (*done) log::Info("event=wordlists_seeded lists={}", seeds->size());
     return Status::Ok();
   });
   if (!seeded.ok()) return seeded;
@@ -268,7 +268,8 @@ Status ComplianceService::ActivateWordLists(storage::UnitOfWork& reader) {
     std::lock_guard lock(mutex_);
     if (!filter.ok()) {
       metrics_.activation_failures.Increment();
-      spdlog::error("event=wordlists_activation_failed error=\"{}\"", filter.error().ToString());
+      log::Error("event=wordlists_activation_failed error={}",
+                 log::Quoted(filter.error().ToString()));
       return filter.error();
     }
     retired_filter = std::exchange(filter_, *filter);
@@ -280,8 +281,8 @@ Status ComplianceService::ActivateWordLists(storage::UnitOfWork& reader) {
     retired_gate = std::exchange(
         gate_, std::make_shared<const compliance::Gate>(policy_, templates_, filter_));
   }
-  spdlog::info("event=wordlists_activated lists={} terms={} ms={:.1f}", stored->size(), terms,
-               elapsed.count());
+  log::Info("event=wordlists_activated lists={} terms={} ms={:.1f}", stored->size(), terms,
+            elapsed.count());
   // Destroying the previous filter takes milliseconds for a large list: done here, on the worker,
   // once checks in flight have let go of it (the old gate holds it too, so that goes first).
   ReleaseWhenUnshared(std::move(retired_gate));
@@ -302,8 +303,8 @@ Status ComplianceService::ActivateTemplates(storage::UnitOfWork& reader) {
     if (!keys.insert(key).second) {
       // Stored before languages were made canonical ("de" and "DE"): the first one counts.
       ++invalid;
-      spdlog::warn("event=template_duplicate name={} language={}", entry.record.name,
-                   entry.record.language);
+      log::Warn("event=template_duplicate name={} language={}", log::Quoted(entry.record.name),
+                log::Quoted(entry.record.language));
       continue;
     }
     auto converted = ToMessageTemplate(entry.record);
@@ -313,8 +314,9 @@ Status ComplianceService::ActivateTemplates(storage::UnitOfWork& reader) {
       // Left out of the catalog (a send with it is refused as template_missing) and reported:
       // one bad template must not stop every other from being checked.
       ++invalid;
-      spdlog::warn("event=template_invalid name={} language={} error=\"{}\"", entry.record.name,
-                   entry.record.language, compiled.error().ToString());
+      log::Warn("event=template_invalid name={} language={} error={}",
+                log::Quoted(entry.record.name), log::Quoted(entry.record.language),
+                log::Quoted(compiled.error().ToString()));
       continue;
     }
     templates.push_back(std::move(*converted));
@@ -374,8 +376,8 @@ void ComplianceService::Revert(const std::string& list, const storage::WordListC
   };
   auto committed = [this, list, why, done](Status status) {
     if (!status.ok()) {
-      spdlog::error("event=wordlist_revert_failed list={} error=\"{}\"", list,
-                    status.error().ToString());
+      log::Error("event=wordlist_revert_failed list={} error={}", log::Quoted(list),
+                 log::Quoted(status.error().ToString()));
       return done(MakeError(ErrorCode::kInternal,
                             "the change is stored but could not be activated (" + why.message +
                                 "), and reverting it failed: " + status.error().message));

@@ -1,6 +1,5 @@
 // Imports of the contact service (see contact_service.h): durable records, one thread each.
 #include <malloc.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -9,6 +8,7 @@
 
 #include "app/contact_export.h"
 #include "app/contact_service.h"
+#include "common/log.h"
 #include "contacts/import_reader.h"
 #include "contacts/storage_sink.h"
 #include "storage/import_repository.h"
@@ -189,15 +189,15 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
   if (Status stored = sink.Finish(state, error, job->progress.counts().warnings,
                                   job->progress.warnings(kWarningSamples));
       !stored.ok()) {
-    spdlog::error("event=import_state_not_stored id={} state={} error=\"{}\"", job->id, state,
-                  stored.error().ToString());
+    log::Error("event=import_state_not_stored id={} state={} error={}", log::Quoted(job->id),
+               log::Quoted(state), log::Quoted(stored.error().ToString()));
   }
   const storage::ImportTally tally = sink.committed();
-  spdlog::info(
-      "event=import_finished id={} state={} actor=\"{}\" rows={} created={} updated={} "
+  log::Info(
+      "event=import_finished id={} state={} actor={} rows={} created={} updated={} "
       "unchanged={} rejected={}",
-      job->id, state, job->actor, tally.rows, tally.created, tally.updated, tally.unchanged,
-      tally.rejected);
+      log::Quoted(job->id), log::Quoted(state), log::Quoted(job->actor), tally.rows, tally.created,
+      tally.updated, tally.unchanged, tally.rejected);
   {
     std::lock_guard lock(imports_mutex_);
     imports_.erase(job->id);
@@ -267,10 +267,10 @@ void ContactService::Stop(std::chrono::steady_clock::time_point deadline) {
   accepting_imports_ = false;
   // Running imports may finish within the grace: an import of a few seconds is not cut short.
   if (import_threads_ > 0) {
-    spdlog::info("event=imports_finishing count={} grace_ms={}", import_threads_,
-                 std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               deadline - std::chrono::steady_clock::now())
-                                               .count()));
+    log::Info("event=imports_finishing count={} grace_ms={}", import_threads_,
+              std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            deadline - std::chrono::steady_clock::now())
+                                            .count()));
   }
   import_threads_idle_.wait_until(lock, deadline, [&] { return import_threads_ == 0; });
   if (import_threads_ > 0) {

@@ -1,8 +1,7 @@
 #include "app/contact_service.h"
 
-#include <spdlog/spdlog.h>
-
 #include "app/contact_export.h"
+#include "common/log.h"
 #include "common/names.h"
 
 namespace herald::app {
@@ -69,7 +68,7 @@ Status ContactService::Start() {
     auto interrupted = work.imports().MarkInterrupted(clock_.Now());
     if (!interrupted.ok()) return interrupted.error();
     if (*interrupted > 0) {
-      spdlog::warn(
+      log::Warn(
           "event=imports_interrupted count={} reason=\"the daemon stopped before they "
           "finished; their committed rows stay\"",
           *interrupted);

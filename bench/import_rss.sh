@@ -98,7 +98,7 @@ EOF
   daemon_pid=$!
   local listen=""
   for _ in $(seq 1 600); do
-    listen=$(sed -n 's/.*event=ready listen=\([^ ]*\).*/\1/p' "$dir/heraldd.log" | tail -1)
+    listen=$(sed -n 's/.*event=ready listen="\{0,1\}\([^" ]*\).*/\1/p' "$dir/heraldd.log" | tail -1)
     [ -n "$listen" ] && break
     kill -0 "$daemon_pid" 2>/dev/null || { cat "$dir/heraldd.log" >&2; exit 1; }
     sleep 0.1

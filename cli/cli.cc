@@ -11,6 +11,7 @@
 #include <ostream>
 
 #include "cli/command.h"
+#include "common/utf8.h"
 
 #ifndef HERALD_VERSION
 #define HERALD_VERSION "unknown"
@@ -46,17 +47,18 @@ struct RawGlobalOptions {
   std::string actor;
 };
 
-// A name the daemon can record as the actor: 1 to 200 characters, none a control character.
+// A name the daemon can record as the actor (http::CheckActor): 1 to 200 bytes of UTF-8, none a
+// control character.
 bool IsUsableActor(std::string_view actor) {
   if (actor.empty() || actor.size() > 200) return false;
   for (char c : actor) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
   }
-  return true;
+  return IsValidUtf8(actor);
 }
 
 std::string CheckActor(const std::string& text) {
-  return IsUsableActor(text) ? "" : "must be 1 to 200 characters without control characters";
+  return IsUsableActor(text) ? "" : "must be 1 to 200 bytes of UTF-8 without control characters";
 }
 
 // A CLI11 validator: "" when `text` is an acceptable --timeout, else why not.

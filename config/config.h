@@ -184,14 +184,35 @@ Result<std::size_t> ParseSize(std::string_view text);
 
 std::string_view LogLevelName(LogLevel level);
 
+// A file holding a secret that other users may read or write (mode bits o+r or o+w). Not an
+// error: heraldd still starts, but --check-config and the start-up log say so.
+struct SecretFileWarning {
+  std::string source;  // where the file was named: "server.admin_token_file", …
+  std::filesystem::path path;
+  unsigned mode = 0;  // the permission bits, e.g. 0644
+
+  // "server.admin_token_file: /etc/herald/admin.token can be read by other users (mode 0644);
+  // fix: chmod 600 /etc/herald/admin.token (or 640 for a file heraldd reads through its group)"
+  std::string ToString() const;
+  std::string ModeString() const;  // "0644"
+  std::string Fix() const;         // "chmod 600 /etc/herald/admin.token (or 640 ...)"
+};
+
+// A warning when other users may read or write the file at `path` (following symlinks); nullopt
+// when they may not, or when it cannot be examined (reading it reports that).
+std::optional<SecretFileWarning> CheckSecretFileMode(const std::filesystem::path& path,
+                                                     std::string source);
+
 struct Secrets {
   std::string admin_token;  // empty: none configured (the daemon then generates one)
+  std::vector<SecretFileWarning> warnings;  // the files read that other users may read or write
 };
 
 // Where secrets come from, in order: the config's `*_file` key; the environment variable
 // (HERALD_ADMIN_TOKEN); the systemd credential ($CREDENTIALS_DIRECTORY/admin_token).
 // `getenv` is injected for tests. A configured file that is missing, unreadable or empty is an
-// error naming the key. Trailing whitespace and newlines are stripped.
+// error naming the key; one that other users may read or write is a warning in `warnings`.
+// Trailing whitespace and newlines are stripped.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
 Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv);
 EnvLookup ProcessEnvironment();

@@ -1,5 +1,8 @@
 // LoadSecrets: the admin token from its file, the environment or a systemd credential. No token
 // value ever goes into an error message.
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <utility>
 
@@ -16,6 +19,7 @@ constexpr const char* kTokenVariable = "HERALD_ADMIN_TOKEN";
 struct FoundToken {
   std::string token;
   std::string source;
+  std::optional<SecretFileWarning> warning;  // the file it was read from is open to others
 };
 
 std::string WithoutTrailingSpace(std::string text) {
@@ -34,7 +38,8 @@ Result<FoundToken> ReadTokenFile(const std::filesystem::path& path, std::string 
   if (token.empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "\"" + path.string() + "\" is empty", source);
   }
-  return FoundToken{std::move(token), std::move(source)};
+  auto warning = CheckSecretFileMode(path, source);
+  return FoundToken{std::move(token), std::move(source), std::move(warning)};
 }
 
 // The first configured source, in the documented order; an empty token when there is none.
@@ -44,7 +49,7 @@ Result<FoundToken> FindAdminToken(const Config& config, const EnvLookup& getenv)
   }
   if (auto value = getenv(kTokenVariable)) {
     std::string token = WithoutTrailingSpace(std::move(*value));
-    if (!token.empty()) return FoundToken{std::move(token), kTokenVariable};
+    if (!token.empty()) return FoundToken{std::move(token), kTokenVariable, std::nullopt};
   }
   if (auto directory = getenv("CREDENTIALS_DIRECTORY"); directory && !directory->empty()) {
     const auto path = std::filesystem::path(*directory) / "admin_token";
@@ -65,7 +70,35 @@ Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "admin token is too short; use at least 16 characters", found->source);
   }
-  return Secrets{std::move(found->token)};
+  Secrets secrets{std::move(found->token), {}};
+  if (found->warning) secrets.warnings.push_back(std::move(*found->warning));
+  return secrets;
+}
+
+std::string SecretFileWarning::ModeString() const {
+  char octal[8];
+  std::snprintf(octal, sizeof(octal), "%04o", mode & 07777);
+  return octal;
+}
+
+std::string SecretFileWarning::Fix() const {
+  return "chmod 600 " + path.string() + " (or 640 for a file heraldd reads through its group)";
+}
+
+std::string SecretFileWarning::ToString() const {
+  const bool writable = (mode & S_IWOTH) != 0;
+  const bool readable = (mode & S_IROTH) != 0;
+  const char* what = readable && writable ? "read and written" : readable ? "read" : "written";
+  return source + ": " + path.string() + " can be " + what + " by other users (mode " +
+         ModeString() + "); fix: " + Fix();
+}
+
+std::optional<SecretFileWarning> CheckSecretFileMode(const std::filesystem::path& path,
+                                                     std::string source) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if ((st.st_mode & (S_IROTH | S_IWOTH)) == 0) return std::nullopt;
+  return SecretFileWarning{std::move(source), path, static_cast<unsigned>(st.st_mode & 07777)};
 }
 
 EnvLookup ProcessEnvironment() {

@@ -66,11 +66,15 @@ Result<AdminToken> ReadOrCreateTokenFile(const std::filesystem::path& path) {
       ::unlink(path.c_str());
       return MakeError(ErrorCode::kIoError, "cannot write admin token file " + path.string());
     }
-    return AdminToken{*token, path.string() + " (generated)"};
+    return AdminToken{*token, path.string() + " (generated)", {}};
   }
   auto token = ReadToken(path);
   if (!token.ok()) return token.error();
-  return AdminToken{*token, path.string()};
+  AdminToken found{*token, path.string(), {}};
+  if (auto warning = config::CheckSecretFileMode(path, "generated admin token")) {
+    found.warnings.push_back(std::move(*warning));
+  }
+  return found;
 }
 
 }  // namespace herald::daemon

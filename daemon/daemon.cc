@@ -1,6 +1,5 @@
 #include "daemon/daemon.h"
 
-#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <boost/asio.hpp>
@@ -10,6 +9,7 @@
 
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "common/log.h"
 #include "common/metrics.h"
 #include "config/config.h"
 #include "contacts/phone_number.h"
@@ -54,6 +54,11 @@ HttpLimits LimitsOf(const config::ServerConfig& server) {
   return limits;
 }
 
+// Where heraldd keeps the token it generates when none is configured: next to the database.
+std::filesystem::path GeneratedTokenPath(const config::Config& config) {
+  return std::filesystem::absolute(config.storage.path).parent_path() / "admin.token";
+}
+
 // The admin token from config, environment or credential; else a generated one by the database.
 Result<AdminToken> ResolveAdminToken(const config::Config& config) {
   auto secrets = config::LoadSecrets(config, config::ProcessEnvironment());
@@ -62,10 +67,19 @@ Result<AdminToken> ResolveAdminToken(const config::Config& config) {
     std::string source = config.server.admin_token_file.empty()
                              ? "environment or credential"
                              : config.server.admin_token_file.string();
-    return AdminToken{secrets->admin_token, source};
+    return AdminToken{secrets->admin_token, source, std::move(secrets->warnings)};
   }
-  auto directory = std::filesystem::absolute(config.storage.path).parent_path();
-  return ReadOrCreateTokenFile(directory / "admin.token");
+  return ReadOrCreateTokenFile(GeneratedTokenPath(config));
+}
+
+// A secret other users can read stays usable (refusing to start would take the API down over a
+// mode bit), but the operator hears about it at every start and reload.
+void LogSecretFileWarnings(const AdminToken& token) {
+  for (const config::SecretFileWarning& warning : token.warnings) {
+    log::Warn("event=secret_file_insecure source={} path={} mode={} fix={}",
+              log::Quoted(warning.source), log::Quoted(warning.path.string()),
+              log::Quoted(warning.ModeString()), log::Quoted(warning.Fix()));
+  }
 }
 
 class Daemon {
@@ -118,19 +132,20 @@ class Daemon {
 
 int Daemon::Run() {
   if (Status started = Start(); !started.ok()) {
-    spdlog::critical("event=start_failed error=\"{}\"", started.error().ToString());
+    log::Critical("event=start_failed error={}", log::Quoted(started.error().ToString()));
     notify::Status("failed to start: " + started.error().ToString());
     components_.StopAll(SteadyClock::now() + config_.daemon.shutdown_grace);
     return 1;
   }
   notify::Ready(StatusText());
-  spdlog::info(
-      "event=ready listen={} version={} startup_ms={}", listen_address_, herald::kVersion,
+  log::Info(
+      "event=ready listen={} version={} startup_ms={}", log::Quoted(listen_address_),
+      log::Quoted(herald::kVersion),
       std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - started_).count());
   io_.run();
   // The services stop before storage: an import records how it ended, queued writes flush.
   components_.StopAll(stop_deadline_);
-  spdlog::info("event=stopped");
+  log::Info("event=stopped");
   return 0;
 }
 
@@ -151,8 +166,8 @@ Status Daemon::Start() {
                                            config_.storage.max_batch, config_.storage.cache_bytes});
         if (!store.ok()) return store.error();
         store_ = std::move(store).value();
-        spdlog::info("event=storage_open path={} schema_version={}", store_->location(),
-                     store_->schema_version());
+        log::Info("event=storage_open path={} schema_version={}", log::Quoted(store_->location()),
+                  store_->schema_version());
         return Status::Ok();
       },
       [this](LifecycleStack::Deadline) { store_->Stop(); });  // flushes every queued write
@@ -169,10 +184,10 @@ Status Daemon::Start() {
           contacts_->Stop();
           return indexed;
         }
-        spdlog::info("event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
-                     std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
-                                                                           index_started)
-                         .count());
+        log::Info("event=index_built contacts={} ms={}", contacts_->indexed_contacts(),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                        index_started)
+                      .count());
         return Status::Ok();
       },
       [this](LifecycleStack::Deadline deadline) { contacts_->Stop(deadline); });
@@ -193,7 +208,8 @@ Status Daemon::Start() {
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
-  spdlog::info("event=admin_token source=\"{}\"", token->source);
+  log::Info("event=admin_token source={}", log::Quoted(token->source));
+  LogSecretFileWarnings(*token);
 
   http::RegisterAdminRoutes(router_, metrics_, [this] { return Snapshot(); });
   auto default_region = [this] { return config_.contacts.default_region; };
@@ -219,11 +235,11 @@ void Daemon::WaitForSignal() {
     if (signal_number == SIGHUP && !stopping_) {
       Reload();
     } else if (signal_number == SIGHUP) {
-      spdlog::info("event=reload_ignored reason=stopping");
+      log::Info("event=reload_ignored reason=\"stopping\"");
     } else if (!stopping_) {
       BeginShutdown(signal_number);
     } else {
-      spdlog::warn("event=forced_stop signal={}", signal_number);  // a second TERM: don't wait
+      log::Warn("event=forced_stop signal={}", signal_number);  // a second TERM: don't wait
       FinishShutdown();
       return;
     }
@@ -233,14 +249,14 @@ void Daemon::WaitForSignal() {
 
 void Daemon::Reload() {
   notify::Reloading();
-  spdlog::info("event=reload_started config={}",
-               config_path_ ? config_path_->string() : std::string("(defaults)"));
+  log::Info("event=reload_started config={}",
+            log::Quoted(config_path_ ? config_path_->string() : std::string("(defaults)")));
   config::Config next;
   if (config_path_) {
     auto loaded = config::LoadConfigFile(*config_path_);
     if (!loaded.ok()) {
       for (const auto& error : loaded.errors) {
-        spdlog::error("event=reload_rejected error=\"{}\"", error.ToString());
+        log::Error("event=reload_rejected error={}", log::Quoted(error.ToString()));
       }
       notify::Ready(StatusText() + "; last reload failed, kept the previous config");
       return;
@@ -250,49 +266,51 @@ void Daemon::Reload() {
   auto token = ResolveAdminToken(next);
   if (Status region = CheckRegion(next); !region.ok()) token = region.error();
   if (!token.ok()) {
-    spdlog::error("event=reload_rejected error=\"{}\"", token.error().ToString());
+    log::Error("event=reload_rejected error={}", log::Quoted(token.error().ToString()));
     notify::Ready(StatusText() + "; last reload failed, kept the previous config");
     return;
   }
   if (next.server.listen_host != config_.server.listen_host ||
       next.server.listen_port != config_.server.listen_port) {
-    spdlog::warn("event=reload_partial key=server.listen reason=\"takes effect after a restart\"");
+    log::Warn("event=reload_partial key=\"server.listen\" reason=\"takes effect after a restart\"");
   }
   if (next.storage != config_.storage) {
-    spdlog::warn("event=reload_partial key=storage reason=\"takes effect after a restart\"");
+    log::Warn("event=reload_partial key=\"storage\" reason=\"takes effect after a restart\"");
   }
   if (next.compliance != config_.compliance) {
     if (Status policy = compliance_->Reconfigure(PolicyFromConfig(next.compliance)); !policy.ok()) {
-      spdlog::error("event=reload_rejected error=\"{}\"", policy.error().ToString());
+      log::Error("event=reload_rejected error={}", log::Quoted(policy.error().ToString()));
       notify::Ready(StatusText() + "; last reload failed, kept the previous config");
       return;
     }
   }
   if (next.compliance.word_filter != config_.compliance.word_filter) {
-    spdlog::warn(
-        "event=reload_partial key=compliance.word_filter reason=\"takes effect after a restart\"");
+    log::Warn(
+        "event=reload_partial key=\"compliance.word_filter\" reason=\"takes effect after a "
+        "restart\"");
   }
   if (next.log.format != config_.log.format) ConfigureLogging(next.log);
   SetLogLevel(next.log.level);
   server_->SetLimits(LimitsOf(next.server));
   router_.SetAdminToken(token->token);
   config_ = std::move(next);
-  spdlog::info("event=reloaded admin_token_source=\"{}\"", token->source);
+  log::Info("event=reloaded admin_token_source={}", log::Quoted(token->source));
+  LogSecretFileWarnings(*token);
   notify::Ready(StatusText());
 }
 
 void Daemon::BeginShutdown(int signal_number) {
   stopping_ = true;
   notify::Stopping("stopping: draining connections");
-  spdlog::info("event=stopping signal={} grace_ms={}", signal_number,
-               config_.daemon.shutdown_grace.count());
+  log::Info("event=stopping signal={} grace_ms={}", signal_number,
+            config_.daemon.shutdown_grace.count());
   watchdog_timer_.cancel();
   server_->StopAccepting();
   stop_deadline_ = SteadyClock::now() + config_.daemon.shutdown_grace;
   grace_timer_.expires_at(stop_deadline_);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    spdlog::warn("event=grace_expired open_connections={}", server_->open_connections());
+    log::Warn("event=grace_expired open_connections={}", server_->open_connections());
     FinishShutdown();
   });
   server_->Drain([this] { FinishShutdown(); });
@@ -317,8 +335,8 @@ void Daemon::ScheduleWatchdog(std::chrono::microseconds interval) {
     if (writer_silence < interval) {
       notify::Watchdog();
     } else {
-      spdlog::error("event=watchdog_skipped reason=\"storage writer silent for {} ms\"",
-                    std::chrono::duration_cast<std::chrono::milliseconds>(writer_silence).count());
+      log::Error("event=watchdog_skipped reason=\"storage writer silent for {} ms\"",
+                 std::chrono::duration_cast<std::chrono::milliseconds>(writer_silence).count());
     }
     ScheduleWatchdog(interval);
   });
@@ -398,7 +416,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (!loaded.ok()) {
       ConfigureLogging(config.log);
       for (const auto& error : loaded.errors)
-        spdlog::critical("event=config_invalid error=\"{}\"", error.ToString());
+        log::Critical("event=config_invalid error={}", log::Quoted(error.ToString()));
       notify::Status("invalid config: " + loaded.ErrorsToString());
       return 1;
     }
@@ -428,7 +446,17 @@ int CheckConfig(const std::filesystem::path& path, std::ostream& out, std::ostre
     err << path.string() << ": " << region.error().ToString() << '\n';
     return 1;
   }
-  out << path.string() << ": OK\n";
+  std::vector<config::SecretFileWarning> warnings = std::move(secrets->warnings);
+  if (secrets->admin_token.empty()) {  // the daemon would use (or create) the generated token
+    if (auto warning = config::CheckSecretFileMode(GeneratedTokenPath(*loaded.config),
+                                                   "generated admin token")) {
+      warnings.push_back(std::move(*warning));
+    }
+  }
+  for (const config::SecretFileWarning& warning : warnings) {
+    err << path.string() << ": warning: " << warning.ToString() << '\n';
+  }
+  out << path.string() << ": OK" << (warnings.empty() ? "" : " (with warnings)") << '\n';
   return 0;
 }
 

@@ -20,7 +20,9 @@ struct DaemonOptions {
 int RunDaemon(const DaemonOptions& options);
 
 // `heraldd --check-config FILE`: validates the file and the secrets it points to. 0 when valid,
-// 1 with every problem printed to `err`.
+// 1 with every problem printed to `err`. A secret file other users may read or write (the
+// configured token file, the credential, or the generated admin.token the daemon would use) is a
+// warning on `err` naming the file, its mode and the chmod that fixes it; the exit code stays 0.
 int CheckConfig(const std::filesystem::path& path, std::ostream& out, std::ostream& err);
 
 }  // namespace herald::daemon

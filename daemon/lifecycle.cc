@@ -1,6 +1,6 @@
 #include "daemon/lifecycle.h"
 
-#include <spdlog/spdlog.h>
+#include "common/log.h"
 
 namespace herald::daemon {
 
@@ -13,10 +13,10 @@ Status LifecycleStack::Start(std::string name, const std::function<Status()>& st
     const Error& error = started.error();
     return MakeError(error.code, "starting " + name + ": " + error.message, error.field);
   }
-  spdlog::debug("event=component_started name={} ms={}", name,
-                std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - begun)
-                    .count());
+  log::Debug("event=component_started name={} ms={}", log::Quoted(name),
+             std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - begun)
+                 .count());
   components_.push_back({std::move(name), std::move(stop)});
   return Status::Ok();
 }
@@ -30,9 +30,9 @@ void LifecycleStack::StopAll(Deadline deadline) {
     const auto now = std::chrono::steady_clock::now();
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(now - begun).count();
     if (now > deadline && took > 0) {
-      spdlog::warn("event=component_stop_overran name={} ms={}", component.name, took);
+      log::Warn("event=component_stop_overran name={} ms={}", log::Quoted(component.name), took);
     } else {
-      spdlog::debug("event=component_stopped name={} ms={}", component.name, took);
+      log::Debug("event=component_stopped name={} ms={}", log::Quoted(component.name), took);
     }
   }
 }

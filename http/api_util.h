@@ -30,7 +30,8 @@ Result<boost::json::object> JsonObjectBody(const Request& request,
                                            std::initializer_list<std::string_view> fields);
 // `key` as a list of strings (missing: empty list); an error names the key.
 Result<std::vector<std::string>> StringList(const boost::json::object& body, std::string_view key);
-// The actor for the audit log: X-Herald-Actor, else "admin".
+// The actor for the audit log: X-Herald-Actor (the router refused one CheckActor does not
+// accept), else "admin".
 std::string ActorOf(const Request& request);
 
 // The one decoder of "{name}" path parameters: percent-decoded; a malformed escape or an empty

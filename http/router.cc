@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "common/utf8.h"
+
 namespace herald::http {
 namespace {
 
@@ -107,6 +109,30 @@ std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view qu
   return params;
 }
 
+Status CheckActor(std::string_view actor) {
+  const std::string rule = "X-Herald-Actor must be at most " + std::to_string(kMaxActorBytes) +
+                           " bytes of UTF-8 without control characters";
+  if (actor.size() > kMaxActorBytes) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     rule + " (it has " + std::to_string(actor.size()) + " bytes)",
+                     "X-Herald-Actor");
+  }
+  for (std::size_t i = 0; i < actor.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(actor[i]);
+    if (byte < 0x20 || byte == 0x7f) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       rule + " (byte " + std::to_string(i + 1) + " is a control character)",
+                       "X-Herald-Actor");
+    }
+  }
+  if (const std::size_t bad = FindInvalidUtf8(actor); bad != std::string_view::npos) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     rule + " (byte " + std::to_string(bad + 1) + " is not valid UTF-8)",
+                     "X-Herald-Actor");
+  }
+  return Status::Ok();
+}
+
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   // Hash both sides first: the comparison then always covers 32 bytes, whatever the lengths.
   unsigned char digest_a[SHA256_DIGEST_LENGTH];
@@ -162,6 +188,13 @@ void Router::Dispatch(Request request, Responder respond) const {
       Response denied = JsonError(401, "unauthenticated", "missing or invalid bearer token");
       denied.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"herald\"");
       return respond(std::move(denied));
+    }
+    if (route.access == Access::kAdmin) {
+      // Recorded with every change and written to the log: refused here, once for every route.
+      if (Status actor = CheckActor(request.actor); !actor.ok()) {
+        return respond(
+            JsonError(400, "invalid_argument", actor.error().message, actor.error().field));
+      }
     }
     request.params = std::move(params);
     return route.handler(request, std::move(respond));

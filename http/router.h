@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/result.h"
 #include "common/temp_file.h"
 
 namespace herald::http {
@@ -28,7 +29,7 @@ struct Request {
   std::string query;   // after '?', may be empty
   std::string authorization;
   std::string content_type;
-  std::string actor;  // X-Herald-Actor: who a change is recorded for in the audit log
+  std::string actor;  // X-Herald-Actor: who a change is recorded for (CheckActor holds for it)
   std::string body;
   // Routes with BodySize::kSpooled get their body here instead of in `body`: a temporary file
   // the server wrote as it arrived, deleted when the last owner lets go (a handler may keep it
@@ -107,6 +108,16 @@ class Router {
   std::vector<Route> routes_;
   std::string admin_token_;
 };
+
+// The longest X-Herald-Actor accepted, in bytes. The same limit as the CLI's --actor.
+inline constexpr std::size_t kMaxActorBytes = 200;
+
+// Whether `actor` may be recorded as who made a change (the audit log, the history of a word list,
+// the daemon's log, JSON answers): at most kMaxActorBytes bytes of valid UTF-8 and no control
+// characters (bytes below 0x20, and 0x7f), so that it always reads as one name on one line. Empty
+// means the header was not sent (the actor is then "admin") and is fine. The error names the header
+// and the rule. Dispatch answers 400 with it for every admin route, before the handler runs.
+Status CheckActor(std::string_view actor);
 
 // Decodes %XX escapes (and '+' as space when `plus_is_space`); nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);

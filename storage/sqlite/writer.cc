@@ -1,11 +1,12 @@
 #include "storage/sqlite/writer.h"
 
-#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <future>
 #include <utility>
 #include <vector>
+
+#include "common/log.h"
 
 namespace herald::storage {
 namespace {
@@ -58,10 +59,9 @@ std::string Writer::failure() const {
 }
 
 void Writer::NoteHealth(const Status& fault) {
+  const std::string file = connection_->path().string();
   if (fault.ok()) {
-    if (!healthy_.exchange(true)) {
-      spdlog::info("event=storage_recovered file=\"{}\"", connection_->path().string());
-    }
+    if (!healthy_.exchange(true)) log::Info("event=storage_recovered file={}", log::Quoted(file));
     return;
   }
   {
@@ -69,13 +69,13 @@ void Writer::NoteHealth(const Status& fault) {
     failure_ = fault.error().message;
   }
   if (healthy_.exchange(false)) {
-    spdlog::error("event=storage_write_failed code={} file=\"{}\" error=\"{}\"{}",
-                  ErrorCodeName(fault.error().code), connection_->path().string(),
-                  fault.error().message,
-                  fault.error().code == ErrorCode::kStorageFull
-                      ? " hint=\"free space on the database's file system; writes resume by "
-                        "themselves\""
-                      : "");
+    const bool full = fault.error().code == ErrorCode::kStorageFull;
+    log::Error("event=storage_write_failed code={} file={} error={} hint={}",
+               log::Quoted(ErrorCodeName(fault.error().code)), log::Quoted(file),
+               log::Quoted(fault.error().message),
+               log::Quoted(full ? "free space on the database's file system; writes resume by "
+                                  "themselves"
+                                : "see the error; writes are retried once a second"));
   }
 }
 

@@ -206,5 +206,18 @@ TEST(CliActor, ActorWithControlCharactersIsAUsageError) {
   EXPECT_THAT(run.err, HasSubstr("--actor"));
 }
 
+// The daemon refuses an actor that is not UTF-8 (http::CheckActor): the CLI says so first.
+TEST(CliActor, ActorThatIsNotUtf8IsAUsageErrorAndAUserThatIsNotIsLeftOut) {
+  CliRun run = RunHerald({"--url", UnusedLoopbackUrl(), "--actor", "J\xfcrgen", "status"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_THAT(run.err, HasSubstr("--actor"));
+  EXPECT_THAT(run.err, HasSubstr("UTF-8"));
+
+  TestHttpServer server(FakeDaemon());
+  CliRun user = RunHerald({"--url", server.url(), "status"}, {{"USER", "J\xfcrgen"}});
+  EXPECT_EQ(user.exit_code, 0) << user.err;
+  EXPECT_EQ(ActorSent(server), "cli");
+}
+
 }  // namespace
 }  // namespace herald::cli::testing

@@ -15,6 +15,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kLists[] = R"({"lists":[{"name":"global","language":"","version":1,"terms":12},)"
                           R"({"name":"de","language":"de","version":3,"terms":41}]})";
@@ -91,6 +92,18 @@ TEST(WordsCreate, WithoutLanguageCreatesAGlobalList) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "created word list promo for all languages, version 1\n");
   EXPECT_EQ(BodyOf(server).at("language"), boost::json::value(""));
+}
+
+// The daemon answers a create with the change (docs/openapi.yaml), which has no language.
+TEST(WordsCreate, NamesTheLanguageAskedForWhenTheAnswerHasNone) {
+  TestHttpServer server(
+      FakeApi({{"POST /v1/wordlists",
+                {{201, R"({"name":"promo-fr","changed":true,"version":1,"previous_version":0,)"
+                       R"("added":0,"updated":0,"removed":0,"terms":0})"}}}}));
+  CliRun run = Herald(server, {"words", "create", "promo-fr", "--language", "fr", "--reason", "r"});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "created word list promo-fr for language fr, version 1\n");
 }
 
 // Every change needs a reason: without one the CLI stops before sending anything.
@@ -269,15 +282,48 @@ TEST(WordsImport, RefusedFileListsEveryProblemOnItsOwnIndentedLine) {
                        R"("de.csv:3: match: unknown match kind \"wrd\"; did you mean \"word\"?\n)"
                        R"(de.csv:5: term: the term is empty\n","field":"csv"}})"}}}}));
   TempDir dir;
-  CliRun run =
-      Herald(server, {"words", "import", "de", dir.Write("de.csv", kCsv), "--reason", "r"});
+  const std::string file = dir.Write("de.csv", kCsv);
+  CliRun run = Herald(server, {"words", "import", "de", file, "--reason", "r"});
 
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(run.err,
-            "herald: error: csv: de.csv:3: match: unknown match kind \"wrd\"; did you mean "
-            "\"word\"?\n"
-            "  de.csv:5: term: the term is empty\n");
+  EXPECT_EQ(run.err, "herald: error: csv: " + file +
+                         ":3: match: unknown match kind \"wrd\"; did you mean "
+                         "\"word\"?\n"
+                         "  " +
+                         file + ":5: term: the term is empty\n");
   EXPECT_THAT(run.out, IsEmpty());
+}
+
+// The daemon calls the file "<list>.csv"; the user gave another name.
+TEST(WordsImport, ErrorsNameTheFileGivenOnTheCommandLine) {
+  TestHttpServer server(
+      FakeApi({{"PUT /v1/wordlists/en/csv?mode=merge&reason=r",
+                {{400, R"({"error":{"code":"invalid_argument","message":)"
+                       R"("en.csv:2: term: the term is empty\n)"
+                       R"(en.csv:4: match: unknown match kind \"x\"\n)"
+                       R"(en.csv: more than 100 problems\n","field":"csv"}})"}}}}));
+  TempDir dir;
+  const std::string file = dir.Write("bad.csv", kCsv);
+  CliRun run = Herald(server, {"words", "import", "en", file, "--reason", "r"});
+
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, "herald: error: csv: " + file + ":2: term: the term is empty\n  " + file +
+                         ":4: match: unknown match kind \"x\"\n  " + file +
+                         ": more than 100 problems\n");
+  EXPECT_THAT(run.err, Not(HasSubstr("en.csv")));
+}
+
+TEST(WordsImport, OtherErrorsAreLeftAsTheDaemonSentThem) {
+  TestHttpServer server(
+      FakeApi({{"PUT /v1/wordlists/en/csv?mode=merge&reason=r",
+                {{404, R"({"error":{"code":"not_found","message":"en.csv: no word list named )"
+                       R"(\"en\"","field":"list"}})"}}}}));
+  TempDir dir;
+  CliRun run =
+      Herald(server, {"words", "import", "en", dir.Write("bad.csv", kCsv), "--reason", "r"});
+
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.err, "herald: error: list: en.csv: no word list named \"en\"\n");
 }
 
 TEST(WordsImport, UnreadableFileExitsOneNamingItAndSendsNothing) {
@@ -370,6 +416,15 @@ TEST(WordsTest, CleanTextExitsZero) {
 
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, "would not be blocked: no matches\n");
+}
+
+// Without --language the daemon checks every list (WordFilter::Scan), as docs/cli.md says.
+TEST(WordsTest, HelpSaysEveryListIsCheckedWithoutALanguage) {
+  CliRun run = RunHerald({"words", "test", "--help"});
+
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("default: every list"));
+  EXPECT_THAT(run.out, Not(HasSubstr("global lists only")));
 }
 
 TEST(WordsTest, MultiLineTextShowsTheLineOfTheMatch) {

@@ -1,6 +1,7 @@
 // LoadSecrets: where the admin token comes from, in order, and what is wrong with it.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -167,6 +168,60 @@ TEST_F(LoadSecretsTest, SixteenCharactersAreEnough) {
   const auto secrets = LoadSecrets(Config{}, environment);
   ASSERT_TRUE(secrets.ok()) << secrets.error().ToString();
   EXPECT_EQ(secrets->admin_token, "0123456789abcdef");
+}
+
+TEST_F(LoadSecretsTest, AWorldReadableTokenFileIsAWarningNamingTheFileItsModeAndTheFix) {
+  const Config config = WithTokenFile(kFileToken);
+  const auto path = config.server.admin_token_file;
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  const auto secrets = LoadSecrets(config, FakeEnvironment({}));
+  ASSERT_TRUE(secrets.ok()) << secrets.error().ToString();
+  EXPECT_EQ(secrets->admin_token, kFileToken) << "a warning, not an error";
+  ASSERT_EQ(secrets->warnings.size(), 1u);
+  const SecretFileWarning& warning = secrets->warnings[0];
+  EXPECT_EQ(warning.source, "server.admin_token_file");
+  EXPECT_EQ(warning.path, path);
+  EXPECT_EQ(warning.mode, 0644u);
+  EXPECT_EQ(warning.ModeString(), "0644");
+  EXPECT_EQ(warning.ToString(), "server.admin_token_file: " + path.string() +
+                                    " can be read by other users (mode 0644); fix: chmod 600 " +
+                                    path.string() +
+                                    " (or 640 for a file heraldd reads through its group)");
+  EXPECT_THAT(warning.ToString(), Not(HasSubstr(kFileToken)));
+}
+
+TEST_F(LoadSecretsTest, ATokenFileOthersCanWriteIsAWarningToo) {
+  const Config config = WithTokenFile(kFileToken);
+  ASSERT_EQ(::chmod(config.server.admin_token_file.c_str(), 0602), 0);
+  const auto secrets = LoadSecrets(config, FakeEnvironment({}));
+  ASSERT_TRUE(secrets.ok());
+  ASSERT_EQ(secrets->warnings.size(), 1u);
+  EXPECT_THAT(secrets->warnings[0].ToString(),
+              HasSubstr("can be written by other users (mode 0602)"));
+}
+
+TEST_F(LoadSecretsTest, OwnerOnlyAndGroupReadableTokenFilesGiveNoWarning) {
+  for (unsigned mode : {0600u, 0400u, 0640u, 0660u}) {
+    const Config config = WithTokenFile(kFileToken);
+    ASSERT_EQ(::chmod(config.server.admin_token_file.c_str(), mode), 0);
+    const auto secrets = LoadSecrets(config, FakeEnvironment({}));
+    ASSERT_TRUE(secrets.ok());
+    EXPECT_TRUE(secrets->warnings.empty()) << std::oct << mode;
+  }
+}
+
+TEST_F(LoadSecretsTest, AWorldReadableCredentialIsAWarningNamingIt) {
+  const std::string directory = CredentialsDirectory(kCredentialToken);
+  ASSERT_EQ(::chmod((dir_ / "credentials" / "admin_token").c_str(), 0644), 0);
+  const auto secrets =
+      LoadSecrets(Config{}, FakeEnvironment({{"CREDENTIALS_DIRECTORY", directory}}));
+  ASSERT_TRUE(secrets.ok());
+  ASSERT_EQ(secrets->warnings.size(), 1u);
+  EXPECT_EQ(secrets->warnings[0].source, "$CREDENTIALS_DIRECTORY/admin_token");
+}
+
+TEST(CheckSecretFileMode, AMissingFileIsNoWarning) {
+  EXPECT_EQ(CheckSecretFileMode("/nonexistent-dir/admin.token", "x"), std::nullopt);
 }
 
 TEST(LoadSecretsEnvironment, ProcessEnvironmentLooksUpRealVariables) {

@@ -27,6 +27,23 @@ TEST(AdminTokenFile, IsGeneratedOnceWithOwnerOnlyPermissionsAndThenReused) {
   EXPECT_EQ(second->token, first->token);
 }
 
+TEST(AdminTokenFile, AGeneratedFileOthersCanReadIsReusedWithAWarning) {
+  herald::testing::TempDir dir;
+  auto path = dir / "admin.token";
+  auto first = ReadOrCreateTokenFile(path);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_TRUE(first->warnings.empty());
+  ASSERT_EQ(chmod(path.c_str(), 0644), 0);
+
+  auto second = ReadOrCreateTokenFile(path);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->token, first->token);
+  ASSERT_EQ(second->warnings.size(), 1u);
+  EXPECT_EQ(second->warnings[0].path, path);
+  EXPECT_EQ(second->warnings[0].mode, 0644u);
+  EXPECT_NE(second->warnings[0].ToString().find("chmod 600 " + path.string()), std::string::npos);
+}
+
 TEST(AdminTokenFile, EmptyFileIsAnErrorNotAnEmptyToken) {
   herald::testing::TempDir dir;
   std::ofstream(dir / "admin.token") << "\n";

@@ -111,6 +111,65 @@ TEST_F(RouterTest, LookupNamesTheRoutePatternNeverTheRawPath) {
   EXPECT_EQ(unknown.method, "other");
 }
 
+TEST(CheckActor, AcceptsNamesUpTo200BytesWithoutControlCharacters) {
+  for (const std::string& actor : {std::string(), std::string("alice"), std::string("Jürgen Groß"),
+                                   std::string("ops bot (ticket #42)"), std::string(200, 'a'),
+                                   std::string("evil\" state=completed rows=999 x=\"")}) {
+    EXPECT_TRUE(CheckActor(actor).ok()) << actor;
+  }
+}
+
+TEST(CheckActor, RefusesLongNamesAndControlCharactersNamingTheHeaderAndTheRule) {
+  const std::pair<std::string, std::string> cases[] = {
+      {std::string(201, 'a'), "(it has 201 bytes)"},
+      {"ali\tce", "(byte 4 is a control character)"},
+      {"alice\n", "(byte 6 is a control character)"},
+      {"alice\r\nX-Evil: 1", "(byte 6 is a control character)"},
+      {std::string("a\0b", 3), "(byte 2 is a control character)"},
+      {"\x1b[2J", "(byte 1 is a control character)"},
+      {"del\x7f", "(byte 4 is a control character)"},
+      {"J\xfcrgen", "(byte 2 is not valid UTF-8)"},
+      {"ab\xc3", "(byte 3 is not valid UTF-8)"},
+  };
+  for (const auto& [actor, detail] : cases) {
+    Status checked = CheckActor(actor);
+    ASSERT_FALSE(checked.ok()) << actor;
+    EXPECT_EQ(checked.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(checked.error().field, "X-Herald-Actor");
+    EXPECT_EQ(
+        checked.error().message,
+        "X-Herald-Actor must be at most 200 bytes of UTF-8 without control characters " + detail);
+  }
+}
+
+TEST_F(RouterTest, AdminRouteAnswers400ForAnActorItCannotRecordBeforeTheHandlerRuns) {
+  bool handled = false;
+  router_.Add("POST", "/v1/things", Access::kAdmin, [&](const Request&, Responder respond) {
+    handled = true;
+    respond(JsonResponse(200, "{}"));
+  });
+  Request request = Make("POST", "/v1/things", "Bearer s3cret-token-of-enough-length");
+  request.actor = "bob\tthe builder";
+  Response response = Call(router_, request);
+  EXPECT_EQ(response.status, 400);
+  EXPECT_FALSE(handled);
+  auto error = boost::json::parse(response.body).as_object().at("error").as_object();
+  EXPECT_EQ(error.at("code").as_string(), "invalid_argument");
+  EXPECT_EQ(error.at("field").as_string(), "X-Herald-Actor");
+
+  request.actor = std::string(201, 'b');
+  EXPECT_EQ(Call(router_, request).status, 400);
+  request.actor = "bob the builder";
+  EXPECT_EQ(Call(router_, request).status, 200);
+  EXPECT_TRUE(handled);
+}
+
+TEST_F(RouterTest, AnUnauthenticatedRequestWithABadActorIs401NotA400) {
+  Request request = Make("GET", "/v1/campaigns/1");
+  request.actor = "bad\x01 actor";
+  EXPECT_EQ(Call(router_, request).status, 401);
+}
+
 TEST(ConstantTimeEquals, ComparesContentAndLength) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));

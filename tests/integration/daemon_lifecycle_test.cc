@@ -1,7 +1,9 @@
 // heraldd as a real process: readiness over the sd_notify protocol, reloads, stops, the watchdog.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <fstream>
 
@@ -162,6 +164,87 @@ TEST(CheckConfig, ExitsZeroForAValidFileAndOneNamingLineAndKeyOtherwise) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.output.find("bad.toml:3"), std::string::npos) << bad.output;
   EXPECT_NE(bad.output.find("server.header_timeout"), std::string::npos) << bad.output;
+}
+
+TEST(CheckConfig, WarnsAboutAWorldReadableTokenFileNamingItItsModeAndTheFix) {
+  TempDir dir;
+  std::ofstream(dir / "herald.toml") << TestConfig(dir);
+  const std::string token_file = (dir / "admin.token").string();
+  ASSERT_EQ(::chmod(token_file.c_str(), 0644), 0);
+  auto open =
+      RunCommand({HeralddPath().string(), "--check-config", (dir / "herald.toml").string()});
+  EXPECT_EQ(open.exit_code, 0) << "a warning, not an error: " << open.output;
+  EXPECT_NE(
+      open.output.find("warning: server.admin_token_file: " + token_file +
+                       " can be read by other users (mode 0644); fix: chmod 600 " + token_file),
+      std::string::npos)
+      << open.output;
+
+  ASSERT_EQ(::chmod(token_file.c_str(), 0600), 0);
+  auto closed =
+      RunCommand({HeralddPath().string(), "--check-config", (dir / "herald.toml").string()});
+  EXPECT_EQ(closed.exit_code, 0) << closed.output;
+  EXPECT_EQ(closed.output.find("warning"), std::string::npos) << closed.output;
+}
+
+TEST(CheckConfig, WarnsAboutAWorldReadableGeneratedTokenItWouldUse) {
+  TempDir dir;
+  std::ofstream(dir / "herald.toml")
+      << "[storage]\npath = \"" << (dir / "herald.db").string() << "\"\n";
+  std::ofstream(dir / "admin.token") << kToken << "\n";
+  ASSERT_EQ(::chmod((dir / "admin.token").c_str(), 0604), 0);
+  auto checked =
+      RunCommand({HeralddPath().string(), "--check-config", (dir / "herald.toml").string()},
+                 {{"HERALD_ADMIN_TOKEN", ""}, {"CREDENTIALS_DIRECTORY", ""}});
+  EXPECT_EQ(checked.exit_code, 0) << checked.output;
+  EXPECT_NE(checked.output.find("generated admin token: " + (dir / "admin.token").string() +
+                                " can be read by other users (mode 0604)"),
+            std::string::npos)
+      << checked.output;
+}
+
+TEST(DaemonLifecycle, LogsAWarningAtStartWhenTheTokenFileIsWorldReadable) {
+  TempDir dir;
+  const std::string config = TestConfig(dir);
+  ASSERT_EQ(::chmod((dir / "admin.token").c_str(), 0644), 0);
+  DaemonProcess daemon(dir.path(), config);
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.Log();
+  const std::string log = daemon.Log();
+  EXPECT_NE(
+      log.find("warning event=secret_file_insecure source=\"server.admin_token_file\" path=\"" +
+               (dir / "admin.token").string() + "\" mode=\"0644\" fix=\"chmod 600 "),
+      std::string::npos)
+      << log;
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitExit(seconds(10)), 0);
+}
+
+TEST(DaemonLifecycle, LogsNoSecretWarningForAPrivateTokenFile) {
+  TempDir dir;
+  DaemonProcess daemon(dir.path(), TestConfig(dir));
+  ASSERT_TRUE(daemon.WaitReady()) << daemon.Log();
+  EXPECT_EQ(daemon.Log().find("secret_file_insecure"), std::string::npos) << daemon.Log();
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.WaitExit(seconds(10)), 0);
+}
+
+TEST(HeralddCommandLine, HelpPrintsTheUsageOptionsConfigAndEnvironment) {
+  auto help = RunCommand({HeralddPath().string(), "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.output;
+  for (const char* expected :
+       {"Usage:", "--config FILE", "--check-config FILE", "--version", "herald.example.toml",
+        "admin_token_file", "HERALD_ADMIN_TOKEN", "CREDENTIALS_DIRECTORY", "NOTIFY_SOCKET",
+        "JOURNAL_STREAM", "TMPDIR", "docs/operations.md"}) {
+    EXPECT_NE(help.output.find(expected), std::string::npos) << expected << "\n" << help.output;
+  }
+}
+
+TEST(HeralddCommandLine, VersionPrintsOnlyTheVersion) {
+  auto version = RunCommand({HeralddPath().string(), "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("heraldd ", 0), 0u) << version.output;
+  EXPECT_EQ(version.output.find("Usage"), std::string::npos) << version.output;
+  EXPECT_EQ(std::count(version.output.begin(), version.output.end(), '\n'), 1) << version.output;
 }
 
 }  // namespace

@@ -86,7 +86,7 @@ TEST_F(FullDisk, TheCauseIsLoggedAndShownAndReadinessComesBackWithSpace) {
   const json::object failed = ImportAndWait(file);
   EXPECT_EQ(failed.at("state").as_string(), "failed");
   EXPECT_THAT(std::string(failed.at("error").as_string()), HasSubstr("full"));
-  EXPECT_THAT(daemon_->Log(), HasSubstr("event=storage_write_failed code=storage_full"));
+  EXPECT_THAT(daemon_->Log(), HasSubstr("event=storage_write_failed code=\"storage_full\""));
   auto ready = HttpRequest(daemon_->port(), "GET", "/readyz");
   if (ready.status == 503) {
     EXPECT_THAT(ready.body, HasSubstr("full")) << "not ready says why";

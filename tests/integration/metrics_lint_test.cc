@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "tests/integration/daemon_fixture.h"
@@ -108,6 +109,46 @@ TEST_F(MetricsLint, EveryDocumentedSeriesIsServedWithItsType) {
                            "\nherald_http_request_duration_seconds_count{method=\"PUT\",route=\"/"
                            "v1/segments/{name}\"} 2\n"));
   EXPECT_THAT(metrics, ::testing::HasSubstr("\nherald_http_responses_total{code=\"4xx\"} 3\n"));
+}
+
+// The value of an unlabelled series, or -1 when it is missing.
+double Value(const std::string& metrics, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  const auto at = metrics.find(prefix);
+  return at == std::string::npos ? -1 : std::strtod(metrics.c_str() + at + prefix.size(), nullptr);
+}
+
+// A user's bad input is a refusal, answered 4xx; herald_storage_jobs_failed_total is for storage
+// faults only (an alert fires on it). Each request below reaches the storage writer as a job that
+// refuses its input.
+TEST_F(MetricsLint, BadInputCountsAsRejectedJobsNeverAsFailedOnes) {
+  const double rejected_before = Value(Metrics(), "herald_storage_jobs_rejected_total");
+  const std::string terms = R"({"terms":[{"term":"gratis"}],"reason":"r"})";
+  const std::pair<HttpResult, int> answers[] = {
+      {Call("POST", "/v1/wordlists/no-such-list/terms", terms), 404},
+      {Call("POST", "/v1/wordlists/no-such-list/terms/remove", terms), 404},
+      {Call("POST", "/v1/wordlists/global/terms/remove",
+            R"({"terms":[{"term":"not-on-the-list"}],"reason":"r"})"),
+       404},
+      {Call("POST", "/v1/wordlists/global/terms", R"({"terms":[{"term":"gratis"}]})"), 400},
+      {Call("POST", "/v1/wordlists", R"({"name":"global","reason":"r"})"), 409},
+      {Call("PUT", "/v1/wordlists/no-such-list/csv?reason=r",
+            "term,match,severity\ngratis,word,block\n"),
+       404},
+      {Call("POST", "/v1/contacts/%2B4915112345678/tags", R"({"add":["vip"]})"), 404},
+      {Call("DELETE", "/v1/contacts/%2B4915112345678?reason=r"), 404},
+      {Call("POST", "/v1/tags/no-such-tag/rename", R"({"to":"other"})"), 404},
+      {Call("DELETE", "/v1/tags/no-such-tag"), 404},
+      {Call("DELETE", "/v1/segments/no-such-segment"), 404},
+  };
+  for (const auto& [answer, status] : answers) EXPECT_EQ(answer.status, status) << answer.body;
+
+  const std::string metrics = Metrics();
+  EXPECT_EQ(Value(metrics, "herald_storage_jobs_failed_total"), 0) << metrics;
+  EXPECT_GE(Value(metrics, "herald_storage_jobs_rejected_total") - rejected_before,
+            static_cast<double>(std::size(answers)))
+      << metrics;
+  EXPECT_EQ(Value(metrics, "herald_storage_commit_failures_total"), 0);
 }
 
 }  // namespace

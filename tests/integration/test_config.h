@@ -1,6 +1,7 @@
 // Config and token set-up shared by the daemon integration tests.
 #pragma once
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -10,10 +11,13 @@ namespace herald::testing {
 
 inline const std::string kToken = "integration-test-token-0123456789";
 
-// A config on a free port (0) with the database and token file in `dir`.
+// A config on a free port (0) with the database and token file in `dir`. The token file is
+// private to the owner, as a real one should be (heraldd warns about one others can read).
 inline std::string TestConfig(const TempDir& dir, const std::string& extra_server = {},
                               const std::string& token = kToken) {
   std::ofstream(dir / "admin.token") << token << "\n";
+  std::filesystem::permissions(dir / "admin.token", std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write);
   return "[server]\nlisten = \"127.0.0.1:0\"\nadmin_token_file = \"" +
          (dir / "admin.token").string() + "\"\n" + extra_server + "\n[storage]\npath = \"" +
          (dir / "herald.db").string() +

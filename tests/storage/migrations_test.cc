@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <string>
 
 #include "storage/store.h"
@@ -146,6 +149,29 @@ TEST(Migrations, RefusesDatabaseOfAnotherApplication) {
   auto store = Store::Open({path});
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.error().message.find("another application"), std::string::npos);
+}
+
+// The docs show `herald status` output with the schema version: it must be this build's, not one
+// that went stale a few migrations ago.
+TEST(Migrations, DocsShowTheLatestSchemaVersion) {
+  const char* source = std::getenv("HERALD_SOURCE_DIR");
+  ASSERT_NE(source, nullptr) << "run through ctest (it sets HERALD_SOURCE_DIR)";
+  const std::regex shown(R"((\(schema |"schema_version": )(\d+))");
+  int found = 0;
+  for (const char* doc : {"README.md", "docs/cli.md", "docs/operations.md", "docs/contacts.md",
+                          "docs/compliance.md", "docs/architecture.md", "docs/openapi.yaml"}) {
+    std::ifstream in(std::filesystem::path(source) / doc);
+    ASSERT_TRUE(in) << doc;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+      for (std::sregex_iterator it(line.begin(), line.end(), shown), end; it != end; ++it) {
+        ++found;
+        EXPECT_EQ(std::stoi((*it)[2]), LatestSchemaVersion())
+            << doc << ":" << number << ": " << line;
+      }
+    }
+  }
+  EXPECT_GE(found, 2) << "docs/cli.md shows the schema version twice in `herald status` output";
 }
 
 TEST(Store, FileThatIsNotADatabaseIsAClearError) {

@@ -77,7 +77,7 @@ std::filesystem::path HeralddPath() {
 
 HttpResult HttpRequest(int port, const std::string& method, const std::string& target,
                        const std::string& token, const std::string& body,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, const HttpHeaders& headers) {
   HttpResult result;
   try {
     asio::io_context io;
@@ -88,6 +88,7 @@ HttpResult HttpRequest(int port, const std::string& method, const std::string& t
     http::request<http::string_body> request{http::string_to_verb(method), target, 11};
     request.set(http::field::host, "127.0.0.1");
     if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
+    for (const auto& [name, value] : headers) request.set(name, value);
     request.body() = body;
     request.prepare_payload();
     http::write(stream, request);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace herald::testing {
@@ -19,10 +20,12 @@ struct HttpResult {
   std::string error;
 };
 
-// One blocking HTTP/1.1 request on a new connection to 127.0.0.1:port.
+// One blocking HTTP/1.1 request on a new connection to 127.0.0.1:port, with `headers` added.
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 HttpResult HttpRequest(int port, const std::string& method, const std::string& target,
                        const std::string& token = {}, const std::string& body = {},
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10),
+                       const HttpHeaders& headers = {});
 
 class NotifySocket {
  public:
