@@ -445,15 +445,26 @@ void ComplianceService::CreateWordList(std::string name, std::string language, s
 void ComplianceService::AddTerms(std::string list, std::vector<compliance::Term> terms,
                                  std::string actor, std::string reason,
                                  Reply<WordListChange> reply) {
-  std::vector<storage::StoredTerm> stored;
-  for (const auto& term : terms) stored.push_back(ToStoredTerm(term));
-  EditWordLists(
-      list,
-      [list, stored = std::move(stored), actor = std::move(actor), reason = std::move(reason)](
-          storage::WordListRepository& lists, SysTime now) {
-        return lists.AddTerms(list, stored, actor, reason, now);
-      },
-      std::move(reply));
+  // Each term is checked on the worker, not the caller's (network) thread: compiling and probing
+  // thousands of regex terms takes a while. The error names the term's index in the request.
+  worker_.Post([this, list = std::move(list), terms = std::move(terms), actor = std::move(actor),
+                reason = std::move(reason), reply](storage::UnitOfWork&) mutable {
+    std::vector<storage::StoredTerm> stored;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+      if (Status valid = compliance::ValidateTerm(terms[i]); !valid.ok()) {
+        return reply(MakeError(ErrorCode::kInvalidArgument, valid.error().message,
+                               "terms[" + std::to_string(i) + "]"));
+      }
+      stored.push_back(ToStoredTerm(terms[i]));
+    }
+    EditWordLists(
+        list,
+        [list, stored = std::move(stored), actor = std::move(actor), reason = std::move(reason)](
+            storage::WordListRepository& lists, SysTime now) {
+          return lists.AddTerms(list, stored, actor, reason, now);
+        },
+        std::move(reply));
+  });
 }
 
 void ComplianceService::RemoveTerms(std::string list, std::vector<compliance::Term> terms,

@@ -755,6 +755,10 @@ TEST_F(ComplianceApi, DuplicateAndUnknownKeysInARequestBodyAreRefusedNamingTheKe
   EXPECT_EQ(typo.status, 400) << typo.body;
   EXPECT_EQ(Str(ErrorOf(typo).at("field")), "reson");
   EXPECT_THAT(Str(ErrorOf(typo).at("message")), HasSubstr("unknown field; expected one of: name"));
+  auto term_typo = CallAs("alice", "POST", "/v1/wordlists/de/terms",
+                          R"({"terms":[{"term":"x1","sevrity":"review"}],"reason":"r"})");
+  EXPECT_EQ(term_typo.status, 400) << term_typo.body;
+  EXPECT_EQ(Str(ErrorOf(term_typo).at("field")), "terms[0].sevrity");
   const auto lists = Lists();
   EXPECT_FALSE(lists.contains("promo-a") || lists.contains("promo-b") || lists.contains("promo-c"));
   EXPECT_EQ(Versions("de").size(), 1u);
