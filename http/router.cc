@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "common/utf8.h"
+
 namespace herald::http {
 namespace {
 
@@ -60,7 +62,11 @@ Response JsonResponse(int status, std::string body) {
 
 Response JsonError(int status, std::string_view code, std::string_view message,
                    std::string_view field) {
-  boost::json::object error{{"code", code}, {"message", message}, {"field", field}};
+  // Messages and fields echo the request (a path segment, a query key), which may be any bytes;
+  // Boost.JSON writes strings as given, and a client's parser refuses JSON that is not UTF-8.
+  boost::json::object error{{"code", ReplaceInvalidUtf8(code)},
+                            {"message", ReplaceInvalidUtf8(message)},
+                            {"field", ReplaceInvalidUtf8(field)}};
   return JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
 }
 
@@ -162,6 +168,11 @@ void Router::Dispatch(Request request, Responder respond) const {
       Response denied = JsonError(401, "unauthenticated", "missing or invalid bearer token");
       denied.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"herald\"");
       return respond(std::move(denied));
+    }
+    // The actor is stored in the audit log and echoed in answers, both UTF-8; HTTP lets a header
+    // carry any octet above 0x7F.
+    if (!IsValidUtf8(request.actor)) {
+      return respond(JsonError(400, "invalid_argument", "not valid UTF-8", "X-Herald-Actor"));
     }
     request.params = std::move(params);
     return route.handler(request, std::move(respond));
