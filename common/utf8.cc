@@ -60,4 +60,17 @@ std::size_t FindInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t invalid = FindInvalidUtf8(text);
+    out.append(text.substr(0, invalid));
+    if (invalid == std::string_view::npos) break;
+    out.append("\xEF\xBF\xBD");  // U+FFFD REPLACEMENT CHARACTER
+    text.remove_prefix(invalid + 1);
+  }
+  return out;
+}
+
 }  // namespace herald

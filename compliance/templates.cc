@@ -216,8 +216,10 @@ Result<CompiledTemplate> CompileTemplate(MessageTemplate source) {
   }
   const TemplateComponents& components = source.components;
   // Only a TEXT header is text; a media header's caption, if any, is not part of the message.
-  const std::string_view header_text =
-      components.header_format == HeaderFormat::kText ? components.header_text : "";
+  // Both arms views: with `: ""` the conditional is a temporary std::string, gone before the parse.
+  const std::string_view header_text = components.header_format == HeaderFormat::kText
+                                           ? std::string_view(components.header_text)
+                                           : std::string_view();
   Result<Placeholders> header = ParseText(header_text, &compiled.header);
   if (!header.ok()) {
     return MakeError(ErrorCode::kInvalidArgument, header.error().message, where + ": header");

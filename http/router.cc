@@ -62,7 +62,11 @@ Response JsonResponse(int status, std::string body) {
 
 Response JsonError(int status, std::string_view code, std::string_view message,
                    std::string_view field) {
-  boost::json::object error{{"code", code}, {"message", message}, {"field", field}};
+  // Messages and fields echo the request (a path segment, a query key), which may be any bytes;
+  // Boost.JSON writes strings as given, and a client's parser refuses JSON that is not UTF-8.
+  boost::json::object error{{"code", ReplaceInvalidUtf8(code)},
+                            {"message", ReplaceInvalidUtf8(message)},
+                            {"field", ReplaceInvalidUtf8(field)}};
   return JsonResponse(status, boost::json::serialize(boost::json::object{{"error", error}}));
 }
 

@@ -79,7 +79,8 @@ class Router {
            BodySize body_size = BodySize::kNormal);
   void SetAdminToken(std::string token) { admin_token_ = std::move(token); }
 
-  // Finds the route, checks access, and calls its handler; answers 401/404/405 itself.
+  // Finds the route, checks access, and calls its handler; answers 401/404/405 itself, and 400
+  // for an X-Herald-Actor that is not UTF-8.
   void Dispatch(Request request, Responder respond) const;
 
   // What the server needs before reading a request's body. The views point into the route table:

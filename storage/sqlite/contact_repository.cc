@@ -91,7 +91,11 @@ bool MergeAttributes(std::vector<std::pair<std::string, std::string>>& attribute
     auto end = attributes.begin() + static_cast<std::ptrdiff_t>(stored);
     auto it = std::lower_bound(attributes.begin(), end, std::pair{key, std::string()}, KeyLess);
     if (it == end || it->first != key) {  // not stored: added by an earlier update?
-      it = std::find_if(end, attributes.end(), [&](const auto& a) { return a.first == key; });
+      // The binding is captured through a reference: C++20 lets lambdas capture structured
+      // bindings, but clang before 16 does not (P1091R3).
+      const std::string& wanted = key;
+      it = std::find_if(end, attributes.end(),
+                        [&wanted](const auto& a) { return a.first == wanted; });
     }
     if (it == attributes.end()) {
       attributes.emplace_back(key, value);

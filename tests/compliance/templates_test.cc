@@ -240,6 +240,26 @@ TEST(RenderTemplate, SubstitutesHeaderAndBodyParametersAndAddsTheFooter) {
   EXPECT_EQ(out, "Hi Ann\nOrder A-17 ships on Monday. Thanks, A-17!\nReply STOP to opt out");
 }
 
+// CompileTemplate once parsed a text header through a string_view of a temporary copy, destroyed
+// before the parse (found by tests/fuzz/http_fuzz under ASan). A header too long for the small
+// string buffer makes the copy a heap block, which free() overwrites at once: its leading
+// placeholder was lost or misread.
+TEST(RenderTemplate, ParsesALongTextHeaderInPlace) {
+  MessageTemplate source = Make("order", "en", "Order {{1}} is on its way");
+  source.components.header_format = HeaderFormat::kText;
+  source.components.header_text = "{{1}}, your order from the spring collection has shipped";
+  const CompiledTemplate compiled = Compile(source);
+  EXPECT_EQ(compiled.header_placeholders.style, PlaceholderStyle::kPositional);
+  EXPECT_EQ(compiled.header_placeholders.names, std::vector<std::string>{"1"});
+  const TemplateParameter header[] = {{"", "Ann"}};
+  const TemplateParameter body[] = {{"", "A-17"}};
+  std::string out;
+  RenderOutcome outcome = RenderTemplate(compiled, {header, body}, TemplateLimits{}, out);
+  ASSERT_TRUE(outcome.ok()) << outcome.detail;
+  EXPECT_EQ(out,
+            "Ann, your order from the spring collection has shipped\nOrder A-17 is on its way");
+}
+
 TEST(RenderTemplate, LeavesMediaHeadersOutOfTheText) {
   MessageTemplate source = Make("photo", "en", "Look at {{1}}");
   source.components.header_format = HeaderFormat::kImage;

@@ -75,6 +75,34 @@ TEST_F(RouterTest, ErrorsAreJsonWithCodeMessageAndField) {
   EXPECT_EQ(missing.content_type, "application/json");
 }
 
+// Found by tests/fuzz/http_fuzz: a path segment with bytes that are not UTF-8, echoed in the
+// message, made the error body JSON that no client can parse.
+TEST_F(RouterTest, ErrorsEchoingBytesThatAreNotUtf8AreStillJson) {
+  Response missing = Call(router_, Make("GET", "/nope/\xFF\xC3(\xE2\x82"));
+  EXPECT_EQ(missing.status, 404);
+  boost::system::error_code ec;
+  boost::json::value body = boost::json::parse(missing.body, ec);
+  ASSERT_FALSE(ec) << missing.body;
+  EXPECT_EQ(body.at("error").at("message").as_string(),
+            "no such resource: /nope/\uFFFD\uFFFD(\uFFFD\uFFFD");
+  Response field = JsonError(400, "invalid_argument", "unknown parameter", "k\xC0\x80");
+  body = boost::json::parse(field.body, ec);
+  ASSERT_FALSE(ec) << field.body;
+  EXPECT_EQ(body.at("error").at("field").as_string(), "k\uFFFD\uFFFD");
+}
+
+// Found by tests/fuzz/http_fuzz: an X-Herald-Actor that is not UTF-8 went into the audit log and
+// into answers as it was (JSON that no client can parse).
+TEST_F(RouterTest, ActorThatIsNotUtf8Is400) {
+  Request request = Make("GET", "/v1/campaigns/7", "Bearer s3cret-token-of-enough-length");
+  request.actor = "maria\xF7@example.com";
+  Response refused = Call(router_, request);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(boost::json::parse(refused.body).at("error").at("field").as_string(), "X-Herald-Actor");
+  request.actor = "Zoë Müller";
+  EXPECT_EQ(Call(router_, request).status, 200);
+}
+
 TEST_F(RouterTest, KnownPathWithOtherMethodIs405) {
   EXPECT_EQ(Call(router_, Make("DELETE", "/healthz")).status, 405);
 }
