@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/language_tag.h"
+#include "common/utf8.h"
 #include "compliance/detail/words/list_matcher.h"
 #include "compliance/detail/words/match_view.h"
 #include "compliance/detail/words/term_pattern.h"
@@ -52,6 +53,17 @@ Result<Severity> ParseSeverity(std::string_view name) {
 }
 
 Status ValidateTerm(const Term& term) {
+  // Terms and notes are shown in API answers and exports, which are UTF-8 (a CSV upload is not
+  // checked as a whole).
+  if (!IsValidUtf8(term.text)) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "a term is not valid UTF-8 (byte " + std::to_string(FindInvalidUtf8(term.text)) + ")");
+  }
+  if (!IsValidUtf8(term.note)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the note of term \"" + term.text + "\" is not valid UTF-8");
+  }
   Result<detail::TermPattern> pattern = detail::CompileTerm(term);
   if (!pattern.ok()) return std::move(pattern).error();
   return Status::Ok();

@@ -84,9 +84,10 @@ struct WordList {
   std::vector<Term> terms;
 };
 
-// Checks one term as an officer adds it: non-empty after normalisation, a word/phrase/prefix that
-// has letters or digits, a regex that RE2 accepts, that is not too large to compile into the
-// list's matcher and cannot match an empty string. The error names the term and says why.
+// Checks one term as an officer adds it: text and note valid UTF-8, non-empty after normalisation,
+// a word/phrase/prefix that has letters or digits, a regex that RE2 accepts, that is not too large
+// to compile into the list's matcher and cannot match an empty string. The error names the term and
+// says why.
 Status ValidateTerm(const Term& term);
 
 struct WordMatch {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "common/utf8.h"
 
 namespace herald::http {
 
@@ -194,12 +195,18 @@ Result<std::string> PathParam(const Request& request, const std::string& name) {
     return MakeError(ErrorCode::kInvalidArgument, "malformed percent-escape in the path", name);
   }
   if (decoded->empty()) return MakeError(ErrorCode::kInvalidArgument, "empty", name);
+  if (!IsValidUtf8(*decoded)) return MakeError(ErrorCode::kInvalidArgument, "not UTF-8", name);
   return *decoded;
 }
 
 Result<std::map<std::string, std::string>> QueryParams(const Request& request) {
   auto query = ParseQuery(request.query);
   if (!query) return MakeError(ErrorCode::kInvalidArgument, "malformed query string", "query");
+  // Values are stored (a change's reason, a consent source) and shown in answers: UTF-8 only.
+  for (const auto& [key, value] : *query) {
+    if (!IsValidUtf8(key)) return MakeError(ErrorCode::kInvalidArgument, "not UTF-8", "query");
+    if (!IsValidUtf8(value)) return MakeError(ErrorCode::kInvalidArgument, "not UTF-8", key);
+  }
   return std::move(*query);
 }
 

@@ -34,10 +34,11 @@ Result<std::vector<std::string>> StringList(const boost::json::object& body, std
 // accept), else "admin".
 std::string ActorOf(const Request& request);
 
-// The one decoder of "{name}" path parameters: percent-decoded; a malformed escape or an empty
-// value is a 400 naming the parameter.
+// The one decoder of "{name}" path parameters: percent-decoded; a malformed escape, an empty
+// value or one that is not UTF-8 is a 400 naming the parameter.
 Result<std::string> PathParam(const Request& request, const std::string& name);
-// The query string as key/value pairs; a malformed escape is a 400.
+// The query string as key/value pairs; a malformed escape or a key or value that is not UTF-8 is
+// a 400.
 Result<std::map<std::string, std::string>> QueryParams(const Request& request);
 
 // A reply for a service call: formats the value with `format` into a JSON answer with `status`,

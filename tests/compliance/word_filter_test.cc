@@ -366,6 +366,21 @@ TEST(ValidateTerm, RejectsTermsThatCannotWorkWithAClearReason) {
   }
 }
 
+// Found by tests/fuzz/http_fuzz: a term or note with bytes that are not UTF-8 (from a CSV upload)
+// was stored and made every answer that shows it JSON that no client can parse.
+TEST(ValidateTerm, RejectsTextAndNotesThatAreNotUtf8) {
+  EXPECT_FALSE(ValidateTerm(MakeTerm("krypt\xF7o", MatchKind::kPrefix)).ok());
+  EXPECT_FALSE(ValidateTerm(MakeTerm("\xC0\x80"
+                                     "free",
+                                     MatchKind::kWord))
+                   .ok());
+  Term noted = MakeTerm("gratis", MatchKind::kWord);
+  noted.note = "spam \xFF";
+  EXPECT_FALSE(ValidateTerm(noted).ok());
+  noted.note = "Spam-Auslöser";
+  EXPECT_TRUE(ValidateTerm(noted).ok());
+}
+
 TEST(ValidateTerm, RejectsRegexTermsThatMatchASingleCharacter) {
   // Each would match nearly every text: one match per character of a long one (issue 15).
   for (const char* regex : {"\\C", ".", "\\w", "[a-z]", "\\d", "\\s", "[^x]", "\\pL", "(?s).", "x",

@@ -85,6 +85,14 @@ TEST(ParseWordListCsv, AcceptsBomCrlfBlankLinesAndColumnsInAnyOrder) {
       << "note is optional; match and severity ignore case and surrounding spaces";
 }
 
+TEST(ParseWordListCsv, RefusesTermsThatAreNotUtf8) {
+  WordListCsvResult result =
+      ParseWordListCsv("term,match,severity\nkrypt\xF7o,prefix,review\n", "test.csv");
+  ASSERT_EQ(result.errors.size(), 1u) << result.ErrorsToString();
+  EXPECT_EQ(result.errors[0].line, 2);
+  EXPECT_NE(result.ErrorsToString().find("UTF-8"), std::string::npos) << result.ErrorsToString();
+}
+
 TEST(ParseWordListCsv, ReadsQuotedFieldsWithCommasQuotesAndLineBreaks) {
   const std::vector<Term> terms = ParseOk(
       "term,match,severity,note\n"

@@ -46,23 +46,22 @@ TEST_P(PathParamTest, DecodesOrAnswers400NamingTheParameter) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ApiUtil, PathParamTest,
-                         ::testing::Values(PathCase{"plain", "vip", "vip"},
-                                           PathCase{"space", "summer%20sale", "summer sale"},
-                                           PathCase{"utf8", "caf%C3%A9", "caf\xC3\xA9"},
-                                           PathCase{"lower_case_hex", "caf%c3%a9", "caf\xC3\xA9"},
-                                           PathCase{"escaped_slash", "a%2Fb", "a/b"},
-                                           PathCase{"plus_stays_plus", "+4915112345678",
-                                                    "+4915112345678"},
-                                           PathCase{"escaped_plus", "%2B49", "+49"},
-                                           PathCase{"escaped_percent", "100%25", "100%"},
-                                           PathCase{"not_hex", "%zz", std::nullopt},
-                                           PathCase{"one_hex_digit_at_end", "%4", std::nullopt},
-                                           PathCase{"one_hex_digit_then_more", "%4g", std::nullopt},
-                                           PathCase{"lone_percent", "abc%", std::nullopt},
-                                           PathCase{"only_a_percent", "%", std::nullopt},
-                                           PathCase{"empty", "", std::nullopt}),
-                         [](const auto& info) { return std::string(info.param.what); });
+INSTANTIATE_TEST_SUITE_P(
+    ApiUtil, PathParamTest,
+    ::testing::Values(
+        PathCase{"plain", "vip", "vip"}, PathCase{"space", "summer%20sale", "summer sale"},
+        PathCase{"utf8", "caf%C3%A9", "caf\xC3\xA9"},
+        PathCase{"lower_case_hex", "caf%c3%a9", "caf\xC3\xA9"},
+        PathCase{"escaped_slash", "a%2Fb", "a/b"},
+        PathCase{"plus_stays_plus", "+4915112345678", "+4915112345678"},
+        PathCase{"escaped_plus", "%2B49", "+49"}, PathCase{"escaped_percent", "100%25", "100%"},
+        PathCase{"not_hex", "%zz", std::nullopt},
+        PathCase{"one_hex_digit_at_end", "%4", std::nullopt},
+        PathCase{"one_hex_digit_then_more", "%4g", std::nullopt},
+        PathCase{"lone_percent", "abc%", std::nullopt},
+        PathCase{"only_a_percent", "%", std::nullopt}, PathCase{"not_utf8", "caf%E9", std::nullopt},
+        PathCase{"raw_not_utf8", "caf\xE9", std::nullopt}, PathCase{"empty", "", std::nullopt}),
+    [](const auto& info) { return std::string(info.param.what); });
 
 TEST(ApiUtil, MissingPathParamIsA400NamingIt) {
   Result<std::string> value = PathParam(WithParam("id", "imp-1"), "name");
@@ -94,6 +93,20 @@ TEST(ApiUtil, MalformedEscapeInTheQueryIsA400) {
     EXPECT_EQ(params.error().code, ErrorCode::kInvalidArgument) << query;
     EXPECT_EQ(ErrorResponse(params.error()).status, 400) << query;
   }
+}
+
+// Found by tests/fuzz/http_fuzz: a word list change's ?reason= that was not UTF-8 was stored,
+// and its versions were answered as JSON that no client can parse.
+TEST(ApiUtil, QueryKeyOrValueThatIsNotUtf8IsA400NamingIt) {
+  Request request;
+  request.query = "mode=merge&reason=TICKET%2D%E9";
+  auto params = QueryParams(request);
+  ASSERT_FALSE(params.ok());
+  ExpectBadRequestNaming(params.error(), "reason");
+  request.query = "r%FF=1";
+  params = QueryParams(request);
+  ASSERT_FALSE(params.ok());
+  ExpectBadRequestNaming(params.error(), "query");
 }
 
 }  // namespace
