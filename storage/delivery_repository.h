@@ -1,23 +1,28 @@
-// storage/delivery_repository.h: claiming delivery work. A claim is a state change with an owner
-// and a deadline, even while one process is the only claimant, so that several heraldd instances
-// can later share one database (PRODUCT.md, "Beyond one machine"): an instance takes a batch of
-// due deliveries, works on them until its deadline, renews the claim while it is alive, and a
-// claim whose owner died expires and is recovered by whoever looks next.
+// storage/delivery_repository.h: deliveries, one row per message Herald means to send (issue 16,
+// items 3, 6 and 10; PRODUCT.md, "The path of one message").
 //
-// A claimed delivery that was never handed to the provider (attempts == 0) goes back to the
-// queue when its claim expires; one that was (attempts > 0) becomes 'uncertain': it may have been
-// sent, and only a status webhook or a reconciliation may settle it. So no delivery is ever sent
-// twice and none is forgotten.
+// States: queued → sending → sent → delivered → read, or failed | skipped | blocked | expired |
+// cancelled | uncertain. A queued row with a claim owner is claimed: an instance took it to work
+// on until the claim's deadline. 'sending' is written, durably, before the provider gets the
+// message; so after a crash a 'sending' row becomes 'uncertain' (it may have left) and is never
+// re-sent automatically, while a claimed row that never reached 'sending' simply goes back to
+// the queue.
 //
+// Claims carry an owner and a deadline even while one process is the only claimant, so that
+// several heraldd instances can share one database later (PRODUCT.md, "Beyond one machine").
 // Every call that takes an `owner` refuses an empty one (kInvalidArgument, field "owner").
 //
 // Thread rules: as ContactRepository (one per unit of work).
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,13 +32,46 @@
 
 namespace herald::storage {
 
+enum class DeliveryState {
+  kQueued,
+  kSending,
+  kSent,
+  kDelivered,
+  kRead,
+  kFailed,
+  kSkipped,
+  kBlocked,
+  kExpired,
+  kUncertain,
+  kCancelled,
+};
+inline constexpr std::size_t kDeliveryStateCount = 11;
+
+std::string_view DeliveryStateName(DeliveryState state);  // "queued", "sending", …
+std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
+// No further change is expected from Herald (a status webhook may still move sent → delivered →
+// read, and settle uncertain).
+bool IsFinal(DeliveryState state);
+
+// A new delivery. For a campaign's audience `message_json` is empty (the campaign holds the
+// content); a single message carries its own.
+struct NewDelivery {
+  std::optional<CampaignId> campaign{};
+  ContactId contact{};
+  std::optional<SenderId> sender{};
+  SysTime not_before{};
+  std::optional<std::int64_t> estimated_cost_micros{};
+  std::string message_json{};
+};
+
 struct ClaimedDelivery {
   DeliveryId id;
   std::optional<CampaignId> campaign;  // empty for a single message
   ContactId contact;
-  SenderId sender;
-  std::int64_t attempts = 0;  // hand-overs to the provider so far
+  std::optional<SenderId> sender;  // assigned at audience build; the runner may choose again
+  std::int64_t attempts = 0;       // hand-overs to the provider so far
   SysTime not_before;
+  std::string message_json;  // single messages only
 };
 
 struct ClaimRecovery {
@@ -41,24 +79,95 @@ struct ClaimRecovery {
   std::size_t uncertain = 0;  // possibly sent: left for a status webhook or reconciliation
 };
 
+// One hand-over about to happen: the row moves queued → sending with this sender, attempts + 1.
+struct SendingMark {
+  DeliveryId id;
+  SenderId sender;
+};
+
+// What became of a delivery Herald worked on. `state` is the new state: kSent (with
+// provider_message_id), kFailed, kSkipped, kBlocked, kExpired, kCancelled, kUncertain, or kQueued
+// to retry at `not_before` (the claim is given back).
+struct DeliveryOutcome {
+  DeliveryId id;
+  DeliveryState state = DeliveryState::kSent;
+  std::string reason{};  // machine-readable: "skipped:opted_out", "failed:131026", …
+  std::optional<std::int64_t> error_code{};
+  std::string provider_message_id{};
+  std::optional<SysTime> not_before{};  // for kQueued
+};
+
+// One row of a campaign's delivery export.
+struct DeliveryRow {
+  DeliveryId id;
+  ContactId contact;
+  std::string phone_e164;  // empty once the contact was erased
+  std::string sender;      // phone_number_id, empty when none was assigned
+  DeliveryState state = DeliveryState::kQueued;
+  std::string reason;
+  std::optional<std::int64_t> error_code;
+  std::int64_t attempts = 0;
+  std::string provider_message_id;
+  SysTime not_before;
+  SysTime updated_at;
+  std::optional<SysTime> sent_at;
+  std::optional<SysTime> delivered_at;
+  std::optional<SysTime> read_at;
+};
+
+using DeliveryCounts = std::array<std::int64_t, kDeliveryStateCount>;  // by DeliveryState
+
 class DeliveryRepository {
  public:
   virtual ~DeliveryRepository() = default;
 
-  // Claims up to `limit` queued deliveries that are due (not_before <= now), earliest first, for
-  // `owner` until `deadline`. Deliveries claimed by someone else are never returned.
-  virtual Result<std::vector<ClaimedDelivery>> ClaimDue(std::string_view owner, SysTime now,
-                                                        SysTime deadline, std::size_t limit) = 0;
-  // Moves the deadline of every claim `owner` holds; returns how many it holds.
-  virtual Result<std::size_t> RenewClaims(std::string_view owner, SysTime deadline) = 0;
-  // Counts a hand-over to the provider; the delivery must be claimed by `owner` (kNotFound
-  // otherwise: the claim expired and may belong to someone else now).
-  virtual Status RecordAttempt(DeliveryId id, std::string_view owner, SysTime now) = 0;
-  // Gives back every claim `owner` holds on deliveries never handed to the provider (a clean
-  // stop); those with attempts become 'uncertain'.
-  virtual Result<ClaimRecovery> ReleaseClaims(std::string_view owner, SysTime now) = 0;
-  // Recovers claims whose deadline passed before `now`, whoever held them.
-  virtual Result<ClaimRecovery> RecoverExpiredClaims(SysTime now) = 0;
+  // Writes a campaign's audience; a contact already queued for the campaign is left as it is
+  // (UNIQUE(campaign, contact)). Returns how many rows were new.
+  virtual Result<std::size_t> InsertAudience(CampaignId campaign,
+                                             std::span<const NewDelivery> deliveries,
+                                             SysTime now) = 0;
+  // A single message (no campaign).
+  virtual Result<DeliveryId> InsertSingle(const NewDelivery& delivery, SysTime now) = 0;
+
+  // Claims up to `limit` unclaimed queued deliveries of `campaign` (empty: single messages) that
+  // are due (not_before <= now), earliest first, for `owner` until `deadline`.
+  virtual Result<std::vector<ClaimedDelivery>> ClaimDue(std::string_view owner,
+                                                        std::optional<CampaignId> campaign,
+                                                        SysTime now, SysTime deadline,
+                                                        std::size_t limit) = 0;
+  // The earliest not_before among unclaimed queued deliveries of `campaign`, if any.
+  virtual Result<std::optional<SysTime>> NextDue(std::optional<CampaignId> campaign) = 0;
+  // Moves the deadline of the listed claims `owner` holds; returns how many it still holds.
+  virtual Result<std::size_t> RenewClaims(std::string_view owner, std::span<const DeliveryId> ids,
+                                          SysTime deadline) = 0;
+  // queued → sending for claims `owner` holds. Returns the ids it could not mark (the claim was
+  // lost: they must not be sent).
+  virtual Result<std::vector<DeliveryId>> MarkSending(std::string_view owner,
+                                                      std::span<const SendingMark> marks,
+                                                      SysTime now) = 0;
+  // Records outcomes of deliveries `owner` works on (claimed or sending). A kQueued outcome
+  // gives the claim back for a retry at its not_before. Returns the ids not recorded because
+  // `owner` no longer held them.
+  virtual Result<std::vector<DeliveryId>> RecordOutcomes(std::string_view owner,
+                                                         std::span<const DeliveryOutcome> outcomes,
+                                                         SysTime now) = 0;
+  // Gives claims back without a change (a pause, a stop): only queued rows are touched.
+  virtual Result<std::size_t> ReleaseClaims(std::string_view owner, std::span<const DeliveryId> ids,
+                                            SysTime now) = 0;
+  // Recovers every claim not held by `owner` (at start-up, once the send lease is ours: their
+  // holders are gone) or, with an empty `owner`, every claim whose deadline passed before `now`.
+  virtual Result<ClaimRecovery> RecoverClaims(std::string_view owner, SysTime now) = 0;
+
+  // Unclaimed queued deliveries of `campaign` → `state` (kExpired or kCancelled) with `reason`.
+  virtual Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
+                                           std::string_view reason, SysTime now) = 0;
+
+  virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;
+  // Deliveries of `campaign`, optionally of one state, in id order, after `after` (paging).
+  // `row` returns false to stop.
+  virtual Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,
+                      const std::function<bool(const DeliveryRow&)>& row) = 0;
+  virtual Result<std::optional<DeliveryRow>> Find(DeliveryId id) = 0;
 };
 
 }  // namespace herald::storage

@@ -25,10 +25,14 @@
 
 namespace herald::storage {
 
+class CampaignRepository;
 class ContactRepository;
 class DeliveryRepository;
 class ImportRepository;
+class LeaseRepository;
+class MarketRuleRepository;
 class SegmentRepository;
+class SenderRepository;
 class TemplateRepository;
 class WordListRepository;
 
@@ -37,10 +41,14 @@ class WordListRepository;
 class UnitOfWork {
  public:
   virtual ~UnitOfWork() = default;
+  virtual CampaignRepository& campaigns() = 0;
   virtual ContactRepository& contacts() = 0;
   virtual DeliveryRepository& deliveries() = 0;
   virtual ImportRepository& imports() = 0;
+  virtual LeaseRepository& leases() = 0;
+  virtual MarketRuleRepository& market_rules() = 0;
   virtual SegmentRepository& segments() = 0;
+  virtual SenderRepository& senders() = 0;
   virtual TemplateRepository& templates() = 0;
   virtual WordListRepository& word_lists() = 0;
 };

@@ -1,6 +1,6 @@
 // storage/sqlite/delivery_repository.h: the SQLite DeliveryRepository. A claim is one UPDATE …
 // RETURNING in the writer's transaction: with one writer per database file nobody else can take
-// the same rows in between.
+// the same rows in between. Batch operations prepare their statement once per call.
 //
 // Thread rules: works on the connection it was made with; one per unit of work.
 #pragma once
@@ -14,17 +14,32 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
  public:
   explicit SqliteDeliveryRepository(Connection& connection) : connection_(connection) {}
 
-  Result<std::vector<ClaimedDelivery>> ClaimDue(std::string_view owner, SysTime now,
+  Result<std::size_t> InsertAudience(CampaignId campaign, std::span<const NewDelivery> deliveries,
+                                     SysTime now) override;
+  Result<DeliveryId> InsertSingle(const NewDelivery& delivery, SysTime now) override;
+  Result<std::vector<ClaimedDelivery>> ClaimDue(std::string_view owner,
+                                                std::optional<CampaignId> campaign, SysTime now,
                                                 SysTime deadline, std::size_t limit) override;
-  Result<std::size_t> RenewClaims(std::string_view owner, SysTime deadline) override;
-  Status RecordAttempt(DeliveryId id, std::string_view owner, SysTime now) override;
-  Result<ClaimRecovery> ReleaseClaims(std::string_view owner, SysTime now) override;
-  Result<ClaimRecovery> RecoverExpiredClaims(SysTime now) override;
+  Result<std::optional<SysTime>> NextDue(std::optional<CampaignId> campaign) override;
+  Result<std::size_t> RenewClaims(std::string_view owner, std::span<const DeliveryId> ids,
+                                  SysTime deadline) override;
+  Result<std::vector<DeliveryId>> MarkSending(std::string_view owner,
+                                              std::span<const SendingMark> marks,
+                                              SysTime now) override;
+  Result<std::vector<DeliveryId>> RecordOutcomes(std::string_view owner,
+                                                 std::span<const DeliveryOutcome> outcomes,
+                                                 SysTime now) override;
+  Result<std::size_t> ReleaseClaims(std::string_view owner, std::span<const DeliveryId> ids,
+                                    SysTime now) override;
+  Result<ClaimRecovery> RecoverClaims(std::string_view owner, SysTime now) override;
+  Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
+                                   std::string_view reason, SysTime now) override;
+  Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) override;
+  Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,
+              const std::function<bool(const DeliveryRow&)>& row) override;
+  Result<std::optional<DeliveryRow>> Find(DeliveryId id) override;
 
  private:
-  // Settles the claimed rows that `where` selects (?1 = now, ?2 = owner or deadline).
-  Result<ClaimRecovery> Settle(std::string_view where, SysTime now, std::string_view owner);
-
   Connection& connection_;
 };
 

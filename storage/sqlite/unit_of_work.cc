@@ -1,9 +1,12 @@
 #include "storage/sqlite/unit_of_work.h"
 
+#include "storage/sqlite/campaign_repository.h"
 #include "storage/sqlite/contact_repository.h"
 #include "storage/sqlite/delivery_repository.h"
 #include "storage/sqlite/import_repository.h"
+#include "storage/sqlite/lease_repository.h"
 #include "storage/sqlite/segment_repository.h"
+#include "storage/sqlite/sender_repository.h"
 #include "storage/sqlite/template_repository.h"
 #include "storage/sqlite/word_list_repository.h"
 
@@ -25,10 +28,16 @@ SqliteUnitOfWork::SqliteUnitOfWork(std::unique_ptr<Connection> owned)
 
 SqliteUnitOfWork::~SqliteUnitOfWork() = default;
 
+CampaignRepository& SqliteUnitOfWork::campaigns() { return MadeOnce(campaigns_, connection_); }
 ContactRepository& SqliteUnitOfWork::contacts() { return MadeOnce(contacts_, connection_); }
 DeliveryRepository& SqliteUnitOfWork::deliveries() { return MadeOnce(deliveries_, connection_); }
 ImportRepository& SqliteUnitOfWork::imports() { return MadeOnce(imports_, connection_); }
+LeaseRepository& SqliteUnitOfWork::leases() { return MadeOnce(leases_, connection_); }
+MarketRuleRepository& SqliteUnitOfWork::market_rules() {
+  return MadeOnce(market_rules_, connection_);
+}
 SegmentRepository& SqliteUnitOfWork::segments() { return MadeOnce(segments_, connection_); }
+SenderRepository& SqliteUnitOfWork::senders() { return MadeOnce(senders_, connection_); }
 TemplateRepository& SqliteUnitOfWork::templates() { return MadeOnce(templates_, connection_); }
 WordListRepository& SqliteUnitOfWork::word_lists() { return MadeOnce(word_lists_, connection_); }
 

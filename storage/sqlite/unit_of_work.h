@@ -11,10 +11,14 @@
 
 namespace herald::storage {
 
+class SqliteCampaignRepository;
 class SqliteContactRepository;
 class SqliteDeliveryRepository;
 class SqliteImportRepository;
+class SqliteLeaseRepository;
+class SqliteMarketRuleRepository;
 class SqliteSegmentRepository;
+class SqliteSenderRepository;
 class SqliteTemplateRepository;
 class SqliteWordListRepository;
 
@@ -25,20 +29,28 @@ class SqliteUnitOfWork final : public UnitOfWork {
   explicit SqliteUnitOfWork(std::unique_ptr<Connection> owned);
   ~SqliteUnitOfWork() override;
 
+  CampaignRepository& campaigns() override;
   ContactRepository& contacts() override;
   DeliveryRepository& deliveries() override;
   ImportRepository& imports() override;
+  LeaseRepository& leases() override;
+  MarketRuleRepository& market_rules() override;
   SegmentRepository& segments() override;
+  SenderRepository& senders() override;
   TemplateRepository& templates() override;
   WordListRepository& word_lists() override;
 
  private:
   std::unique_ptr<Connection> owned_;
   Connection& connection_;
+  std::unique_ptr<SqliteCampaignRepository> campaigns_;
   std::unique_ptr<SqliteContactRepository> contacts_;
   std::unique_ptr<SqliteDeliveryRepository> deliveries_;
   std::unique_ptr<SqliteImportRepository> imports_;
+  std::unique_ptr<SqliteLeaseRepository> leases_;
+  std::unique_ptr<SqliteMarketRuleRepository> market_rules_;
   std::unique_ptr<SqliteSegmentRepository> segments_;
+  std::unique_ptr<SqliteSenderRepository> senders_;
   std::unique_ptr<SqliteTemplateRepository> templates_;
   std::unique_ptr<SqliteWordListRepository> word_lists_;
 };

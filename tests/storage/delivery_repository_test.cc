@@ -24,7 +24,7 @@ SysTime At(std::int64_t seconds) { return SysTime(std::chrono::seconds(seconds))
 struct StoredDelivery {
   std::string state;
   std::string reason;  // "" when NULL
-  std::optional<std::string> owner;
+  std::optional<std::string> owner{};
   std::optional<std::int64_t> deadline_ms;
   std::int64_t attempts = 0;
 };
@@ -34,6 +34,8 @@ struct QueuedRow {
   std::string state = "queued";
   std::int64_t attempts = 0;
   bool in_campaign = true;
+  std::int64_t campaign = 5;
+  std::optional<std::string> owner{};
 };
 
 class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
@@ -43,8 +45,9 @@ class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
     Execute(
         "INSERT INTO senders (id, phone_number_id, display_phone_number, created_at, updated_at) "
         "VALUES (3, 'pnid-3', '+4930123', 0, 0);"
-        "INSERT INTO campaigns (id, name, segment_expr, state, created_by, created_at, updated_at) "
-        "VALUES (5, 'autumn', 'tag:vip', 'running', 'olga', 0, 0);");
+        "INSERT INTO campaigns (id, name, segment, content, state, created_by, created_at, "
+        "updated_at) VALUES (5, 'autumn', 'tag:vip', '{}', 'running', 'olga', 0, 0), "
+        "(6, 'winter', 'tag:vip', '{}', 'running', 'olga', 0, 0);");
     repository_ = std::make_unique<SqliteDeliveryRepository>(*connection_);
   }
 
@@ -55,9 +58,15 @@ class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
             std::to_string(contact) + ", '+49151000" + std::to_string(contact) + "', 0, 0)");
     auto insert = connection_->Prepare(
         "INSERT INTO deliveries (campaign_id, contact_id, sender_id, state, not_before, attempts, "
-        "created_at, updated_at) VALUES (?1, ?2, 3, ?3, ?4, ?5, 0, 0)");
+        "claim_owner, claim_deadline, created_at, updated_at) VALUES (?1, ?2, 3, ?3, ?4, ?5, ?6, "
+        "?7, 0, 0)");
+    if (row.owner) {
+      insert->Bind(6, *row.owner).Bind(7, std::int64_t{0});
+    } else {
+      insert->BindNull(6).BindNull(7);
+    }
     if (row.in_campaign) {
-      insert->Bind(1, std::int64_t{5});
+      insert->Bind(1, row.campaign);
     } else {
       insert->BindNull(1);
     }
@@ -88,8 +97,9 @@ class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
   }
 
   std::vector<DeliveryId> Claim(std::string_view owner, SysTime now, SysTime deadline,
-                                std::size_t limit = 100) {
-    auto claimed = repository_->ClaimDue(owner, now, deadline, limit);
+                                std::size_t limit = 100,
+                                std::optional<CampaignId> campaign = CampaignId{5}) {
+    auto claimed = repository_->ClaimDue(owner, campaign, now, deadline, limit);
     EXPECT_TRUE(claimed.ok()) << claimed.error().ToString();
     std::vector<DeliveryId> ids;
     if (claimed.ok()) {
@@ -98,13 +108,22 @@ class DeliveryRepositoryTest : public testing::MigratedDatabaseTest {
     return ids;
   }
 
-  // Two deliveries claimed by `owner` at 100 s: the first never handed over, the second once.
-  std::pair<DeliveryId, DeliveryId> ClaimUntriedAndTried(std::string_view owner, SysTime deadline) {
+  void MarkSending(std::string_view owner, std::vector<DeliveryId> ids) {
+    std::vector<SendingMark> marks;
+    for (DeliveryId id : ids) marks.push_back({id, SenderId{3}});
+    auto lost = repository_->MarkSending(owner, marks, At(101));
+    ASSERT_TRUE(lost.ok()) << lost.error().ToString();
+    EXPECT_THAT(*lost, IsEmpty());
+  }
+
+  // Two deliveries claimed by `owner` at 100 s: the first never handed over, the second sending.
+  std::pair<DeliveryId, DeliveryId> ClaimUntriedAndSending(std::string_view owner,
+                                                           SysTime deadline) {
     const DeliveryId untried = AddDue(10);
-    const DeliveryId tried = AddDue(11);
-    EXPECT_THAT(Claim(owner, At(100), deadline), ElementsAre(untried, tried));
-    EXPECT_TRUE(repository_->RecordAttempt(tried, owner, At(101)).ok());
-    return {untried, tried};
+    const DeliveryId sending = AddDue(11);
+    EXPECT_THAT(Claim(owner, At(100), deadline), ElementsAre(untried, sending));
+    MarkSending(owner, {sending});
+    return {untried, sending};
   }
 
   std::int64_t contacts_ = 0;
@@ -118,13 +137,25 @@ void ExpectRecovery(const Result<ClaimRecovery>& recovery, std::size_t requeued,
   EXPECT_EQ(recovery->uncertain, uncertain);
 }
 
-TEST_F(DeliveryRepositoryTest, ClaimDueTakesOnlyQueuedDeliveriesThatAreDue) {
+TEST(DeliveryStates, HaveStableNamesThatParseBack) {
+  for (std::size_t i = 0; i < kDeliveryStateCount; ++i) {
+    const auto state = static_cast<DeliveryState>(i);
+    EXPECT_EQ(ParseDeliveryState(DeliveryStateName(state)), state);
+  }
+  EXPECT_EQ(DeliveryStateName(DeliveryState::kUncertain), "uncertain");
+  EXPECT_FALSE(ParseDeliveryState("claimed").has_value());
+  EXPECT_FALSE(IsFinal(DeliveryState::kQueued));
+  EXPECT_FALSE(IsFinal(DeliveryState::kSending));
+  EXPECT_TRUE(IsFinal(DeliveryState::kUncertain));
+}
+
+TEST_F(DeliveryRepositoryTest, ClaimDueTakesOnlyUnclaimedQueuedDeliveriesThatAreDue) {
   const DeliveryId early = AddDue(100);
   const DeliveryId exactly_now = AddDue(200);
   const DeliveryId later = AddDue(201);
   std::vector<DeliveryId> settled;
-  for (const char* state :
-       {"sent", "delivered", "read", "failed", "skipped", "blocked", "uncertain", "cancelled"}) {
+  for (const char* state : {"sending", "sent", "delivered", "read", "failed", "skipped", "blocked",
+                            "expired", "uncertain", "cancelled"}) {
     settled.push_back(Add({.not_before_s = 50, .state = state}));
   }
 
@@ -132,60 +163,49 @@ TEST_F(DeliveryRepositoryTest, ClaimDueTakesOnlyQueuedDeliveriesThatAreDue) {
 
   for (DeliveryId id : {early, exactly_now}) {
     const StoredDelivery stored = Stored(id);
-    EXPECT_EQ(stored.state, "claimed");
+    EXPECT_EQ(stored.state, "queued");
     EXPECT_EQ(stored.owner, "a");
     EXPECT_EQ(stored.deadline_ms, ToUnixMillis(At(260)));
   }
-  EXPECT_EQ(Stored(later).state, "queued");
   EXPECT_FALSE(Stored(later).owner.has_value());
-  for (DeliveryId id : settled) EXPECT_NE(Stored(id).state, "claimed") << id.value;
+  for (DeliveryId id : settled) EXPECT_FALSE(Stored(id).owner.has_value()) << id.value;
+}
+
+TEST_F(DeliveryRepositoryTest, ClaimDueTakesOneCampaignOrTheSingleMessages) {
+  const DeliveryId five = AddDue(10);
+  const DeliveryId six = Add({.not_before_s = 5, .campaign = 6});
+  const DeliveryId single = Add({.not_before_s = 1, .in_campaign = false});
+
+  EXPECT_THAT(Claim("a", At(100), At(160), 10, CampaignId{5}), ElementsAre(five));
+  EXPECT_THAT(Claim("a", At(100), At(160), 10, CampaignId{6}), ElementsAre(six));
+  EXPECT_THAT(Claim("a", At(100), At(160), 10, std::nullopt), ElementsAre(single));
 }
 
 TEST_F(DeliveryRepositoryTest, ClaimDueReturnsTheEarliestFirstAndAtMostTheLimit) {
-  // Inserted out of time order, with a tie on not_before broken by id.
   const DeliveryId third = AddDue(30);
   const DeliveryId first = AddDue(10);
   const DeliveryId fifth = AddDue(50);
   const DeliveryId second = AddDue(20);
-  const DeliveryId fourth = AddDue(30);
+  const DeliveryId fourth = AddDue(40);
 
-  auto claimed = repository_->ClaimDue("a", At(100), At(160), 3);
-  ASSERT_TRUE(claimed.ok()) << claimed.error().ToString();
-  ASSERT_EQ(claimed->size(), 3u);
-  EXPECT_EQ((*claimed)[0].id, first);
-  EXPECT_EQ((*claimed)[1].id, second);
-  EXPECT_EQ((*claimed)[2].id, third);
-  EXPECT_EQ(Stored(fourth).state, "queued");
-  EXPECT_EQ(Stored(fifth).state, "queued");
-
+  EXPECT_THAT(Claim("a", At(100), At(160), 3), ElementsAre(first, second, third));
   EXPECT_THAT(Claim("a", At(100), At(160), 3), ElementsAre(fourth, fifth));
   EXPECT_THAT(Claim("a", At(100), At(160), 3), IsEmpty());
-}
-
-TEST_F(DeliveryRepositoryTest, ClaimDueWithLimitZeroClaimsNothing) {
-  const DeliveryId due = AddDue(10);
   EXPECT_THAT(Claim("a", At(100), At(160), 0), IsEmpty());
-  EXPECT_EQ(Stored(due).state, "queued");
 }
 
 TEST_F(DeliveryRepositoryTest, ClaimedDeliveryCarriesItsRow) {
   const DeliveryId in_campaign = Add({.not_before_s = 10, .attempts = 2});
-  const DeliveryId single = Add({.not_before_s = 20, .in_campaign = false});
-
-  auto claimed = repository_->ClaimDue("a", At(100), At(160), 10);
+  auto claimed = repository_->ClaimDue("a", CampaignId{5}, At(100), At(160), 10);
   ASSERT_TRUE(claimed.ok()) << claimed.error().ToString();
-  ASSERT_EQ(claimed->size(), 2u);
-  const ClaimedDelivery& campaign = (*claimed)[0];
-  EXPECT_EQ(campaign.id, in_campaign);
-  EXPECT_EQ(campaign.campaign, CampaignId{5});
-  EXPECT_EQ(campaign.contact, ContactId{1});
-  EXPECT_EQ(campaign.sender, SenderId{3});
-  EXPECT_EQ(campaign.attempts, 2);
-  EXPECT_EQ(campaign.not_before, At(10));
-  const ClaimedDelivery& message = (*claimed)[1];
-  EXPECT_EQ(message.id, single);
-  EXPECT_FALSE(message.campaign.has_value());
-  EXPECT_EQ(message.contact, ContactId{2});
+  ASSERT_EQ(claimed->size(), 1u);
+  const ClaimedDelivery& delivery = (*claimed)[0];
+  EXPECT_EQ(delivery.id, in_campaign);
+  EXPECT_EQ(delivery.campaign, CampaignId{5});
+  EXPECT_EQ(delivery.contact, ContactId{1});
+  EXPECT_EQ(delivery.sender, SenderId{3});
+  EXPECT_EQ(delivery.attempts, 2);
+  EXPECT_EQ(delivery.not_before, At(10));
 }
 
 TEST_F(DeliveryRepositoryTest, ClaimDueNeverTakesDeliveriesClaimedByAnotherOwner) {
@@ -197,20 +217,32 @@ TEST_F(DeliveryRepositoryTest, ClaimDueNeverTakesDeliveriesClaimedByAnotherOwner
   EXPECT_EQ(Stored(taken).owner, "a");
 }
 
+TEST_F(DeliveryRepositoryTest, NextDueIsTheEarliestUnclaimedQueuedDelivery) {
+  auto next = repository_->NextDue(CampaignId{5});
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value());
+  const DeliveryId early = AddDue(10);
+  AddDue(20);
+  Add({.not_before_s = 1, .state = "sent"});
+  EXPECT_EQ(*repository_->NextDue(CampaignId{5}), At(10));
+  ASSERT_THAT(Claim("a", At(15), At(60)), ElementsAre(early));
+  EXPECT_EQ(*repository_->NextDue(CampaignId{5}), At(20));
+}
+
 TEST_F(DeliveryRepositoryTest, EveryClaimOperationNeedsAnOwner) {
   const DeliveryId due = AddDue(10);
-  auto expect_refused = [](const Status& status, std::string_view what) {
-    ASSERT_FALSE(status.ok()) << what;
-    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument) << what;
-    EXPECT_EQ(status.error().field, "owner") << what;
+  auto expect_refused = [](const Error& error, std::string_view what) {
+    EXPECT_EQ(error.code, ErrorCode::kInvalidArgument) << what;
+    EXPECT_EQ(error.field, "owner") << what;
   };
-  auto claim = repository_->ClaimDue("", At(100), At(160), 10);
-  expect_refused(claim.ok() ? Status::Ok() : Status(claim.error()), "ClaimDue");
-  auto renew = repository_->RenewClaims("", At(200));
-  expect_refused(renew.ok() ? Status::Ok() : Status(renew.error()), "RenewClaims");
-  expect_refused(repository_->RecordAttempt(due, "", At(100)), "RecordAttempt");
-  auto release = repository_->ReleaseClaims("", At(100));
-  expect_refused(release.ok() ? Status::Ok() : Status(release.error()), "ReleaseClaims");
+  const std::vector<DeliveryId> ids{due};
+  const std::vector<SendingMark> marks{{due, SenderId{3}}};
+  const std::vector<DeliveryOutcome> outcomes{{due}};
+  expect_refused(repository_->ClaimDue("", CampaignId{5}, At(100), At(160), 10).error(), "claim");
+  expect_refused(repository_->RenewClaims("", ids, At(200)).error(), "renew");
+  expect_refused(repository_->MarkSending("", marks, At(100)).error(), "mark");
+  expect_refused(repository_->RecordOutcomes("", outcomes, At(100)).error(), "record");
+  expect_refused(repository_->ReleaseClaims("", ids, At(100)).error(), "release");
   EXPECT_EQ(Stored(due).state, "queued");
 }
 
@@ -220,86 +252,183 @@ TEST_F(DeliveryRepositoryTest, RenewClaimsMovesOnlyTheOwnersDeadlines) {
   ASSERT_THAT(Claim("a", At(100), At(160)), ElementsAre(a1, a2));
   const DeliveryId b1 = AddDue(12);
   ASSERT_THAT(Claim("b", At(100), At(170)), ElementsAre(b1));
-  // A delivery a finished with still names a as its owner: it is not a claim any more.
-  const DeliveryId sent = Add({.not_before_s = 13, .state = "sent"});
-  Execute("UPDATE deliveries SET claim_owner = 'a', claim_deadline = 0 WHERE id = " +
-          std::to_string(sent.value));
 
-  auto renewed = repository_->RenewClaims("a", At(220));
+  auto renewed = repository_->RenewClaims("a", std::vector{a1, a2, b1}, At(220));
   ASSERT_TRUE(renewed.ok()) << renewed.error().ToString();
   EXPECT_EQ(*renewed, 2u);
   EXPECT_EQ(Stored(a1).deadline_ms, ToUnixMillis(At(220)));
   EXPECT_EQ(Stored(a2).deadline_ms, ToUnixMillis(At(220)));
   EXPECT_EQ(Stored(b1).deadline_ms, ToUnixMillis(At(170)));
-  EXPECT_EQ(Stored(sent).deadline_ms, 0);
-
-  auto nobody = repository_->RenewClaims("c", At(220));
-  ASSERT_TRUE(nobody.ok());
-  EXPECT_EQ(*nobody, 0u);
 }
 
-TEST_F(DeliveryRepositoryTest, RecordAttemptCountsOnlyUnderTheOwnersClaim) {
+TEST_F(DeliveryRepositoryTest, MarkSendingCountsAnAttemptOnlyUnderTheOwnersClaim) {
   const DeliveryId claimed = AddDue(10);
   ASSERT_THAT(Claim("a", At(100), At(160)), ElementsAre(claimed));
-  const DeliveryId queued = AddDue(10);
+  const DeliveryId unclaimed = AddDue(10);
 
-  EXPECT_TRUE(repository_->RecordAttempt(claimed, "a", At(101)).ok());
-  EXPECT_TRUE(repository_->RecordAttempt(claimed, "a", At(102)).ok());
-  EXPECT_EQ(Stored(claimed).attempts, 2);
-
-  for (auto [id, owner] :
-       {std::pair{claimed, "b"}, std::pair{queued, "a"}, std::pair{DeliveryId{999}, "a"}}) {
-    Status refused = repository_->RecordAttempt(id, owner, At(103));
-    ASSERT_FALSE(refused.ok()) << id.value << " " << owner;
-    EXPECT_EQ(refused.error().code, ErrorCode::kNotFound) << id.value << " " << owner;
-  }
-  EXPECT_EQ(Stored(claimed).attempts, 2);
-  EXPECT_EQ(Stored(queued).attempts, 0);
+  auto lost =
+      repository_->MarkSending("b", std::vector<SendingMark>{{claimed, SenderId{3}}}, At(101));
+  ASSERT_TRUE(lost.ok());
+  EXPECT_THAT(*lost, ElementsAre(claimed));
+  lost = repository_->MarkSending(
+      "a", std::vector<SendingMark>{{claimed, SenderId{3}}, {unclaimed, SenderId{3}}}, At(101));
+  ASSERT_TRUE(lost.ok());
+  EXPECT_THAT(*lost, ElementsAre(unclaimed));
+  EXPECT_EQ(Stored(claimed).state, "sending");
+  EXPECT_EQ(Stored(claimed).attempts, 1);
+  EXPECT_EQ(Stored(unclaimed).state, "queued");
+  EXPECT_EQ(Stored(unclaimed).attempts, 0);
+  // Once sending, it cannot be marked again: one hand-over per claim.
+  lost = repository_->MarkSending("a", std::vector<SendingMark>{{claimed, SenderId{3}}}, At(102));
+  EXPECT_THAT(*lost, ElementsAre(claimed));
+  EXPECT_EQ(Stored(claimed).attempts, 1);
 }
 
-TEST_F(DeliveryRepositoryTest, ReleaseClaimsRequeuesUntriedAndLeavesTriedUncertain) {
-  const auto [untried, tried] = ClaimUntriedAndTried("a", At(160));
-  const DeliveryId others = AddDue(12);
-  ASSERT_THAT(Claim("b", At(100), At(160)), ElementsAre(others));
+TEST_F(DeliveryRepositoryTest, RecordOutcomesSettlesAndGivesTheClaimBack) {
+  const DeliveryId sent = AddDue(10);
+  const DeliveryId retried = AddDue(11);
+  const DeliveryId skipped = AddDue(12);
+  ASSERT_THAT(Claim("a", At(100), At(160)), ElementsAre(sent, retried, skipped));
+  MarkSending("a", {sent, retried});
 
-  ExpectRecovery(repository_->ReleaseClaims("a", At(120)), 1, 1);
+  std::vector<DeliveryOutcome> outcomes{
+      {.id = sent, .state = DeliveryState::kSent, .provider_message_id = "wamid.1"},
+      {.id = retried,
+       .state = DeliveryState::kQueued,
+       .reason = "retry:130429",
+       .error_code = 130429,
+       .not_before = At(130)},
+      {.id = skipped, .state = DeliveryState::kSkipped, .reason = "skipped:opted_out"}};
+  auto lost = repository_->RecordOutcomes("b", outcomes, At(102));
+  ASSERT_TRUE(lost.ok());
+  EXPECT_EQ(lost->size(), 3u) << "b holds none of them";
+  lost = repository_->RecordOutcomes("a", outcomes, At(102));
+  ASSERT_TRUE(lost.ok());
+  EXPECT_THAT(*lost, IsEmpty());
 
-  const StoredDelivery requeued = Stored(untried);
-  EXPECT_EQ(requeued.state, "queued");
-  EXPECT_FALSE(requeued.owner.has_value());
-  EXPECT_FALSE(requeued.deadline_ms.has_value());
-  const StoredDelivery uncertain = Stored(tried);
+  EXPECT_EQ(Stored(sent).state, "sent");
+  EXPECT_FALSE(Stored(sent).owner.has_value());
+  EXPECT_EQ(QueryText("SELECT provider_message_id FROM deliveries WHERE id = " +
+                      std::to_string(sent.value)),
+            "wamid.1");
+  EXPECT_EQ(QueryInt("SELECT sent_at FROM deliveries WHERE id = " + std::to_string(sent.value)),
+            ToUnixMillis(At(102)));
+  EXPECT_EQ(Stored(retried).state, "queued");
+  EXPECT_EQ(Stored(retried).attempts, 1);
+  EXPECT_FALSE(Stored(retried).owner.has_value());
+  EXPECT_EQ(Stored(skipped).reason, "skipped:opted_out");
+  EXPECT_THAT(Claim("a", At(129), At(190)), IsEmpty()) << "the retry waits for its time";
+  EXPECT_THAT(Claim("a", At(130), At(190)), ElementsAre(retried));
+  // A settled delivery is not recorded again.
+  lost = repository_->RecordOutcomes("a", std::vector<DeliveryOutcome>{{.id = sent}}, At(140));
+  EXPECT_THAT(*lost, ElementsAre(sent));
+}
+
+TEST_F(DeliveryRepositoryTest, ReleaseClaimsGivesBackOnlyQueuedClaimsOfTheOwner) {
+  const auto [untried, sending] = ClaimUntriedAndSending("a", At(160));
+  auto released = repository_->ReleaseClaims("a", std::vector{untried, sending}, At(120));
+  ASSERT_TRUE(released.ok());
+  EXPECT_EQ(*released, 1u);
+  EXPECT_FALSE(Stored(untried).owner.has_value());
+  EXPECT_EQ(Stored(sending).state, "sending");
+  EXPECT_EQ(Stored(sending).owner, "a");
+}
+
+TEST_F(DeliveryRepositoryTest, RecoverClaimsOfOthersRequeuesUntriedAndLeavesSendingUncertain) {
+  const auto [untried, sending] = ClaimUntriedAndSending("dead", At(1000));
+  const DeliveryId mine = AddDue(12);
+  ASSERT_THAT(Claim("me", At(100), At(1000)), ElementsAre(mine));
+
+  ExpectRecovery(repository_->RecoverClaims("me", At(120)), 1, 1);
+
+  EXPECT_EQ(Stored(untried).state, "queued");
+  EXPECT_FALSE(Stored(untried).owner.has_value());
+  const StoredDelivery uncertain = Stored(sending);
   EXPECT_EQ(uncertain.state, "uncertain");
   EXPECT_EQ(uncertain.reason, "uncertain:claim_lost");
   EXPECT_EQ(uncertain.attempts, 1);
   EXPECT_FALSE(uncertain.owner.has_value());
-  EXPECT_EQ(Stored(others).state, "claimed");
-  EXPECT_EQ(Stored(others).owner, "b");
-
-  // The requeued delivery is work again, for anyone; the uncertain one is not.
-  EXPECT_THAT(Claim("b", At(130), At(190)), ElementsAre(untried));
-  ExpectRecovery(repository_->ReleaseClaims("a", At(140)), 0, 0);
+  EXPECT_EQ(Stored(mine).owner, "me");
+  // The requeued delivery is work again; the uncertain one never is.
+  EXPECT_THAT(Claim("me", At(130), At(190)), ElementsAre(untried));
 }
 
 TEST_F(DeliveryRepositoryTest, RecoverExpiredClaimsTouchesOnlyClaimsWhoseDeadlinePassed) {
-  const auto [untried, tried] = ClaimUntriedAndTried("dead", At(150));
+  const auto [untried, sending] = ClaimUntriedAndSending("dead", At(150));
   const DeliveryId alive = AddDue(12);
   ASSERT_THAT(Claim("alive", At(100), At(300)), ElementsAre(alive));
-  const DeliveryId queued = AddDue(13);
 
-  ExpectRecovery(repository_->RecoverExpiredClaims(At(150)), 0, 0);  // not yet before now
-  ExpectRecovery(repository_->RecoverExpiredClaims(At(200)), 1, 1);
-
+  ExpectRecovery(repository_->RecoverClaims("", At(150)), 0, 0);  // not yet before now
+  ExpectRecovery(repository_->RecoverClaims("", At(200)), 1, 1);
   EXPECT_EQ(Stored(untried).state, "queued");
-  EXPECT_FALSE(Stored(untried).owner.has_value());
-  EXPECT_EQ(Stored(tried).state, "uncertain");
-  EXPECT_EQ(Stored(tried).reason, "uncertain:claim_lost");
-  EXPECT_EQ(Stored(alive).state, "claimed");
+  EXPECT_EQ(Stored(sending).state, "uncertain");
   EXPECT_EQ(Stored(alive).owner, "alive");
-  EXPECT_EQ(Stored(queued).state, "queued");
+  ExpectRecovery(repository_->RecoverClaims("", At(301)), 1, 0);
+  EXPECT_FALSE(Stored(alive).owner.has_value());
+}
 
-  ExpectRecovery(repository_->RecoverExpiredClaims(At(301)), 1, 0);
-  EXPECT_EQ(Stored(alive).state, "queued");
+TEST_F(DeliveryRepositoryTest, InsertAudienceNeverQueuesAContactTwice) {
+  Execute(
+      "INSERT INTO contacts (id, phone_e164, created_at, updated_at) VALUES "
+      "(101, '+4915100000101', 0, 0), (102, '+4915100000102', 0, 0)");
+  std::vector<NewDelivery> audience{{.contact = ContactId{101}, .not_before = At(10)},
+                                    {.contact = ContactId{102}, .not_before = At(20)}};
+  auto inserted = repository_->InsertAudience(CampaignId{5}, audience, At(1));
+  ASSERT_TRUE(inserted.ok()) << inserted.error().ToString();
+  EXPECT_EQ(*inserted, 2u);
+  inserted = repository_->InsertAudience(CampaignId{5}, audience, At(2));
+  ASSERT_TRUE(inserted.ok());
+  EXPECT_EQ(*inserted, 0u);
+  inserted = repository_->InsertAudience(CampaignId{6}, audience, At(2));
+  EXPECT_EQ(*inserted, 2u) << "another campaign may reach the same contacts";
+  auto counts = repository_->CountByState(CampaignId{5});
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ((*counts)[static_cast<std::size_t>(DeliveryState::kQueued)], 2);
+}
+
+TEST_F(DeliveryRepositoryTest, FinishQueuedExpiresOnlyUnclaimedQueuedRows) {
+  const DeliveryId held = AddDue(10);
+  const DeliveryId waiting = AddDue(11);
+  const DeliveryId sent = Add({.not_before_s = 1, .state = "sent"});
+  ASSERT_THAT(Claim("a", At(11), At(60), 1), ElementsAre(held));
+  auto finished =
+      repository_->FinishQueued(CampaignId{5}, DeliveryState::kExpired, "expired:end_by", At(50));
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(*finished, 1u);
+  EXPECT_EQ(Stored(waiting).state, "expired");
+  EXPECT_EQ(Stored(waiting).reason, "expired:end_by");
+  EXPECT_EQ(Stored(held).state, "queued") << "its holder settles it";
+  EXPECT_EQ(Stored(sent).state, "sent");
+}
+
+TEST_F(DeliveryRepositoryTest, ScanListsACampaignsDeliveriesWithTheirRecipients) {
+  const DeliveryId a = AddDue(10);
+  const DeliveryId b = Add({.not_before_s = 11, .state = "skipped"});
+  Add({.not_before_s = 12, .campaign = 6});
+  std::vector<DeliveryRow> rows;
+  ASSERT_TRUE(repository_
+                  ->Scan(CampaignId{5}, std::nullopt, DeliveryId{0},
+                         [&](const DeliveryRow& row) {
+                           rows.push_back(row);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].id, a);
+  EXPECT_EQ(rows[0].phone_e164, "+491510001");
+  EXPECT_EQ(rows[0].sender, "pnid-3");
+  EXPECT_EQ(rows[1].id, b);
+  EXPECT_EQ(rows[1].state, DeliveryState::kSkipped);
+  rows.clear();
+  ASSERT_TRUE(repository_
+                  ->Scan(CampaignId{5}, DeliveryState::kSkipped, DeliveryId{0},
+                         [&](const DeliveryRow& row) {
+                           rows.push_back(row);
+                           return true;
+                         })
+                  .ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, b);
 }
 
 }  // namespace

@@ -191,5 +191,52 @@ TEST(Store, DirectoryAsPathNamesTheKey) {
   EXPECT_EQ(store.error().field, "storage.path");
 }
 
+// Version 8 rebuilt campaigns and deliveries for the send path: rows written by version 7 (no
+// build ever did, but the migration must not lose any) come across with their meaning kept.
+TEST(Migrations, Version8CarriesSendersCampaignsAndDeliveriesAcross) {
+  TempDir dir;
+  auto path = dir / "v7.db";
+  {
+    auto old = OpenConnection(path);
+    ASSERT_TRUE(Migrate(*old, AllMigrations(), 7).ok());
+    ASSERT_TRUE(
+        old->Execute("INSERT INTO contacts (id, phone_e164, created_at, updated_at) VALUES "
+                     "(1, '+4915100000001', 1, 1), (2, '+4915100000002', 1, 1);"
+                     "INSERT INTO senders (id, phone_number_id, display_phone_number, "
+                     "messaging_tier, max_messages_per_s, created_at, updated_at) VALUES "
+                     "(3, 'pn-3', '+4930123', 'TIER_10K', NULL, 5, 6);"
+                     "INSERT INTO campaigns (id, name, segment_expr, state, created_by, "
+                     "created_at, updated_at) VALUES (4, 'old', 'tag:vip', 'failed', 'olga', "
+                     "1, 1);"
+                     "INSERT INTO campaign_senders VALUES (4, 3);"
+                     "INSERT INTO deliveries (id, campaign_id, contact_id, sender_id, state, "
+                     "not_before, claim_owner, claim_deadline, attempts, created_at, "
+                     "updated_at) VALUES (10, 4, 1, 3, 'claimed', 1, 'x', 9, 0, 1, 1), "
+                     "(11, 4, 2, 3, 'claimed', 1, 'x', 9, 1, 1, 1)")
+            .ok());
+  }
+  auto store = Store::Open({path});
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  (*store)->Stop();
+  auto upgraded = OpenConnection(path);
+  auto text = [&](std::string_view sql) {
+    auto query = upgraded->Prepare(sql);
+    EXPECT_TRUE(query.ok()) << sql;
+    auto row = query->Step();
+    return row.ok() && *row ? query->ColumnText(0) : std::string("<none>");
+  };
+  EXPECT_EQ(text("SELECT p.name || ' ' || p.messaging_tier || ' ' || s.throughput_per_s FROM "
+                 "senders s JOIN portfolios p ON p.id = s.portfolio_id"),
+            "default TIER_10K 80.0");
+  EXPECT_EQ(text("SELECT state || ' ' || segment FROM campaigns WHERE id = 4"),
+            "cancelled tag:vip");
+  EXPECT_EQ(text("SELECT count(*) FROM campaign_senders"), "1");
+  EXPECT_EQ(text("SELECT state || ' ' || coalesce(claim_owner, '-') FROM deliveries WHERE id = 10"),
+            "queued -");
+  EXPECT_EQ(text("SELECT state FROM deliveries WHERE id = 11"), "uncertain");
+  EXPECT_EQ(text("SELECT reason FROM market_rules WHERE market = 'US'"), "us_marketing_pause");
+  EXPECT_EQ(text("PRAGMA foreign_key_check"), "<none>");
+}
+
 }  // namespace
 }  // namespace herald::storage

@@ -246,6 +246,154 @@ CREATE TABLE import_rejects (
 ) WITHOUT ROWID;
 )sql";
 
+// Sending (issue 16). Portfolios own the senders' messaging tier; campaigns and deliveries are
+// rebuilt for the send path's states (nothing wrote them before this version, but their rows are
+// carried over all the same); the send lease; market rules as effective-dated data.
+constexpr std::string_view kSending = R"sql(
+CREATE TABLE portfolios (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL UNIQUE,
+  messaging_tier   TEXT NOT NULL DEFAULT 'TIER_250',  -- TIER_250 … TIER_UNLIMITED, or a TIER_* as given
+  restricted_until INTEGER,                          -- business-initiated sends paused until then
+  restriction_type TEXT,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+INSERT INTO portfolios (name, messaging_tier, created_at, updated_at)
+  SELECT 'default', max(messaging_tier), min(created_at), max(updated_at) FROM senders
+  HAVING count(*) > 0;
+ALTER TABLE senders ADD COLUMN portfolio_id INTEGER REFERENCES portfolios (id);
+UPDATE senders SET portfolio_id = (SELECT id FROM portfolios WHERE name = 'default');
+ALTER TABLE senders DROP COLUMN messaging_tier;
+ALTER TABLE senders RENAME COLUMN max_messages_per_s TO throughput_per_s;
+UPDATE senders SET throughput_per_s = 80 WHERE throughput_per_s IS NULL;
+ALTER TABLE senders ADD COLUMN state_reason TEXT;
+CREATE INDEX senders_by_portfolio ON senders (portfolio_id);
+
+CREATE TABLE old_campaigns AS SELECT * FROM campaigns;
+CREATE TABLE old_campaign_senders AS SELECT * FROM campaign_senders;
+CREATE TABLE old_deliveries AS SELECT * FROM deliveries;
+DROP TABLE deliveries;
+DROP TABLE campaign_senders;
+DROP TABLE campaigns;
+
+CREATE TABLE campaigns (
+  id               INTEGER PRIMARY KEY,
+  name             TEXT NOT NULL,
+  segment          TEXT NOT NULL,                 -- as given: an expression or a saved segment's name
+  content          TEXT NOT NULL CHECK (json_valid(content)),  -- {"template":{…}} or {"text":"…"}
+  state            TEXT NOT NULL CHECK (state IN ('draft', 'scheduled', 'running', 'paused',
+                                                  'completed', 'cancelled', 'expired')),
+  state_reason     TEXT,
+  start_at         INTEGER,
+  timezone         TEXT,
+  local_time       TEXT,                          -- "10:00" in each recipient's local time
+  end_by           INTEGER,
+  spend_cap_micros INTEGER,
+  currency         TEXT NOT NULL DEFAULT 'USD',
+  audience_size    INTEGER,                       -- set once the audience is fully written
+  created_by       TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL,
+  started_at       INTEGER,
+  finished_at      INTEGER
+);
+CREATE INDEX campaigns_by_state ON campaigns (state);
+CREATE TABLE campaign_senders (
+  campaign_id INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+  sender_id   INTEGER NOT NULL REFERENCES senders (id),
+  PRIMARY KEY (campaign_id, sender_id)
+) WITHOUT ROWID;
+-- One row per message Herald means to send; a campaign never queues a contact twice. A queued
+-- row with a claim_owner is claimed; 'sending' means handed (or about to be handed) to the
+-- provider, durable before the hand-over, so a crash leaves it 'uncertain', never re-sent.
+CREATE TABLE deliveries (
+  id                    INTEGER PRIMARY KEY,
+  campaign_id           INTEGER REFERENCES campaigns (id),   -- NULL for a single message
+  contact_id            INTEGER NOT NULL REFERENCES contacts (id),
+  sender_id             INTEGER REFERENCES senders (id),     -- NULL until one is assigned
+  state                 TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'sent', 'delivered',
+                                                       'read', 'failed', 'skipped', 'blocked',
+                                                       'expired', 'uncertain', 'cancelled')),
+  reason                TEXT,                                -- e.g. skipped:opted_out
+  error_code            INTEGER,                             -- the platform's, when it answered one
+  not_before            INTEGER NOT NULL,
+  claim_owner           TEXT,
+  claim_deadline        INTEGER,
+  attempts              INTEGER NOT NULL DEFAULT 0,
+  message               TEXT CHECK (message IS NULL OR json_valid(message)),  -- single messages
+  provider_message_id   TEXT,                                -- wamid
+  estimated_cost_micros INTEGER,
+  actual_cost_micros    INTEGER,
+  pricing_category      TEXT,
+  created_at            INTEGER NOT NULL,
+  updated_at            INTEGER NOT NULL,
+  sent_at               INTEGER,
+  delivered_at          INTEGER,
+  read_at               INTEGER,
+  UNIQUE (campaign_id, contact_id)
+);
+-- Claims take due rows per campaign (NULL: single messages), earliest first; counts by state use
+-- it too, so a paused campaign's backlog never slows another campaign's claims.
+CREATE INDEX deliveries_by_campaign ON deliveries (campaign_id, state, not_before);
+CREATE INDEX deliveries_by_contact ON deliveries (contact_id, sent_at) WHERE sent_at IS NOT NULL;
+CREATE UNIQUE INDEX deliveries_by_message ON deliveries (provider_message_id)
+  WHERE provider_message_id IS NOT NULL;
+CREATE INDEX deliveries_claimed ON deliveries (claim_deadline) WHERE claim_owner IS NOT NULL;
+
+INSERT INTO campaigns (id, name, segment, content, state, start_at, timezone, local_time,
+                       spend_cap_micros, currency, created_by, created_at, updated_at, started_at,
+                       finished_at)
+  SELECT id, name, segment_expr,
+         json_object('template', json_object('id', template_id, 'parameters', json(template_params))),
+         CASE state WHEN 'failed' THEN 'cancelled' ELSE state END, start_at, timezone,
+         local_send_time, spend_cap_micros, currency, created_by, created_at, updated_at,
+         started_at, finished_at
+  FROM old_campaigns;
+INSERT INTO campaign_senders SELECT campaign_id, sender_id FROM old_campaign_senders;
+INSERT INTO deliveries (id, campaign_id, contact_id, sender_id, state, reason, not_before,
+                        claim_owner, claim_deadline, attempts, provider_message_id,
+                        estimated_cost_micros, actual_cost_micros, pricing_category, created_at,
+                        updated_at, sent_at, delivered_at, read_at)
+  SELECT id, campaign_id, contact_id, sender_id,
+         CASE WHEN state = 'claimed' AND attempts > 0 THEN 'uncertain'
+              WHEN state = 'claimed' THEN 'queued' ELSE state END,
+         reason, not_before, NULL, NULL, attempts, provider_message_id, estimated_cost_micros,
+         actual_cost_micros, pricing_category, created_at, updated_at, sent_at, delivered_at,
+         read_at
+  FROM old_deliveries;
+DROP TABLE old_deliveries;
+DROP TABLE old_campaign_senders;
+DROP TABLE old_campaigns;
+
+-- Named leases: 'sender' is held by the one heraldd that sends for this database.
+CREATE TABLE leases (
+  name        TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,      -- unique per process start
+  host        TEXT NOT NULL,
+  pid         INTEGER NOT NULL,
+  acquired_at INTEGER NOT NULL,
+  deadline    INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Platform market rules, effective-dated: a message of `category` to a recipient in `market` is
+-- not sent while effective_from <= the send date < effective_until (open-ended when NULL).
+CREATE TABLE market_rules (
+  market          TEXT NOT NULL,       -- ISO 3166-1 alpha-2
+  category        TEXT NOT NULL,       -- marketing, utility, authentication, service
+  effective_from  TEXT NOT NULL CHECK (effective_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  effective_until TEXT CHECK (effective_until IS NULL OR
+                              effective_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  reason          TEXT NOT NULL,       -- recorded on skipped deliveries: skipped:market:<reason>
+  platform_error  INTEGER,             -- what the platform would answer (131049)
+  source          TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (market, category, effective_from)
+) WITHOUT ROWID;
+INSERT INTO market_rules VALUES
+  ('US', 'marketing', '2025-04-01', NULL, 'us_marketing_pause', 131049,
+   'reference/whatsapp.md: no marketing templates to US numbers since 2025-04-01');
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -254,6 +402,7 @@ constexpr Migration kMigrations[] = {
     {5, "prices, webhook events", kPricesWebhooks},
     {6, "saved segments", kSegments},
     {7, "durable imports", kImports},
+    {8, "portfolios, campaigns and deliveries for sending, leases, market rules", kSending},
 };
 
 }  // namespace
