@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "app/read_worker.h"
+#include "app/reply.h"
 #include "campaign/contact_index.h"
 #include "campaign/segment.h"
 #include "common/clock.h"
@@ -42,9 +43,6 @@
 #include "storage/store.h"
 
 namespace herald::app {
-
-template <typename T>
-using Reply = std::function<void(Result<T>)>;
 
 // The data this service hands out, as storage keeps it (plain values).
 using Contact = storage::StoredContact;

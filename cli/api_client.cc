@@ -250,6 +250,13 @@ Result<ApiResponse> ApiClient::Post(std::string_view path, std::string_view body
   return response;
 }
 
+Result<ApiResponse> ApiClient::Patch(std::string_view path, std::string_view body,
+                                     std::string_view content_type) {
+  Result<ApiResponse> response = Send("PATCH", path, body, content_type);
+  if (response.ok() && !response->ok()) return response->ToError();
+  return response;
+}
+
 Result<ApiResponse> ApiClient::Put(std::string_view path, std::string_view body,
                                    std::string_view content_type) {
   Result<ApiResponse> response = Send("PUT", path, body, content_type);

@@ -66,6 +66,8 @@ class ApiClient {
                            std::string_view content_type = "application/json");
   Result<ApiResponse> Put(std::string_view path, std::string_view body,
                           std::string_view content_type = "application/json");
+  Result<ApiResponse> Patch(std::string_view path, std::string_view body,
+                            std::string_view content_type = "application/json");
   Result<ApiResponse> Delete(std::string_view path);
 
   // POSTs the file at `file_path` as the body, read from disk while it is sent (a contacts import

@@ -24,6 +24,7 @@ namespace {
 constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
     &RegisterStatusCommand,   &RegisterContactsCommands, &RegisterTagsCommands,
     &RegisterSegmentCommands, &RegisterWordsCommands,    &RegisterTemplatesCommands,
+    &RegisterSendersCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:

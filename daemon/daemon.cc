@@ -9,6 +9,7 @@
 
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "app/sender_service.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "config/config.h"
@@ -24,6 +25,7 @@
 #include "http/imports_api.h"
 #include "http/router.h"
 #include "http/segments_api.h"
+#include "http/senders_api.h"
 #include "http/tags_api.h"
 #include "http/templates_api.h"
 #include "http/wordlists_api.h"
@@ -119,6 +121,7 @@ class Daemon {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ContactService> contacts_;
   std::unique_ptr<ComplianceService> compliance_;
+  std::unique_ptr<app::SenderService> senders_;
   LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
@@ -205,6 +208,15 @@ Status Daemon::Start() {
       [this](LifecycleStack::Deadline) { compliance_->Stop(); });
   if (!started.ok()) return started;
 
+  started = components_.Start(
+      "senders",
+      [this]() -> Status {
+        senders_ = std::make_unique<app::SenderService>(*store_, clock_);
+        return senders_->Start();
+      },
+      [](LifecycleStack::Deadline) {});
+  if (!started.ok()) return started;
+
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
@@ -219,6 +231,7 @@ Status Daemon::Start() {
   http::RegisterSegmentsApi(router_, *contacts_);
   http::RegisterWordListsApi(router_, *compliance_);
   http::RegisterTemplatesApi(router_, *compliance_);
+  http::RegisterSendersApi(router_, *senders_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();

@@ -135,6 +135,11 @@ class DuplicateKeyFinder {
 
 Result<json::object> JsonObjectBody(const Request& request,
                                     std::initializer_list<std::string_view> fields) {
+  return JsonObjectBody(request, std::span<const std::string_view>(fields.begin(), fields.size()));
+}
+
+Result<json::object> JsonObjectBody(const Request& request,
+                                    std::span<const std::string_view> fields) {
   boost::system::error_code ec;
   json::value value = json::parse(request.body, ec);
   if (ec) {
@@ -233,6 +238,49 @@ json::object ContactJson(const app::Contact& contact) {
     out["last_inbound_at"] = TimeJson(*contact.last_inbound);
   }
   return out;
+}
+
+namespace {
+Error WrongType(std::string_view key, std::string_view expected) {
+  return MakeError(ErrorCode::kInvalidArgument, "expected " + std::string(expected),
+                   std::string(key));
+}
+}  // namespace
+
+Result<std::optional<std::string>> OptionalStringField(const boost::json::object& body,
+                                                       std::string_view key) {
+  const boost::json::value* value = body.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) return WrongType(key, "a string");
+  return std::optional<std::string>(std::string(value->as_string()));
+}
+
+Result<std::optional<double>> OptionalNumberField(const boost::json::object& body,
+                                                  std::string_view key) {
+  const boost::json::value* value = body.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::optional<double>();
+  if (value->is_int64()) return std::optional<double>(static_cast<double>(value->as_int64()));
+  if (value->is_uint64()) return std::optional<double>(static_cast<double>(value->as_uint64()));
+  if (value->is_double()) return std::optional<double>(value->as_double());
+  return WrongType(key, "a number");
+}
+
+Result<std::optional<bool>> OptionalBoolField(const boost::json::object& body,
+                                              std::string_view key) {
+  const boost::json::value* value = body.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::optional<bool>();
+  if (!value->is_bool()) return WrongType(key, "true or false");
+  return std::optional<bool>(value->as_bool());
+}
+
+Result<std::optional<SysTime>> OptionalTimeField(const boost::json::object& body,
+                                                 std::string_view key) {
+  auto text = OptionalStringField(body, key);
+  if (!text.ok()) return WrongType(key, "an RFC 3339 time such as 2026-12-04T10:00:00Z");
+  if (!*text) return std::optional<SysTime>();
+  auto time = ParseRfc3339(**text);
+  if (!time) return WrongType(key, "an RFC 3339 time such as 2026-12-04T10:00:00Z");
+  return std::optional<SysTime>(*time);
 }
 
 }  // namespace herald::http

@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,8 +29,22 @@ Response JsonBody(int status, const boost::json::value& body);
 // silently, and which one differs between clients and servers).
 Result<boost::json::object> JsonObjectBody(const Request& request,
                                            std::initializer_list<std::string_view> fields);
+Result<boost::json::object> JsonObjectBody(const Request& request,
+                                           std::span<const std::string_view> fields);
 // `key` as a list of strings (missing: empty list); an error names the key.
 Result<std::vector<std::string>> StringList(const boost::json::object& body, std::string_view key);
+// Typed optional fields of a JSON body: absent or null gives nullopt; a value of another type is
+// a 400 naming the key. Strings must be valid UTF-8 (a JSON parser guarantees it); times are
+// RFC 3339 with an offset; numbers may be integers or decimals.
+Result<std::optional<std::string>> OptionalStringField(const boost::json::object& body,
+                                                       std::string_view key);
+Result<std::optional<double>> OptionalNumberField(const boost::json::object& body,
+                                                  std::string_view key);
+Result<std::optional<bool>> OptionalBoolField(const boost::json::object& body,
+                                              std::string_view key);
+Result<std::optional<SysTime>> OptionalTimeField(const boost::json::object& body,
+                                                 std::string_view key);
+
 // The actor for the audit log: X-Herald-Actor (the router refused one CheckActor does not
 // accept), else "admin".
 std::string ActorOf(const Request& request);
