@@ -95,6 +95,11 @@ std::vector<ContactId> ContactService::Members(const campaign::SegmentExpr& expr
   return ids;
 }
 
+campaign::ContactSet ContactService::Evaluate(const campaign::SegmentExpr& expr) const {
+  std::shared_lock lock(index_mutex_);
+  return index_.Evaluate(expr, clock_.Now());
+}
+
 void ContactService::ApplyCommitted(const std::vector<storage::UpsertResult>& results) {
   std::unique_lock lock(index_mutex_);
   for (const auto& result : results) {

@@ -143,6 +143,9 @@ class ContactService {
                    Reply<storage::SavedSegment> reply);
   void DeleteSegment(std::string name, std::string actor, Reply<bool> reply);
 
+  // The contacts matching `expr` now (a campaign's audience), from the index. Any thread.
+  campaign::ContactSet Evaluate(const campaign::SegmentExpr& expr) const;
+
   std::uint64_t indexed_contacts() const;
   const Clock& clock() const { return clock_; }
 

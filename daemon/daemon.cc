@@ -7,6 +7,7 @@
 #include <ostream>
 #include <vector>
 
+#include "app/campaign_service.h"
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
 #include "app/sender_service.h"
@@ -20,6 +21,7 @@
 #include "daemon/notify.h"
 #include "daemon/version.h"
 #include "http/admin_api.h"
+#include "http/campaigns_api.h"
 #include "http/contacts_api.h"
 #include "http/http_server.h"
 #include "http/imports_api.h"
@@ -122,6 +124,7 @@ class Daemon {
   std::unique_ptr<ContactService> contacts_;
   std::unique_ptr<ComplianceService> compliance_;
   std::unique_ptr<app::SenderService> senders_;
+  std::unique_ptr<app::CampaignService> campaigns_;
   LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
@@ -217,6 +220,15 @@ Status Daemon::Start() {
       [](LifecycleStack::Deadline) {});
   if (!started.ok()) return started;
 
+  started = components_.Start(
+      "campaigns",
+      [this]() -> Status {
+        campaigns_ = std::make_unique<app::CampaignService>(*store_, clock_, *contacts_, *senders_);
+        return campaigns_->Start();
+      },
+      [this](LifecycleStack::Deadline) { campaigns_->Stop(); });
+  if (!started.ok()) return started;
+
   auto token = ResolveAdminToken(config_);
   if (!token.ok()) return token.error();
   router_.SetAdminToken(token->token);
@@ -232,6 +244,7 @@ Status Daemon::Start() {
   http::RegisterWordListsApi(router_, *compliance_);
   http::RegisterTemplatesApi(router_, *compliance_);
   http::RegisterSendersApi(router_, *senders_);
+  http::RegisterCampaignsApi(router_, *campaigns_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,6 +57,12 @@ struct StoredContact {
   std::vector<std::pair<std::string, std::string>> attributes;  // sorted by key
 };
 
+struct ContactLocation {
+  ContactId id;
+  std::string country;
+  std::string timezone;
+};
+
 enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };
 
 struct UpsertResult {
@@ -96,6 +103,10 @@ class ContactRepository {
   // audit entry names the actor and reason but no personal data. Returns the contact as it was.
   virtual Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
                                                      std::string_view reason, SysTime now) = 0;
+
+  // Where each contact is (country, time zone; empty when unknown), for the ids that exist, in
+  // the order given.
+  virtual Result<std::vector<ContactLocation>> Locations(std::span<const ContactId> ids) = 0;
 
   // Every contact that is not erased, in id order. Stops at the first error.
   virtual Status ForEach(const std::function<void(StoredContact&&)>& visit) = 0;

@@ -162,6 +162,8 @@ class DeliveryRepository {
   virtual Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
                                            std::string_view reason, SysTime now) = 0;
 
+  // Whether `campaign` has a delivery still queued or sending.
+  virtual Result<bool> HasUnfinished(CampaignId campaign) = 0;
   virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;
   // Deliveries of `campaign`, optionally of one state, in id order, after `after` (paging).
   // `row` returns false to stop.

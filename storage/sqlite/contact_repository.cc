@@ -635,4 +635,21 @@ Result<std::optional<StoredContact>> SqliteContactRepository::Erase(ContactId id
   return existing;
 }
 
+Result<std::vector<ContactLocation>> SqliteContactRepository::Locations(
+    std::span<const ContactId> ids) {
+  auto find = connection_.Prepare(
+      "SELECT coalesce(country, ''), coalesce(timezone, '') FROM contacts WHERE id = ?1");
+  if (!find.ok()) return find.error();
+  std::vector<ContactLocation> locations;
+  locations.reserve(ids.size());
+  for (ContactId id : ids) {
+    find->Reset();
+    find->Bind(1, id.value);
+    auto row = find->Step();
+    if (!row.ok()) return row.error();
+    if (*row) locations.push_back({id, find->ColumnText(0), find->ColumnText(1)});
+  }
+  return locations;
+}
+
 }  // namespace herald::storage

@@ -32,6 +32,7 @@ class SqliteContactRepository final : public ContactRepository {
                                            SysTime now) override;
   Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
                                              std::string_view reason, SysTime now) override;
+  Result<std::vector<ContactLocation>> Locations(std::span<const ContactId> ids) override;
   Status ForEach(const std::function<void(StoredContact&&)>& visit) override;
 
  private:

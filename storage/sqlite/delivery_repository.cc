@@ -314,6 +314,17 @@ Result<std::size_t> SqliteDeliveryRepository::FinishQueued(CampaignId campaign, 
   return static_cast<std::size_t>(connection_.Changes());
 }
 
+Result<bool> SqliteDeliveryRepository::HasUnfinished(CampaignId campaign) {
+  auto any = connection_.Prepare(
+      "SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ?1 AND state = 'queued') OR "
+      "EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ?1 AND state = 'sending')");
+  if (!any.ok()) return any.error();
+  any->Bind(1, campaign.value);
+  auto row = any->Step();
+  if (!row.ok()) return row.error();
+  return *row && any->ColumnInt(0) != 0;
+}
+
 Result<DeliveryCounts> SqliteDeliveryRepository::CountByState(std::optional<CampaignId> campaign) {
   auto count = connection_.Prepare("SELECT state, count(*) FROM deliveries WHERE " +
                                    CampaignClause(campaign, 1) + " GROUP BY state");
