@@ -91,10 +91,10 @@ std::string_view OutcomeName(Outcome outcome);  // "accepted", "rejected", ...
 
 struct SendResult {
   Outcome outcome = Outcome::kUncertain;
-  std::string message_id;      // wamid…, for kAccepted
-  std::string message_status;  // messages[0].message_status when given ("accepted",
-                               // "held_for_quality_assessment"), else empty
-  int http_status = 0;         // 0 when no answer came
+  std::string message_id;              // wamid…, for kAccepted
+  std::string message_status;          // messages[0].message_status when given ("accepted",
+                                       // "held_for_quality_assessment"), else empty
+  int http_status = 0;                 // 0 when no answer came
   std::optional<PlatformError> error;  // for kRejected when the body had one
   std::optional<std::chrono::milliseconds> retry_after;  // the Retry-After header
   std::string detail;  // for people and logs: why (transport error text, …); never secrets
