@@ -50,7 +50,7 @@ struct Easy {
 struct Transfer {
   std::string url;
   std::string body;
-  std::size_t body_read = 0;  // bytes of `body` libcurl has taken: 0 means it never left
+  int attempts = 0;  // requests libcurl was about to make (CURLOPT_PREREQFUNCTION)
   std::string answer;
   std::string retry_after;
   Provider::Done done;
@@ -60,13 +60,12 @@ struct Transfer {
   std::size_t index = 0;  // position in the active list
 };
 
-// The body goes through a read callback with no seek callback on purpose (see cloud_api.h).
-std::size_t ReadBody(char* out, std::size_t size, std::size_t count, void* user) {
+// Called by libcurl right before it makes the request on a connection, new or reused. The first
+// call marks the request as possibly sent. A second call is libcurl re-sending on its own after a
+// reused connection died without an answer (see cloud_api.h): refused, so it is sent at most once.
+int BeforeRequest(void* user, char*, char*, int, int) {
   auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t n = std::min(size * count, transfer->body.size() - transfer->body_read);
-  std::memcpy(out, transfer->body.data() + transfer->body_read, n);
-  transfer->body_read += n;
-  return n;
+  return transfer->attempts++ == 0 ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
 }
 
 std::size_t WriteAnswer(char* data, std::size_t size, std::size_t count, void* user) {
@@ -175,9 +174,8 @@ std::unique_ptr<Easy> CloudApiProvider::Impl::TakeEasy() {
   CURL* h = easy->handle;
   const bool plain_http = options_.base_url.starts_with("http://");  // loopback only: checked
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers_);
-  curl_easy_setopt(h, CURLOPT_READFUNCTION, &ReadBody);
+  curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, &BeforeRequest);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &WriteAnswer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &ReadHeader);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, easy->error);
@@ -229,8 +227,9 @@ void CloudApiProvider::Impl::Start(std::unique_ptr<Transfer> transfer) {
   CURL* h = transfer->easy->handle;
   transfer->easy->error[0] = '\0';
   curl_easy_setopt(h, CURLOPT_URL, transfer->url.c_str());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, transfer->body.data());  // not copied: lives as long
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(transfer->body.size()));
-  curl_easy_setopt(h, CURLOPT_READDATA, transfer.get());
+  curl_easy_setopt(h, CURLOPT_PREREQDATA, transfer.get());
   curl_easy_setopt(h, CURLOPT_WRITEDATA, transfer.get());
   curl_easy_setopt(h, CURLOPT_HEADERDATA, transfer.get());
   curl_easy_setopt(h, CURLOPT_PRIVATE, transfer.get());
@@ -287,7 +286,7 @@ SendResult CloudApiProvider::Impl::ResultOf(const Transfer& transfer, CURLcode c
     result = detail::ReadCloudApiAnswer(
         {static_cast<int>(status), transfer.answer, transfer.retry_after}, now);
   } else {
-    result.outcome = detail::TransportOutcome(transfer.body_read > 0);
+    result.outcome = detail::TransportOutcome(transfer.attempts > 0);
     result.http_status = static_cast<int>(status);
   }
   if (code != CURLE_OK) {
@@ -345,7 +344,7 @@ void CloudApiProvider::Impl::Stop() {
     multi_->Remove(transfer->easy->handle);
     idle_easies_.push_back(std::move(transfer->easy));
     SendResult result;
-    result.outcome = detail::TransportOutcome(transfer->body_read > 0);
+    result.outcome = detail::TransportOutcome(transfer->attempts > 0);
     result.detail = result.outcome == Outcome::kNotSent
                         ? "the provider stopped before the request left"
                         : "the provider stopped while the request was open; it may have been sent";

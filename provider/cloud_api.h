@@ -10,10 +10,11 @@
 // accepted only for a loopback host (config::CheckCloudApiBaseUrl), for tests.
 //
 // At most once: the platform has no idempotency key, so a request is never sent twice by this
-// class. libcurl re-sends a request on its own when a reused connection dies before any answer;
-// the body is therefore given through a read callback without a seek callback, so such a retry
-// fails (CURLE_SEND_FAIL_REWIND) and the send is kUncertain instead of sent twice. See
-// provider/detail/cloud_api_answer.h for how an answer or its absence becomes an Outcome.
+// class. libcurl re-sends a request on its own when a reused connection dies before any answer
+// ("Connection died, retrying a fresh connect"); a CURLOPT_PREREQFUNCTION, called before each
+// request libcurl makes, lets the first through and aborts any other, so such a send ends
+// kUncertain instead of reaching the platform twice. A send whose request libcurl never started is
+// kNotSent (no connection, TLS failed, timed out before); see provider/detail/cloud_api_answer.h.
 //
 // Thread rules: as Provider (provider.h): construct, Send and Stop on the io_context's thread;
 // in_flight() from any thread. Destroy it before the io_context; destruction Stops it.

@@ -31,9 +31,10 @@ std::optional<std::int64_t> IntegerAt(const json::object& object, std::string_vi
   return std::nullopt;
 }
 
-std::optional<json::value> ParseJson(std::string_view body) {
+// Answers are small: parsed into `storage`, a stack buffer of the caller's.
+std::optional<json::value> ParseJson(std::string_view body, json::storage_ptr storage) {
   json::error_code ec;
-  json::value value = json::parse(body, ec);
+  json::value value = json::parse(body, ec, std::move(storage));
   if (ec) return std::nullopt;
   return value;
 }
@@ -53,7 +54,9 @@ const json::object* FirstMessage(const json::value& root) {
 }
 
 void ReadSuccess(const HttpAnswer& answer, SendResult& result) {
-  const auto root = ParseJson(answer.body);
+  unsigned char buffer[4096];
+  json::monotonic_resource resource(buffer, sizeof(buffer));
+  const auto root = ParseJson(answer.body, &resource);
   const json::object* message = root ? FirstMessage(*root) : nullptr;
   const std::string id = message ? StringAt(*message, "id") : std::string();
   if (id.empty()) {
@@ -70,7 +73,9 @@ void ReadSuccess(const HttpAnswer& answer, SendResult& result) {
 }  // namespace
 
 std::optional<PlatformError> ParsePlatformError(std::string_view body) {
-  const auto root = ParseJson(body);
+  unsigned char buffer[4096];
+  json::monotonic_resource resource(buffer, sizeof(buffer));
+  const auto root = ParseJson(body, &resource);
   const json::object* object = root ? root->if_object() : nullptr;
   const json::value* error_value = object ? object->if_contains("error") : nullptr;
   const json::object* error = error_value ? error_value->if_object() : nullptr;
@@ -128,8 +133,8 @@ SendResult ReadCloudApiAnswer(const HttpAnswer& answer, SysTime now) {
   return result;
 }
 
-Outcome TransportOutcome(bool body_handed_over) {
-  return body_handed_over ? Outcome::kUncertain : Outcome::kNotSent;
+Outcome TransportOutcome(bool request_started) {
+  return request_started ? Outcome::kUncertain : Outcome::kNotSent;
 }
 
 }  // namespace herald::provider::detail

@@ -34,8 +34,9 @@ std::optional<PlatformError> ParsePlatformError(std::string_view body);
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value, SysTime now);
 
 // The outcome when no complete answer came (a transport error, a timeout, Stop). The platform has
-// no idempotency key, so only a request whose body never left this process is kNotSent: without
-// its body no complete request can have reached the platform. Anything later is kUncertain.
-Outcome TransportOutcome(bool body_handed_over);
+// no idempotency key, so only a request that libcurl never started to send (no connection was
+// made, the TLS handshake failed, it timed out before) is kNotSent; once it may have started
+// (libcurl called CURLOPT_PREREQFUNCTION), it is kUncertain.
+Outcome TransportOutcome(bool request_started);
 
 }  // namespace herald::provider::detail

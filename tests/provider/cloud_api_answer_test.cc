@@ -116,7 +116,7 @@ TEST(ReadCloudApiAnswer, RetryAfterIsReadInSecondsOrAsADate) {
   EXPECT_FALSE(Read(503, "", "99999999999999999999").retry_after.has_value());
 }
 
-TEST(TransportOutcome, OnlyARequestWhoseBodyNeverLeftIsNotSent) {
+TEST(TransportOutcome, OnlyARequestNeverStartedIsNotSent) {
   EXPECT_EQ(TransportOutcome(false), Outcome::kNotSent);
   EXPECT_EQ(TransportOutcome(true), Outcome::kUncertain);
 }

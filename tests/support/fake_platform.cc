@@ -230,7 +230,7 @@ std::optional<FakeAnswer> FakePlatform::OverLimit(const Parsed& parsed, Steady::
     return refused;
   }
   count++;
-  if (parsed.type == "template") {
+  if (parsed.type == "template" && limits_.tier_limit > 0) {
     tier.last[parsed.to] = now;
     tier.times.emplace_back(now, parsed.to);
   }
