@@ -138,6 +138,53 @@ struct ComplianceConfig {
   bool operator==(const ComplianceConfig&) const = default;
 };
 
+// [provider]: how messages leave Herald (provider/provider.h). The sandbox is the default, so a
+// fresh machine runs the whole job without a platform account.
+enum class ProviderKind { kSandbox, kCloudApi };
+
+struct CloudApiConfig {
+  // "https://host[:port][/path]"; "http://" only with a loopback host (for tests). Stored without a
+  // trailing '/'.
+  std::string base_url = "https://graph.facebook.com";
+  std::string api_version = "v23.0";
+  // Empty: the token comes from HERALD_CLOUD_API_TOKEN, then
+  // $CREDENTIALS_DIRECTORY/cloud_api_token.
+  std::filesystem::path access_token_file;
+  std::size_t max_in_flight = 256;  // transfers handed to libcurl at once; more wait their turn
+  std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  // from hand-over to answer
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+
+  bool operator==(const CloudApiConfig&) const = default;
+};
+
+// The simulated platform (provider/sandbox.h). Rates are fractions from 0 to 1.
+struct SandboxConfig {
+  std::uint64_t seed = 1;
+  std::chrono::milliseconds latency{std::chrono::milliseconds(50)};  // the send API's answer time
+  std::size_t throughput = 80;  // messages per second per number; more are answered 130429
+  std::chrono::milliseconds pair_interval{std::chrono::seconds(6)};  // 131056 sooner; 0s: off
+  double transient_error_rate = 0.0;  // answered 131000 with HTTP 500
+  double undeliverable_rate = 0.02;   // accepted, then a failed status (131026)
+  double read_rate = 0.5;             // of delivered messages
+  double reply_rate = 0.05;           // of read messages: the recipient writes back
+  double stop_rate = 0.1;             // of replies: the reply is "STOP"
+  std::chrono::milliseconds status_delay{std::chrono::seconds(1)};  // between statuses, on average
+
+  bool operator==(const SandboxConfig&) const = default;
+};
+
+struct ProviderConfig {
+  ProviderKind kind = ProviderKind::kSandbox;
+  CloudApiConfig cloud_api;
+  SandboxConfig sandbox;
+
+  bool operator==(const ProviderConfig&) const = default;
+};
+
+// Checks a [provider.cloud_api] base_url: https, or http with a loopback host ("localhost",
+// 127.0.0.0/8, [::1]); no user, query or fragment. The provider checks again before it sends.
+Status CheckCloudApiBaseUrl(std::string_view url);
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -145,6 +192,7 @@ struct Config {
   DaemonConfig daemon;
   LogConfig log;
   ComplianceConfig compliance;
+  ProviderConfig provider;
 
   bool operator==(const Config&) const = default;
 };
@@ -205,11 +253,15 @@ std::optional<SecretFileWarning> CheckSecretFileMode(const std::filesystem::path
 
 struct Secrets {
   std::string admin_token;  // empty: none configured (the daemon then generates one)
+  // Set when [provider] kind = "cloud_api": from provider.cloud_api.access_token_file, else
+  // HERALD_CLOUD_API_TOKEN, else $CREDENTIALS_DIRECTORY/cloud_api_token; none is an error.
+  std::string cloud_api_token;
   std::vector<SecretFileWarning> warnings;  // the files read that other users may read or write
 };
 
 // Where secrets come from, in order: the config's `*_file` key; the environment variable
-// (HERALD_ADMIN_TOKEN); the systemd credential ($CREDENTIALS_DIRECTORY/admin_token).
+// (HERALD_ADMIN_TOKEN); the systemd credential ($CREDENTIALS_DIRECTORY/admin_token). The Cloud API
+// token, needed only with [provider] kind = "cloud_api", the same way (see Secrets).
 // `getenv` is injected for tests. A configured file that is missing, unreadable or empty is an
 // error naming the key; one that other users may read or write is a warning in `warnings`.
 // Trailing whitespace and newlines are stripped.

@@ -1,5 +1,5 @@
-// LoadSecrets: the admin token from its file, the environment or a systemd credential. No token
-// value ever goes into an error message.
+// LoadSecrets: the admin token and the Cloud API token from a file, the environment or a systemd
+// credential. No token value ever goes into an error message.
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -61,6 +61,57 @@ Result<FoundToken> FindAdminToken(const Config& config, const EnvLookup& getenv)
   return FoundToken{};
 }
 
+// Where one secret may come from, in the documented order.
+struct SecretSources {
+  const std::filesystem::path& file;
+  const char* file_key;    // the config key naming `file`
+  const char* variable;    // the environment variable
+  const char* credential;  // the file's name in $CREDENTIALS_DIRECTORY
+};
+
+// The first source that is set; an empty token when none is.
+Result<FoundToken> FindSecret(const SecretSources& sources, const EnvLookup& getenv) {
+  if (!sources.file.empty()) return ReadTokenFile(sources.file, sources.file_key);
+  if (auto value = getenv(sources.variable)) {
+    std::string token = WithoutTrailingSpace(std::move(*value));
+    if (!token.empty()) return FoundToken{std::move(token), sources.variable, std::nullopt};
+  }
+  if (auto directory = getenv("CREDENTIALS_DIRECTORY"); directory && !directory->empty()) {
+    const auto path = std::filesystem::path(*directory) / sources.credential;
+    std::error_code ignored;
+    if (std::filesystem::exists(path, ignored)) {
+      return ReadTokenFile(path, std::string("$CREDENTIALS_DIRECTORY/") + sources.credential);
+    }
+  }
+  return FoundToken{};
+}
+
+// The Cloud API token goes into an HTTP header: it must be one printable word.
+Result<FoundToken> FindCloudApiToken(const Config& config, const EnvLookup& getenv) {
+  constexpr const char* kFileKey = "provider.cloud_api.access_token_file";
+  auto found = FindSecret({config.provider.cloud_api.access_token_file, kFileKey,
+                           "HERALD_CLOUD_API_TOKEN", "cloud_api_token"},
+                          getenv);
+  if (!found) return found;
+  if (found->token.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "[provider] kind = \"cloud_api\" needs an access token: set " +
+                         std::string(kFileKey) +
+                         ", the environment variable HERALD_CLOUD_API_TOKEN or the systemd "
+                         "credential cloud_api_token",
+                     kFileKey);
+  }
+  for (char c : found->token) {
+    if (c <= ' ' || c == 0x7f) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "the access token contains a space or a control character; it must be "
+                       "one line without spaces",
+                       found->source);
+    }
+  }
+  return found;
+}
+
 }  // namespace
 
 Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
@@ -70,8 +121,14 @@ Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "admin token is too short; use at least 16 characters", found->source);
   }
-  Secrets secrets{std::move(found->token), {}};
+  Secrets secrets{std::move(found->token), {}, {}};
   if (found->warning) secrets.warnings.push_back(std::move(*found->warning));
+  if (config.provider.kind == ProviderKind::kCloudApi) {
+    auto cloud = FindCloudApiToken(config, getenv);
+    if (!cloud) return std::move(cloud).error();
+    secrets.cloud_api_token = std::move(cloud->token);
+    if (cloud->warning) secrets.warnings.push_back(std::move(*cloud->warning));
+  }
   return secrets;
 }
 

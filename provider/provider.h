@@ -82,7 +82,8 @@ struct PlatformError {
 enum class Outcome {
   kAccepted,   // a message id came back (delivery is reported later by status webhooks)
   kRejected,   // the platform answered with an error object, or an HTTP error status
-  kNotSent,    // provably never reached the platform (no connection): safe to send again
+  kNotSent,    // provably never reached the platform (no connection, TLS failed, or the
+               // request was never started before a timeout or Stop): safe to send again
   kUncertain,  // may have been sent: timeout, connection lost after the request was written,
                // an answer that cannot be read. Never re-sent automatically.
 };

@@ -12,6 +12,7 @@
 #include "config/detail/compliance.h"
 #include "config/detail/document.h"
 #include "config/detail/listen.h"
+#include "config/detail/provider.h"
 
 namespace herald::config::detail {
 namespace {
@@ -178,10 +179,47 @@ constexpr TableSpec kComplianceTables[] = {
     {"word_filter", kWordFilterKeys},
 };
 
+constexpr KeySpec kProviderKeys[] = {
+    {"kind", ReadProviderKind},
+};
+
+constexpr KeySpec kCloudApiKeys[] = {
+    {"base_url", ReadCloudApiBaseUrl},
+    {"api_version", ReadCloudApiVersion},
+    {"access_token_file", ReadCloudApiTokenFile},
+    {"max_in_flight", ReadCloudApiMaxInFlight},
+    {"request_timeout", ReadCloudApiRequestTimeout},
+    {"connect_timeout", ReadCloudApiConnectTimeout},
+};
+
+constexpr KeySpec kSandboxKeys[] = {
+    {"seed", ReadSandboxSeed},
+    {"latency", ReadSandboxLatency},
+    {"throughput", ReadSandboxThroughput},
+    {"pair_interval", ReadSandboxPairInterval},
+    {"transient_error_rate",
+     [](const Field& f, Config& c) { ReadRate(f, c.provider.sandbox.transient_error_rate); }},
+    {"undeliverable_rate",
+     [](const Field& f, Config& c) { ReadRate(f, c.provider.sandbox.undeliverable_rate); }},
+    {"read_rate", [](const Field& f, Config& c) { ReadRate(f, c.provider.sandbox.read_rate); }},
+    {"reply_rate", [](const Field& f, Config& c) { ReadRate(f, c.provider.sandbox.reply_rate); }},
+    {"stop_rate", [](const Field& f, Config& c) { ReadRate(f, c.provider.sandbox.stop_rate); }},
+    {"status_delay", ReadSandboxStatusDelay},
+};
+
+constexpr TableSpec kProviderTables[] = {
+    {"cloud_api", kCloudApiKeys},
+    {"sandbox", kSandboxKeys},
+};
+
 constexpr TableSpec kTables[] = {
-    {"server", kServerKeys},     {"storage", kStorageKeys},
-    {"contacts", kContactsKeys}, {"daemon", kDaemonKeys},
-    {"log", kLogKeys},           {"compliance", kComplianceKeys, kComplianceTables},
+    {"server", kServerKeys},
+    {"storage", kStorageKeys},
+    {"contacts", kContactsKeys},
+    {"daemon", kDaemonKeys},
+    {"log", kLogKeys},
+    {"compliance", kComplianceKeys, kComplianceTables},
+    {"provider", kProviderKeys, kProviderTables},
 };
 
 // Every key of `table` and the tables within it, as dotted paths below `prefix`.

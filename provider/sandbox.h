@@ -1,0 +1,62 @@
+// provider/sandbox.h: a provider with no network that behaves like the platform, so a fresh
+// machine can run whole campaigns without an account ([provider] kind = "sandbox", the default).
+//
+// Each send is answered after `latency` (±50%): 131000 (HTTP 500) for a share of
+// transient_error_rate, 130429 (HTTP 400) above `throughput` messages per second per number
+// (counted in the clock's one-second windows), 131056 for a second message to the same recipient
+// within `pair_interval`, else accepted with a wamid. An accepted message then gets the statuses
+// the platform would send, each `status_delay` (±50%) after the last: sent; delivered, or failed
+// with 131026 (undeliverable_rate); read (read_rate of delivered); and an inbound reply (reply_rate
+// of read), "STOP" for stop_rate of them. Statuses and replies go to `webhooks` as the platform's
+// webhook JSON (provider/detail/webhook_json.h), so they take the same path as real webhooks.
+// Webhook timestamps come from `clock`.
+//
+// Seeded: every outcome is drawn at Send, in order, from `seed`; the same seed, clock readings
+// and sends give the same answers, message ids and webhook bodies (their order in time follows
+// the drawn delays). Pricing: templates are billed as "marketing" (a Message carries no template
+// category), free-form text as free customer service. The webhook's account id is "sandbox" and
+// the display number is the phone_number_id.
+//
+// Thread rules: as Provider (provider.h): construct, Send and Stop on the io_context's thread;
+// `webhooks` runs there too; in_flight() from any thread. Timers on the io_context, no threads.
+// Destroy it before the io_context; destruction Stops it.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/clock.h"
+#include "config/config.h"
+#include "provider/provider.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace herald::provider {
+
+// Receives a webhook body exactly as the platform would POST it.
+using WebhookSink = std::function<void(std::string webhook_body)>;
+
+class SandboxProvider final : public Provider {
+ public:
+  SandboxProvider(boost::asio::io_context& io, config::SandboxConfig config, WebhookSink webhooks,
+                  const Clock& clock);
+  ~SandboxProvider() override;
+  SandboxProvider(const SandboxProvider&) = delete;
+  SandboxProvider& operator=(const SandboxProvider&) = delete;
+
+  std::string_view kind() const override { return "sandbox"; }
+  void Send(Message message, Done done) override;
+  std::size_t in_flight() const override;
+  // Unanswered sends get kUncertain (the simulated request had left); no webhooks follow.
+  void Stop() override;
+
+  class Impl;  // defined in sandbox.cc
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace herald::provider
