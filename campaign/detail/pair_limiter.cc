@@ -3,9 +3,9 @@
 namespace herald::campaign::detail {
 
 std::optional<PairLimiter::Time> PairLimiter::BusyUntil(std::int64_t recipient, Time now) const {
-  const auto it = next_free_.find(recipient);
-  if (it == next_free_.end() || it->second <= now) return std::nullopt;
-  return it->second;
+  const Time* free_at = next_free_.Find(recipient);
+  if (free_at == nullptr || *free_at <= now) return std::nullopt;
+  return *free_at;
 }
 
 void PairLimiter::Take(std::int64_t recipient, Time now, std::chrono::nanoseconds interval) {
@@ -16,13 +16,13 @@ void PairLimiter::Take(std::int64_t recipient, Time now, std::chrono::nanosecond
 }
 
 void PairLimiter::Block(std::int64_t recipient, Time until) {
-  const auto it = next_free_.find(recipient);
-  if (it != next_free_.end() && it->second >= until) return;
+  const Time* free_at = next_free_.Find(recipient);
+  if (free_at != nullptr && *free_at >= until) return;
   Remember(recipient, until);
 }
 
 void PairLimiter::Remember(std::int64_t recipient, Time free_at) {
-  next_free_.insert_or_assign(recipient, free_at);
+  *next_free_.TryEmplace(recipient, free_at).first = free_at;
   expiries_.emplace_back(free_at, recipient);
 }
 
@@ -32,8 +32,8 @@ void PairLimiter::Evict(Time now, std::size_t max_evictions) {
     if (free_at > now) break;
     expiries_.pop_front();
     // A later take or block rewrote the key: its own expiry item comes later.
-    const auto it = next_free_.find(recipient);
-    if (it != next_free_.end() && it->second == free_at) next_free_.erase(it);
+    const Time* current = next_free_.Find(recipient);
+    if (current != nullptr && *current == free_at) next_free_.Erase(recipient);
   }
 }
 

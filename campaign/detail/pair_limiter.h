@@ -15,8 +15,9 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
-#include <unordered_map>
 #include <utility>
+
+#include "campaign/detail/flat_map.h"
 
 namespace herald::campaign::detail {
 
@@ -38,7 +39,7 @@ class PairLimiter {
  private:
   void Remember(std::int64_t recipient, Time free_at);
 
-  std::unordered_map<std::int64_t, Time> next_free_;
+  FlatMap<Time> next_free_;
   std::deque<std::pair<Time, std::int64_t>> expiries_;  // in write order
 };
 

@@ -10,18 +10,18 @@ TierWindow::TierWindow(std::optional<std::size_t> limit, std::chrono::millisecon
 
 bool TierWindow::Reserve(std::int64_t recipient, SysTime now) {
   Evict(now);
-  auto it = users_.find(recipient);
-  if (it == users_.end()) {
+  User* user = users_.Find(recipient);
+  if (user == nullptr) {
     if (limit_.has_value() && users_.size() >= *limit_) return false;
-    it = users_.emplace(recipient, User{}).first;
+    user = users_.TryEmplace(recipient, User{}).first;
   }
-  ++it->second.in_flight;
+  ++user->in_flight;
   ++pending_;
   return true;
 }
 
 void TierWindow::Confirm(std::int64_t recipient, SysTime accepted_at) {
-  User& user = users_[recipient];
+  User& user = *users_.TryEmplace(recipient, User{}).first;
   if (user.in_flight > 0) {
     --user.in_flight;
     --pending_;
@@ -30,15 +30,15 @@ void TierWindow::Confirm(std::int64_t recipient, SysTime accepted_at) {
 }
 
 void TierWindow::Release(std::int64_t recipient) {
-  const auto it = users_.find(recipient);
-  if (it == users_.end() || it->second.in_flight == 0) return;
-  --it->second.in_flight;
+  User* user = users_.Find(recipient);
+  if (user == nullptr || user->in_flight == 0) return;
+  --user->in_flight;
   --pending_;
-  if (it->second.in_flight == 0 && it->second.last_accepted == SysTime::min()) users_.erase(it);
+  if (user->in_flight == 0 && user->last_accepted == SysTime::min()) users_.Erase(recipient);
 }
 
 void TierWindow::Seed(std::int64_t recipient, SysTime accepted_at) {
-  RecordAccepted(users_[recipient], recipient, accepted_at);
+  RecordAccepted(*users_.TryEmplace(recipient, User{}).first, recipient, accepted_at);
 }
 
 void TierWindow::RecordAccepted(User& user, std::int64_t recipient, SysTime accepted_at) {
@@ -53,14 +53,14 @@ void TierWindow::Evict(SysTime now) {
   while (!accepted_.empty() && accepted_.top().first <= oldest_counted) {
     const std::int64_t recipient = accepted_.top().second;
     accepted_.pop();
-    const auto it = users_.find(recipient);
-    if (it == users_.end()) continue;
-    if (it->second.last_accepted > oldest_counted) {
-      accepted_.emplace(it->second.last_accepted, recipient);  // sent to again since
-    } else if (it->second.in_flight > 0) {
-      it->second.last_accepted = SysTime::min();  // still counted: a message to them is in flight
+    User* user = users_.Find(recipient);
+    if (user == nullptr) continue;
+    if (user->last_accepted > oldest_counted) {
+      accepted_.emplace(user->last_accepted, recipient);  // sent to again since
+    } else if (user->in_flight > 0) {
+      user->last_accepted = SysTime::min();  // still counted: a message to them is in flight
     } else {
-      users_.erase(it);
+      users_.Erase(recipient);
     }
   }
 }

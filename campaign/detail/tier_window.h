@@ -22,10 +22,10 @@
 #include <functional>
 #include <optional>
 #include <queue>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "campaign/detail/flat_map.h"
 #include "common/clock.h"
 
 namespace herald::campaign::detail {
@@ -69,7 +69,7 @@ class TierWindow {
   std::chrono::milliseconds window_;
   using Item = std::pair<SysTime, std::int64_t>;  // (an accepted instant, the user)
 
-  std::unordered_map<std::int64_t, User> users_;  // every user holding a slot
+  FlatMap<User> users_;  // every user holding a slot
   // One item per user with an accepted message: at or before their last_accepted.
   std::priority_queue<Item, std::vector<Item>, std::greater<>> accepted_;
   std::size_t pending_ = 0;  // reservations in flight
