@@ -202,7 +202,16 @@ Result<CampaignView> CampaignService::ReadView(storage::UnitOfWork& reader, Camp
     std::lock_guard lock(mutex_);
     progress = progress_;
   }
-  if (progress && view.record.state == "running") view.progress = progress(id);
+  if (progress && view.record.state == "running") {
+    view.progress = progress(id);
+    const auto remaining = view.counts[static_cast<std::size_t>(DeliveryState::kQueued)] +
+                           view.counts[static_cast<std::size_t>(DeliveryState::kSending)];
+    if (view.progress.allowed_rate > 0 && view.audience_complete) {
+      view.progress.eta =
+          clock_.Now() + std::chrono::milliseconds(static_cast<std::int64_t>(
+                             1000.0 * static_cast<double>(remaining) / view.progress.allowed_rate));
+    }
+  }
   return view;
 }
 

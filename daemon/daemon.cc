@@ -2,11 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <boost/asio.hpp>
 #include <csignal>
 #include <ostream>
 #include <vector>
 
+#include "app/campaign_runner.h"
 #include "app/campaign_service.h"
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
@@ -31,6 +33,7 @@
 #include "http/tags_api.h"
 #include "http/templates_api.h"
 #include "http/wordlists_api.h"
+#include "provider/factory.h"
 #include "storage/store.h"
 
 namespace herald::daemon {
@@ -104,6 +107,7 @@ class Daemon {
   void Reload();
   void BeginShutdown(int signal_number);
   void FinishShutdown();
+  void WaitForSending(std::function<void()> then);
   void ScheduleWatchdog(std::chrono::microseconds interval);
   void RegisterMetrics();
   Status Readiness() const;
@@ -116,6 +120,7 @@ class Daemon {
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer grace_timer_;
+  asio::steady_timer sending_timer_{io_};
   std::optional<std::filesystem::path> config_path_;
   config::Config config_;
   SteadyClock::time_point started_;
@@ -125,11 +130,14 @@ class Daemon {
   std::unique_ptr<ComplianceService> compliance_;
   std::unique_ptr<app::SenderService> senders_;
   std::unique_ptr<app::CampaignService> campaigns_;
+  std::unique_ptr<provider::Provider> provider_;
+  std::unique_ptr<app::CampaignRunner> runner_;
   LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
   std::string listen_address_;
   bool stopping_ = false;
+  std::atomic<std::uint64_t> sandbox_webhooks_{0};
   // When the daemon means to be gone: SIGTERM plus the shutdown grace.
   SteadyClock::time_point stop_deadline_ = SteadyClock::now();
   // Read the members above at scrape time: destroyed before them.
@@ -227,6 +235,34 @@ Status Daemon::Start() {
         return campaigns_->Start();
       },
       [this](LifecycleStack::Deadline) { campaigns_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
+      "sending",
+      [this]() -> Status {
+        auto secrets = config::LoadSecrets(config_, config::ProcessEnvironment());
+        if (!secrets.ok()) return secrets.error();
+        // The sandbox's statuses take the webhook path once it exists (the webhooks issue);
+        // until then they are counted and dropped.
+        auto made = provider::MakeProvider(
+            config_.provider, io_, secrets->cloud_api_token,
+            [this](std::string) { sandbox_webhooks_.fetch_add(1, std::memory_order_relaxed); },
+            clock_);
+        if (!made.ok()) return made.error();
+        provider_ = std::move(made).value();
+        runner_ = std::make_unique<app::CampaignRunner>(
+            *store_, clock_, *campaigns_, *senders_, *compliance_, *provider_,
+            [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
+            app::RunnerOptions{});
+        if (Status running = runner_->Start(); !running.ok()) return running;
+        log::Info("event=sending_started provider={} owner={}", log::Quoted(provider_->kind()),
+                  log::Quoted(runner_->owner()));
+        return Status::Ok();
+      },
+      [this](LifecycleStack::Deadline deadline) {
+        if (runner_) runner_->Stop(deadline);
+        if (provider_) provider_->Stop();
+      });
   if (!started.ok()) return started;
 
   auto token = ResolveAdminToken(config_);
@@ -339,11 +375,24 @@ void Daemon::BeginShutdown(int signal_number) {
     log::Warn("event=grace_expired open_connections={}", server_->open_connections());
     FinishShutdown();
   });
-  server_->Drain([this] { FinishShutdown(); });
+  // Sending stops first, while this thread still delivers the provider's answers, so that what
+  // is in flight is recorded rather than left uncertain.
+  if (runner_) runner_->BeginStop(stop_deadline_);
+  WaitForSending([this] { server_->Drain([this] { FinishShutdown(); }); });
+}
+
+void Daemon::WaitForSending(std::function<void()> then) {
+  if (!runner_ || runner_->Finished() || SteadyClock::now() >= stop_deadline_) return then();
+  sending_timer_.expires_after(std::chrono::milliseconds(20));
+  sending_timer_.async_wait([this, then = std::move(then)](const boost::system::error_code& ec) {
+    if (ec) return;
+    WaitForSending(then);
+  });
 }
 
 void Daemon::FinishShutdown() {
   grace_timer_.cancel();
+  sending_timer_.cancel();
   watchdog_timer_.cancel();
   signals_.cancel();
   server_->StopAccepting();

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <cmath>
 #include <optional>
 #include <unordered_set>
 #include <vector>
@@ -281,6 +282,13 @@ Result<std::optional<SysTime>> OptionalTimeField(const boost::json::object& body
   auto time = ParseRfc3339(**text);
   if (!time) return WrongType(key, "an RFC 3339 time such as 2026-12-04T10:00:00Z");
   return std::optional<SysTime>(*time);
+}
+
+json::value NumberJson(double value) {
+  if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9e15) {
+    return json::value(static_cast<std::int64_t>(value));
+  }
+  return json::value(value);
 }
 
 }  // namespace herald::http

@@ -66,6 +66,10 @@ app::Reply<T> AnswerJson(Responder respond, int status, Format format) {
   };
 }
 
+// A number for an answer: an integer when it is one (Boost.JSON writes the double 80 as 8E1),
+// else the double.
+boost::json::value NumberJson(double value);
+
 // Every time in an API answer: RFC 3339, UTC, milliseconds ("2026-12-04T05:03:47.123Z").
 boost::json::string TimeJson(SysTime time);
 

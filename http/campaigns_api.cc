@@ -50,11 +50,11 @@ json::object CampaignJson(const app::CampaignView& view) {
                    {"started_at", Time(record.started_at)},
                    {"finished_at", Time(record.finished_at)},
                    {"deliveries", std::move(deliveries)},
-                   {"rate", json::object{{"current", view.progress.current_rate},
-                                         {"allowed", view.progress.allowed_rate}}},
+                   {"rate", json::object{{"current", NumberJson(view.progress.current_rate)},
+                                         {"allowed", NumberJson(view.progress.allowed_rate)}}},
                    {"eta", Time(view.progress.eta)}};
   out["spend_cap"] = record.spend_cap_micros
-                         ? json::value(static_cast<double>(*record.spend_cap_micros) / 1e6)
+                         ? NumberJson(static_cast<double>(*record.spend_cap_micros) / 1e6)
                          : json::value(nullptr);
   out["audience"] = json::object{
       {"size", record.audience_size ? json::value(*record.audience_size) : json::value(nullptr)},

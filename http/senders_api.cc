@@ -32,11 +32,14 @@ json::object PortfolioJson(const app::Portfolio& portfolio) {
 }
 
 json::object PacingJson(const app::SenderPacing& pacing) {
-  json::object out{
-      {"level_per_s", pacing.level_per_s}, {"allowed_per_s", pacing.allowed_per_s},
-      {"tokens", pacing.tokens},           {"slowed_by", pacing.slowed_by},
-      {"backlog", pacing.backlog},         {"tier_used", pacing.tier_used},
-      {"sent_total", pacing.sent_total},   {"throttled_total", pacing.throttled_total}};
+  json::object out{{"level_per_s", NumberJson(pacing.level_per_s)},
+                   {"allowed_per_s", NumberJson(pacing.allowed_per_s)},
+                   {"tokens", NumberJson(pacing.tokens)},
+                   {"slowed_by", pacing.slowed_by},
+                   {"backlog", pacing.backlog},
+                   {"tier_used", pacing.tier_used},
+                   {"sent_total", pacing.sent_total},
+                   {"throttled_total", pacing.throttled_total}};
   out["slowed_until"] =
       pacing.slowed_until ? json::value(TimeJson(*pacing.slowed_until)) : json::value(nullptr);
   out["tier_limit"] = pacing.tier_limit ? json::value(*pacing.tier_limit) : json::value(nullptr);
@@ -196,7 +199,7 @@ json::object SenderJson(const app::SenderView& view) {
                    {"display_phone_number", sender.display_phone_number},
                    {"portfolio", sender.portfolio},
                    {"messaging_limit_tier", view.portfolio.messaging_tier},
-                   {"throughput", sender.throughput_per_s},
+                   {"throughput", NumberJson(sender.throughput_per_s)},
                    {"quality", sender.quality},
                    {"state", sender.state},
                    {"state_reason", sender.state_reason},

@@ -115,6 +115,13 @@ struct DeliveryRow {
   std::optional<SysTime> read_at;
 };
 
+// A message the platform accepted, for rebuilding the portfolio's moving 24 hours at start-up.
+struct AcceptedSend {
+  SenderId sender;
+  ContactId contact;
+  SysTime sent_at;
+};
+
 using DeliveryCounts = std::array<std::int64_t, kDeliveryStateCount>;  // by DeliveryState
 
 class DeliveryRepository {
@@ -158,10 +165,14 @@ class DeliveryRepository {
   // holders are gone) or, with an empty `owner`, every claim whose deadline passed before `now`.
   virtual Result<ClaimRecovery> RecoverClaims(std::string_view owner, SysTime now) = 0;
 
-  // Unclaimed queued deliveries of `campaign` → `state` (kExpired or kCancelled) with `reason`.
+  // Queued deliveries of `campaign`, claimed or not, → `state` (kExpired or kCancelled) with
+  // `reason`; their claims end (a runner holding one finds it gone: MarkSending and
+  // RecordOutcomes refuse it). Deliveries already 'sending' finish as they will.
   virtual Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
                                            std::string_view reason, SysTime now) = 0;
 
+  // Every delivery accepted by the platform at or after `since` (sent, delivered or read).
+  virtual Result<std::vector<AcceptedSend>> AcceptedSince(SysTime since) = 0;
   // Whether `campaign` has a delivery still queued or sending.
   virtual Result<bool> HasUnfinished(CampaignId campaign) = 0;
   virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;

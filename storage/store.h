@@ -31,6 +31,7 @@ class DeliveryRepository;
 class ImportRepository;
 class LeaseRepository;
 class MarketRuleRepository;
+class RecipientRepository;
 class SegmentRepository;
 class SenderRepository;
 class TemplateRepository;
@@ -47,6 +48,7 @@ class UnitOfWork {
   virtual ImportRepository& imports() = 0;
   virtual LeaseRepository& leases() = 0;
   virtual MarketRuleRepository& market_rules() = 0;
+  virtual RecipientRepository& recipients() = 0;
   virtual SegmentRepository& segments() = 0;
   virtual SenderRepository& senders() = 0;
   virtual TemplateRepository& templates() = 0;

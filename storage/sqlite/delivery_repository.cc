@@ -303,8 +303,8 @@ Result<ClaimRecovery> SqliteDeliveryRepository::RecoverClaims(std::string_view o
 Result<std::size_t> SqliteDeliveryRepository::FinishQueued(CampaignId campaign, DeliveryState state,
                                                            std::string_view reason, SysTime now) {
   auto finish = connection_.Prepare(
-      "UPDATE deliveries SET state = ?2, reason = ?3, updated_at = ?4 "
-      "WHERE campaign_id = ?1 AND state = 'queued' AND claim_owner IS NULL");
+      "UPDATE deliveries SET state = ?2, reason = ?3, updated_at = ?4, claim_owner = NULL, "
+      "claim_deadline = NULL WHERE campaign_id = ?1 AND state = 'queued'");
   if (!finish.ok()) return finish.error();
   finish->Bind(1, campaign.value)
       .Bind(2, DeliveryStateName(state))
@@ -312,6 +312,23 @@ Result<std::size_t> SqliteDeliveryRepository::FinishQueued(CampaignId campaign, 
       .Bind(4, ToUnixMillis(now));
   if (Status run = finish->Run(); !run.ok()) return run.error();
   return static_cast<std::size_t>(connection_.Changes());
+}
+
+Result<std::vector<AcceptedSend>> SqliteDeliveryRepository::AcceptedSince(SysTime since) {
+  auto select = connection_.Prepare(
+      "SELECT sender_id, contact_id, sent_at FROM deliveries WHERE sent_at >= ?1 AND "
+      "sender_id IS NOT NULL AND state IN ('sent', 'delivered', 'read')");
+  if (!select.ok()) return select.error();
+  select->Bind(1, ToUnixMillis(since));
+  std::vector<AcceptedSend> sends;
+  for (;;) {
+    auto row = select->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    sends.push_back({SenderId{select->ColumnInt(0)}, ContactId{select->ColumnInt(1)},
+                     FromUnixMillis(select->ColumnInt(2))});
+  }
+  return sends;
 }
 
 Result<bool> SqliteDeliveryRepository::HasUnfinished(CampaignId campaign) {

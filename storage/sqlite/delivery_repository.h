@@ -34,6 +34,7 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Result<ClaimRecovery> RecoverClaims(std::string_view owner, SysTime now) override;
   Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
                                    std::string_view reason, SysTime now) override;
+  Result<std::vector<AcceptedSend>> AcceptedSince(SysTime since) override;
   Result<bool> HasUnfinished(CampaignId campaign) override;
   Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) override;
   Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,

@@ -5,6 +5,7 @@
 #include "storage/sqlite/delivery_repository.h"
 #include "storage/sqlite/import_repository.h"
 #include "storage/sqlite/lease_repository.h"
+#include "storage/sqlite/recipient_repository.h"
 #include "storage/sqlite/segment_repository.h"
 #include "storage/sqlite/sender_repository.h"
 #include "storage/sqlite/template_repository.h"
@@ -36,6 +37,7 @@ LeaseRepository& SqliteUnitOfWork::leases() { return MadeOnce(leases_, connectio
 MarketRuleRepository& SqliteUnitOfWork::market_rules() {
   return MadeOnce(market_rules_, connection_);
 }
+RecipientRepository& SqliteUnitOfWork::recipients() { return MadeOnce(recipients_, connection_); }
 SegmentRepository& SqliteUnitOfWork::segments() { return MadeOnce(segments_, connection_); }
 SenderRepository& SqliteUnitOfWork::senders() { return MadeOnce(senders_, connection_); }
 TemplateRepository& SqliteUnitOfWork::templates() { return MadeOnce(templates_, connection_); }

@@ -17,6 +17,7 @@ class SqliteDeliveryRepository;
 class SqliteImportRepository;
 class SqliteLeaseRepository;
 class SqliteMarketRuleRepository;
+class SqliteRecipientRepository;
 class SqliteSegmentRepository;
 class SqliteSenderRepository;
 class SqliteTemplateRepository;
@@ -35,6 +36,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   ImportRepository& imports() override;
   LeaseRepository& leases() override;
   MarketRuleRepository& market_rules() override;
+  RecipientRepository& recipients() override;
   SegmentRepository& segments() override;
   SenderRepository& senders() override;
   TemplateRepository& templates() override;
@@ -49,6 +51,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqliteImportRepository> imports_;
   std::unique_ptr<SqliteLeaseRepository> leases_;
   std::unique_ptr<SqliteMarketRuleRepository> market_rules_;
+  std::unique_ptr<SqliteRecipientRepository> recipients_;
   std::unique_ptr<SqliteSegmentRepository> segments_;
   std::unique_ptr<SqliteSenderRepository> senders_;
   std::unique_ptr<SqliteTemplateRepository> templates_;

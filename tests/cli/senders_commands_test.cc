@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 constexpr char kSender[] =
     R"({"phone_number_id":"1065","display_phone_number":"+49 30 1234","portfolio":"acme",)"
     R"("messaging_limit_tier":"TIER_2K","throughput":80.0,"quality":"GREEN","state":"paused",)"
-    R"("state_reason":"review","pacing":{"level_per_s":80.0,"allowed_per_s":40.0,)"
+    R"("state_reason":"review","pacing":{"level_per_s":80,"allowed_per_s":40,)"
     R"("backlog":12,"slowed_by":"backoff:130429","slowed_until":"2026-12-04T10:00:05.000Z"}})";
 
 CliRun Herald(const TestHttpServer& server, std::vector<std::string> args) {

@@ -75,7 +75,7 @@ TEST_F(SendersApiTest, CreatesWithDefaultsAndShowsTheSenderWithItsPortfolio) {
   EXPECT_EQ(Str(sender, "phone_number_id"), "106540352242922");
   EXPECT_EQ(Str(sender, "portfolio"), "default");
   EXPECT_EQ(Str(sender, "messaging_limit_tier"), "TIER_250");
-  EXPECT_EQ(sender.at("throughput").as_double(), 80);
+  EXPECT_EQ(sender.at("throughput").as_int64(), 80);
   EXPECT_EQ(Str(sender, "quality"), "UNKNOWN");
   EXPECT_EQ(Str(sender, "state"), "active");
 
@@ -100,7 +100,7 @@ TEST_F(SendersApiTest, PortfolioTierThroughputAndQualityAreTakenAndChecked) {
   json::object sender = Json(created);
   EXPECT_EQ(Str(sender, "portfolio"), "acme");
   EXPECT_EQ(Str(sender, "messaging_limit_tier"), "TIER_10K");
-  EXPECT_EQ(sender.at("throughput").as_double(), 1000);
+  EXPECT_EQ(sender.at("throughput").as_int64(), 1000);
   EXPECT_EQ(Str(sender, "quality"), "GREEN");
   EXPECT_NE(Str(sender, "warmup_started_at"), "<none>");
   EXPECT_EQ(sender.at("portfolio_detail").at("unique_users_per_24h").as_int64(), 10000);
@@ -172,7 +172,7 @@ TEST_F(SendersApiTest, ARestrictionAndEverythingElseSurviveARestart) {
   Stop();
   Start();
   json::object sender = Json(Call("GET", "/v1/senders/5001"));
-  EXPECT_EQ(sender.at("throughput").as_double(), 20);
+  EXPECT_EQ(sender.at("throughput").as_int64(), 20);
   EXPECT_EQ(Str(sender.at("portfolio_detail").as_object(), "restricted_until"),
             "2099-01-01T00:00:00.000Z");
   json::object portfolios = Json(Call("GET", "/v1/portfolios"));

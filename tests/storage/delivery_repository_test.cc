@@ -386,7 +386,7 @@ TEST_F(DeliveryRepositoryTest, InsertAudienceNeverQueuesAContactTwice) {
   EXPECT_EQ((*counts)[static_cast<std::size_t>(DeliveryState::kQueued)], 2);
 }
 
-TEST_F(DeliveryRepositoryTest, FinishQueuedExpiresOnlyUnclaimedQueuedRows) {
+TEST_F(DeliveryRepositoryTest, FinishQueuedExpiresQueuedRowsClaimedOrNot) {
   const DeliveryId held = AddDue(10);
   const DeliveryId waiting = AddDue(11);
   const DeliveryId sent = Add({.not_before_s = 1, .state = "sent"});
@@ -394,11 +394,15 @@ TEST_F(DeliveryRepositoryTest, FinishQueuedExpiresOnlyUnclaimedQueuedRows) {
   auto finished =
       repository_->FinishQueued(CampaignId{5}, DeliveryState::kExpired, "expired:end_by", At(50));
   ASSERT_TRUE(finished.ok());
-  EXPECT_EQ(*finished, 1u);
+  EXPECT_EQ(*finished, 2u);
   EXPECT_EQ(Stored(waiting).state, "expired");
   EXPECT_EQ(Stored(waiting).reason, "expired:end_by");
-  EXPECT_EQ(Stored(held).state, "queued") << "its holder settles it";
+  EXPECT_EQ(Stored(held).state, "expired");
+  EXPECT_FALSE(Stored(held).owner.has_value());
   EXPECT_EQ(Stored(sent).state, "sent");
+  // The runner that held it can neither send it nor record anything on it now.
+  auto lost = repository_->MarkSending("a", std::vector<SendingMark>{{held, SenderId{3}}}, At(51));
+  EXPECT_THAT(*lost, ElementsAre(held));
 }
 
 TEST_F(DeliveryRepositoryTest, ScanListsACampaignsDeliveriesWithTheirRecipients) {

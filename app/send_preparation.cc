@@ -1,0 +1,238 @@
+#include "app/send_preparation.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "campaign/personalise.h"
+#include "common/time.h"
+#include "storage/recipient_repository.h"
+
+namespace herald::app {
+namespace {
+
+using storage::DeliveryOutcome;
+using storage::DeliveryState;
+
+// "2026-12-04" for an instant (UTC), to compare with the rules' dates.
+std::string Day(SysTime now) { return FormatRfc3339(now).substr(0, 10); }
+
+// The values of one parameter list for one recipient; the first missing reference, if any.
+struct RenderedList {
+  std::vector<std::string> names;
+  std::vector<std::string> values;
+};
+
+Result<RenderedList> RenderList(const ParameterList& list,
+                                const campaign::RecipientFields& recipient) {
+  RenderedList out;
+  auto add = [&](std::string name, const std::string& source) -> Status {
+    auto value = campaign::Render(campaign::ValueTemplate::Parse(source), recipient);
+    if (!value.ok()) return value.error();
+    out.names.push_back(std::move(name));
+    out.values.push_back(std::move(*value));
+    return Status::Ok();
+  };
+  for (const std::string& value : list.positional) {
+    if (Status added = add("", value); !added.ok()) return added.error();
+  }
+  for (const auto& [name, value] : list.named) {
+    if (Status added = add(name, value); !added.ok()) return added.error();
+  }
+  return out;
+}
+
+std::vector<compliance::TemplateParameter> Views(const RenderedList& list) {
+  std::vector<compliance::TemplateParameter> views;
+  for (std::size_t i = 0; i < list.values.size(); ++i) {
+    views.push_back({list.names[i], list.values[i]});
+  }
+  return views;
+}
+
+std::vector<provider::TextParameter> ProviderParameters(const RenderedList& list) {
+  std::vector<provider::TextParameter> out;
+  for (std::size_t i = 0; i < list.values.size(); ++i) {
+    out.push_back({list.names[i], list.values[i]});
+  }
+  return out;
+}
+
+DeliveryOutcome Refused(DeliveryId id, DeliveryState state, std::string reason) {
+  return DeliveryOutcome{.id = id, .state = state, .reason = std::move(reason)};
+}
+
+// The gate's refusal as it is recorded: quiet hours wait, words block, the rest skip.
+DeliveryOutcome Refusal(const compliance::Gate& gate, const compliance::Decision& decision,
+                        DeliveryId id, const compliance::RecipientState& state, Purpose purpose,
+                        SysTime now) {
+  if (decision.reason == compliance::ReasonCode::kQuietHours) {
+    auto next = gate.NextAllowedTime(now, state, purpose);
+    if (next.ok()) {
+      return DeliveryOutcome{.id = id,
+                             .state = DeliveryState::kQueued,
+                             .reason = "waiting:quiet_hours",
+                             .not_before = *next};
+    }
+  }
+  if (decision.reason == compliance::ReasonCode::kWord) {
+    return Refused(id, DeliveryState::kBlocked, "blocked:" + decision.RefusalReason());
+  }
+  return Refused(id, DeliveryState::kSkipped, "skipped:" + decision.RefusalReason());
+}
+
+}  // namespace
+
+std::string MarketRuleReason(std::span<const storage::MarketRuleRecord> rules,
+                             std::string_view country, std::string_view category, SysTime now) {
+  if (country.empty()) return {};
+  const std::string day = Day(now);
+  for (const storage::MarketRuleRecord& rule : rules) {
+    if (rule.market != country || rule.category != category) continue;
+    if (day < rule.effective_from) continue;
+    if (!rule.effective_until.empty() && day >= rule.effective_until) continue;
+    return rule.reason;
+  }
+  return {};
+}
+
+Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& gate,
+                         std::span<const storage::MarketRuleRecord> market_rules,
+                         std::span<const storage::ClaimedDelivery> claimed,
+                         const ActiveCampaign& campaign, SysTime now) {
+  Preparation out;
+  std::vector<ContactId> ids;
+  ids.reserve(claimed.size());
+  for (const auto& delivery : claimed) ids.push_back(delivery.contact);
+  const auto period = gate.policy().config().frequency_cap.period;
+  auto recipients = reader.recipients().Load(ids, now - period);
+  if (!recipients.ok()) {
+    // Nothing is decided: the claims go back and the runner tries again later.
+    for (const auto& delivery : claimed) {
+      out.outcomes.push_back(DeliveryOutcome{.id = delivery.id,
+                                             .state = DeliveryState::kQueued,
+                                             .reason = "waiting:storage",
+                                             .not_before = now + std::chrono::seconds(5)});
+    }
+    return out;
+  }
+  std::unordered_map<ContactId, const storage::RecipientRecord*> by_id;
+  for (const auto& record : *recipients) by_id[record.contact.id] = &record;
+  const CampaignContent& content = campaign.content;
+
+  for (const storage::ClaimedDelivery& delivery : claimed) {
+    auto found = by_id.find(delivery.contact);
+    if (found == by_id.end()) {
+      out.outcomes.push_back(
+          Refused(delivery.id, DeliveryState::kSkipped, "skipped:contact_erased"));
+      continue;
+    }
+    const storage::RecipientRecord& record = *found->second;
+    const storage::StoredContact& contact = record.contact;
+    campaign::RecipientFields fields{contact.name, contact.phone_e164,
+                                     [&contact](std::string_view key) {
+                                       for (const auto& [k, v] : contact.attributes) {
+                                         if (k == key) return std::optional<std::string_view>(v);
+                                       }
+                                       return std::optional<std::string_view>();
+                                     }};
+    std::vector<compliance::ServiceWindow> windows;
+    std::vector<SenderId> open_windows;
+    for (const storage::WindowRecord& window : record.windows) {
+      windows.push_back({window.sender, window.last_inbound, window.entry_point_until});
+      if (compliance::IsServiceWindowOpen(windows.back(), now,
+                                          gate.policy().config().service_window)) {
+        open_windows.push_back(window.sender);
+      }
+    }
+    compliance::RecipientState state{
+        {contact.opted_out, contact.consent_marketing, contact.consent_utility},
+        windows,
+        contact.country,
+        contact.timezone,
+        contact.language,
+        record.recent_campaign_sends};
+
+    RenderedList header, body;
+    std::string text;
+    if (content.is_template) {
+      auto rendered_header = RenderList(content.header, fields);
+      auto rendered_body = RenderList(content.body, fields);
+      const Error* missing = !rendered_header.ok() ? &rendered_header.error()
+                             : !rendered_body.ok() ? &rendered_body.error()
+                                                   : nullptr;
+      if (missing != nullptr) {
+        out.outcomes.push_back(Refused(delivery.id, DeliveryState::kSkipped,
+                                       "skipped:missing_value:" + missing->field));
+        continue;
+      }
+      header = std::move(*rendered_header);
+      body = std::move(*rendered_body);
+    } else {
+      auto rendered = campaign::Render(campaign::ValueTemplate::Parse(content.text), fields);
+      if (!rendered.ok()) {
+        out.outcomes.push_back(Refused(delivery.id, DeliveryState::kSkipped,
+                                       "skipped:missing_value:" + rendered.error().field));
+        continue;
+      }
+      text = std::move(*rendered);
+    }
+    const auto header_views = Views(header);
+    const auto body_views = Views(body);
+    compliance::OutboundMessage message;
+    message.sender = delivery.sender.value_or(SenderId{});
+    message.recipient = contact.id;
+    message.purpose =
+        content.purpose.value_or(content.is_template ? Purpose::kMarketing : Purpose::kService);
+    if (content.is_template) {
+      message.content = compliance::TemplateMessage{
+          content.template_name, content.template_language, {header_views, body_views}};
+    } else {
+      message.content = compliance::FreeText{text};
+    }
+    // Free text needs an open window with the number that sends it; the runner picks that
+    // number among those with an open window, so the gate checks against the first of them.
+    if (!content.is_template && !open_windows.empty()) message.sender = open_windows.front();
+    const compliance::Decision decision = gate.Check(message, state, now);
+    Purpose purpose = message.purpose;
+    std::string language = content.template_language;
+    if (decision.resolved_template != nullptr) {
+      // The category decides; a declared marketing purpose only makes it stricter.
+      const Purpose category = compliance::PurposeOf(decision.resolved_template->source.category);
+      if (!(content.purpose == Purpose::kMarketing)) purpose = category;
+      language = decision.resolved_template->source.language;
+    }
+    if (!decision.allowed()) {
+      out.outcomes.push_back(Refusal(gate, decision, delivery.id, state, purpose, now));
+      continue;
+    }
+    if (std::string rule =
+            MarketRuleReason(market_rules, contact.country, PurposeName(purpose), now);
+        !rule.empty()) {
+      out.outcomes.push_back(
+          Refused(delivery.id, DeliveryState::kSkipped, "skipped:market:" + rule));
+      continue;
+    }
+    PreparedSend send;
+    send.delivery = delivery.id;
+    send.campaign = delivery.campaign;
+    send.contact = contact.id;
+    send.purpose = purpose;
+    send.open_windows = std::move(open_windows);
+    send.last_sender = record.last_sender;
+    send.assigned = delivery.sender;
+    send.message.delivery = delivery.id;
+    send.message.to =
+        contact.phone_e164.starts_with('+') ? contact.phone_e164.substr(1) : contact.phone_e164;
+    send.message.callback_data = std::to_string(delivery.id.value);
+    if (content.is_template) {
+      send.message.content = provider::TemplateContent{
+          content.template_name, language, ProviderParameters(header), ProviderParameters(body)};
+    } else {
+      send.message.content = provider::TextContent{text, false};
+    }
+    out.sends.push_back(std::move(send));
+  }
+  return out;
+}
+
+}  // namespace herald::app
