@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "provider/detail/cloud_api_answer.h"
 #include "provider/detail/curl_multi.h"
 
@@ -340,6 +341,8 @@ void CloudApiProvider::Impl::Stop() {
   waiting_timer_.cancel();
   auto active = std::move(active_);
   active_.clear();
+  std::size_t uncertain = 0;
+  std::size_t not_sent = waiting_.size();
   for (auto& transfer : active) {
     multi_->Remove(transfer->easy->handle);
     idle_easies_.push_back(std::move(transfer->easy));
@@ -348,6 +351,7 @@ void CloudApiProvider::Impl::Stop() {
     result.detail = result.outcome == Outcome::kNotSent
                         ? "the provider stopped before the request left"
                         : "the provider stopped while the request was open; it may have been sent";
+    (result.outcome == Outcome::kNotSent ? not_sent : uncertain)++;
     Finish(std::move(transfer), std::move(result));
   }
   auto waiting = std::move(waiting_);
@@ -355,6 +359,8 @@ void CloudApiProvider::Impl::Stop() {
   for (auto& transfer : waiting) {
     Finish(std::move(transfer), Unsent("the provider stopped before the request left"));
   }
+  log::Info("event=provider_stopped kind={} uncertain={} not_sent={}", log::Quoted("cloud_api"),
+            uncertain, not_sent);
 }
 
 CloudApiOptions CloudApiOptions::FromConfig(const config::CloudApiConfig& config,
