@@ -7,7 +7,7 @@
 //
 //   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build-rel cloud_api_bench
-//   build-rel/bench/cloud_api_bench [--messages=100000] [--in-flight=256] [--runs=3]
+//   build-rel/bench/cloud_api_bench [--messages=100000] [--in-flight=256] [--runs=3] [--rounds=5]
 //       [--server-threads=1] [--wrk-seconds=10] [--wrk-threads=1] [--raw=1]
 //
 // The server runs on its own thread(s) in this process and records nothing (it still counts
@@ -47,6 +47,7 @@ struct Options {
   std::size_t messages = 100000;
   std::size_t in_flight = 256;
   int runs = 3;
+  int rounds = 5;  // per run: the clients take turns, messages / rounds each
   std::size_t server_threads = 1;
   int wrk_seconds = 10;
   int wrk_threads = 1;
@@ -293,6 +294,7 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       {"--messages", [&](long v) { options.messages = static_cast<std::size_t>(v); }},
       {"--in-flight", [&](long v) { options.in_flight = static_cast<std::size_t>(v); }},
       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }},
+      {"--rounds", [&](long v) { options.rounds = static_cast<int>(v); }},
       {"--server-threads", [&](long v) { options.server_threads = static_cast<std::size_t>(v); }},
       {"--wrk-seconds", [&](long v) { options.wrk_seconds = static_cast<int>(v); }},
       {"--wrk-threads", [&](long v) { options.wrk_threads = static_cast<int>(v); }},
@@ -312,7 +314,7 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       return false;
     }
   }
-  return options.messages > 0 && options.in_flight > 0 && options.runs > 0;
+  return options.messages > 0 && options.in_flight > 0 && options.runs > 0 && options.rounds > 0;
 }
 
 int Main(int argc, char** argv) {
@@ -329,11 +331,24 @@ int Main(int argc, char** argv) {
     server_options.threads = options.server_threads;
     server_options.record_messages = false;
     testing::FakeCloudApi server(server_options);
-    provider_rates.push_back(RunProvider(server, options));
-    raw_rates.push_back(options.raw ? RunRawCurl(server, options) : 0.0);
-    loop_rates.push_back(options.raw ? SocketLoop(server.port(), BuiltRequest(server))
-                                           .Run(options.in_flight, options.messages)
-                                     : 0.0);
+    // The clients take turns in short rounds, so that a change in the machine's load (it is
+    // shared) falls on all of them alike; each rate is all its messages over all its time.
+    Options round = options;
+    round.messages = std::max<std::size_t>(1, options.messages / options.rounds);
+    double provider_seconds = 0, raw_seconds = 0, loop_seconds = 0;
+    const double count = static_cast<double>(round.messages);
+    for (int i = 0; i < options.rounds; ++i) {
+      provider_seconds += count / RunProvider(server, round);
+      if (!options.raw) continue;
+      raw_seconds += count / RunRawCurl(server, round);
+      loop_seconds +=
+          count /
+          SocketLoop(server.port(), BuiltRequest(server)).Run(round.in_flight, round.messages);
+    }
+    const double total = count * options.rounds;
+    provider_rates.push_back(total / provider_seconds);
+    raw_rates.push_back(options.raw ? total / raw_seconds : 0.0);
+    loop_rates.push_back(options.raw ? total / loop_seconds : 0.0);
     std::optional<double> wrk_rate = wrk ? RunWrk(*wrk, server, options) : std::nullopt;
     if (wrk_rate) wrk_rates.push_back(*wrk_rate);
     std::printf(
