@@ -192,6 +192,9 @@ std::unique_ptr<Easy> CloudApiProvider::Impl::TakeEasy() {
   // known only after the first answer, and one request that hangs would hold up all others.
   curl_easy_setopt(h, CURLOPT_PIPEWAIT, plain_http ? 0L : 1L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  // A connection idle for long may be closed by the server just as it is reused; the send would
+  // then end uncertain (libcurl may not re-send it). Idle ones are not reused after this long.
+  curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 30L);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "herald");
   return easy;
 }
