@@ -1,19 +1,25 @@
 // The cloud_api provider end to end (issue 16): messages per second through CloudApiProvider to
 // the fake Cloud API server (tests/support/fake_cloud_api.h) over loopback, limits off, with
 // --in-flight requests open; beside it, in the same run and against the same server, raw libcurl
-// multi (curl_multi_poll, no Asio, no answer parsing) and, when it is installed, wrk posting the
-// same body. Ratios: provider / wrk (target >= 0.5) and provider / raw libcurl.
+// multi (curl_multi_poll, no Asio, no answer parsing), a wrk-like socket loop (SocketLoop: one
+// pre-built request on kept-alive connections, epoll) and, when it is installed, wrk posting the
+// same body. Ratios: provider / wrk (target >= 0.5), provider / raw libcurl, provider / loop.
 //
 //   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=Release
 //   ninja -C build-rel cloud_api_bench
-//   build-rel/bench/cloud_api_bench [--messages=100000] [--in-flight=256] [--runs=3]
+//   build-rel/bench/cloud_api_bench [--messages=100000] [--in-flight=256] [--runs=3] [--rounds=5]
 //       [--server-threads=1] [--wrk-seconds=10] [--wrk-threads=1] [--raw=1]
 //
 // The server runs on its own thread(s) in this process and records nothing (it still counts
 // requests per recipient); the provider and raw libcurl run on the main thread, one at a time;
 // wrk runs as a child process. Each message goes to a new recipient; its JSON is built with
 // ToCloudApiJson in both client loops. Figures are medians over the runs.
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,6 +47,7 @@ struct Options {
   std::size_t messages = 100000;
   std::size_t in_flight = 256;
   int runs = 3;
+  int rounds = 5;  // per run: the clients take turns, messages / rounds each
   std::size_t server_threads = 1;
   int wrk_seconds = 10;
   int wrk_threads = 1;
@@ -146,6 +153,96 @@ double RunRawCurl(const testing::FakeCloudApi& server, const Options& options) {
   return static_cast<double>(options.messages) / seconds;
 }
 
+// A wrk-like client, for machines without wrk: one thread, `in_flight` kept-alive connections,
+// one pre-built request (the same JSON, the same headers), epoll, answers framed by
+// Content-Length and otherwise not read. Requests per second for `messages` requests.
+class SocketLoop {
+ public:
+  SocketLoop(std::uint16_t port, std::string request) : port_(port), request_(std::move(request)) {}
+
+  double Run(std::size_t connections, std::size_t messages) {
+    const int epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    std::vector<Connection> open(connections);
+    const auto start = Steady::now();
+    for (std::size_t i = 0; i < connections && sent_ < messages; ++i) {
+      open[i].fd = Connect();
+      epoll_event event{EPOLLIN, {.ptr = &open[i]}};
+      ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, open[i].fd, &event);
+      SendRequest(open[i]);
+    }
+    epoll_event events[256];
+    while (answered_ < messages) {
+      const int ready = ::epoll_wait(epoll_fd, events, 256, 1000);
+      for (int i = 0; i < ready; ++i) {
+        Read(*static_cast<Connection*>(events[i].data.ptr), messages);
+      }
+    }
+    const double seconds = Seconds(Steady::now() - start);
+    for (Connection& connection : open) ::close(connection.fd);
+    ::close(epoll_fd);
+    return static_cast<double>(messages) / seconds;
+  }
+
+ private:
+  struct Connection {
+    int fd = -1;
+    std::string input;
+  };
+
+  int Connect() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port_);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+  }
+  void SendRequest(Connection& connection) {
+    ++sent_;
+    if (::send(connection.fd, request_.data(), request_.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request_.size())) {
+      std::fprintf(stderr, "socket loop: short send\n");
+      std::exit(1);
+    }
+  }
+  void Read(Connection& connection, std::size_t messages) {
+    char buffer[16384];
+    const ssize_t n = ::recv(connection.fd, buffer, sizeof(buffer), 0);
+    if (n <= 0) {
+      std::fprintf(stderr, "socket loop: connection closed\n");
+      std::exit(1);
+    }
+    connection.input.append(buffer, static_cast<std::size_t>(n));
+    for (;;) {
+      const std::size_t header_end = connection.input.find("\r\n\r\n");
+      if (header_end == std::string::npos) return;
+      const std::size_t length_at = connection.input.find("Content-Length: ");
+      const std::size_t length =
+          std::strtoul(connection.input.c_str() + length_at + 16, nullptr, 10);
+      if (connection.input.size() < header_end + 4 + length) return;
+      connection.input.erase(0, header_end + 4 + length);
+      ++answered_;
+      if (sent_ < messages) SendRequest(connection);
+    }
+  }
+
+  std::uint16_t port_;
+  std::string request_;
+  std::size_t sent_ = 0;
+  std::size_t answered_ = 0;
+};
+
+std::string BuiltRequest(const testing::FakeCloudApi& server) {
+  const std::string body = provider::ToCloudApiJson(MessageFor(0));
+  return "POST /v23.0/1234567890/messages HTTP/1.1\r\nHost: 127.0.0.1:" +
+         std::to_string(server.port()) + "\r\nAuthorization: Bearer " + server.token() +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\n\r\n" + body;
+}
+
 std::optional<std::string> FindWrk() {
   const char* path = std::getenv("PATH");
   std::string dirs = path ? path : "/usr/bin:/bin";
@@ -197,6 +294,7 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       {"--messages", [&](long v) { options.messages = static_cast<std::size_t>(v); }},
       {"--in-flight", [&](long v) { options.in_flight = static_cast<std::size_t>(v); }},
       {"--runs", [&](long v) { options.runs = static_cast<int>(v); }},
+      {"--rounds", [&](long v) { options.rounds = static_cast<int>(v); }},
       {"--server-threads", [&](long v) { options.server_threads = static_cast<std::size_t>(v); }},
       {"--wrk-seconds", [&](long v) { options.wrk_seconds = static_cast<int>(v); }},
       {"--wrk-threads", [&](long v) { options.wrk_threads = static_cast<int>(v); }},
@@ -216,7 +314,7 @@ bool ParseOptions(int argc, char** argv, Options& options) {
       return false;
     }
   }
-  return options.messages > 0 && options.in_flight > 0 && options.runs > 0;
+  return options.messages > 0 && options.in_flight > 0 && options.runs > 0 && options.rounds > 0;
 }
 
 int Main(int argc, char** argv) {
@@ -227,26 +325,46 @@ int Main(int argc, char** argv) {
   std::printf("messages=%zu in_flight=%zu server_threads=%zu runs=%d wrk=%s\n", options.messages,
               options.in_flight, options.server_threads, options.runs,
               wrk ? wrk->c_str() : "not installed");
-  std::vector<double> provider_rates, raw_rates, wrk_rates;
+  std::vector<double> provider_rates, raw_rates, loop_rates, wrk_rates;
   for (int run = 0; run < options.runs; ++run) {
     testing::FakeCloudApiOptions server_options;
     server_options.threads = options.server_threads;
     server_options.record_messages = false;
     testing::FakeCloudApi server(server_options);
-    provider_rates.push_back(RunProvider(server, options));
-    raw_rates.push_back(options.raw ? RunRawCurl(server, options) : 0.0);
+    // The clients take turns in short rounds, so that a change in the machine's load (it is
+    // shared) falls on all of them alike; each rate is all its messages over all its time.
+    Options round = options;
+    round.messages = std::max<std::size_t>(1, options.messages / options.rounds);
+    double provider_seconds = 0, raw_seconds = 0, loop_seconds = 0;
+    const double count = static_cast<double>(round.messages);
+    for (int i = 0; i < options.rounds; ++i) {
+      provider_seconds += count / RunProvider(server, round);
+      if (!options.raw) continue;
+      raw_seconds += count / RunRawCurl(server, round);
+      loop_seconds +=
+          count /
+          SocketLoop(server.port(), BuiltRequest(server)).Run(round.in_flight, round.messages);
+    }
+    const double total = count * options.rounds;
+    provider_rates.push_back(total / provider_seconds);
+    raw_rates.push_back(options.raw ? total / raw_seconds : 0.0);
+    loop_rates.push_back(options.raw ? total / loop_seconds : 0.0);
     std::optional<double> wrk_rate = wrk ? RunWrk(*wrk, server, options) : std::nullopt;
     if (wrk_rate) wrk_rates.push_back(*wrk_rate);
-    std::printf("run %d: cloud_api %.0f msg/s, raw libcurl multi %.0f req/s, wrk %s\n", run + 1,
-                provider_rates.back(), raw_rates.back(),
-                wrk_rate ? std::to_string(static_cast<long>(*wrk_rate)).c_str() : "-");
+    std::printf(
+        "run %d: cloud_api %.0f msg/s, raw libcurl multi %.0f req/s, socket loop %.0f "
+        "req/s, wrk %s\n",
+        run + 1, provider_rates.back(), raw_rates.back(), loop_rates.back(),
+        wrk_rate ? std::to_string(static_cast<long>(*wrk_rate)).c_str() : "-");
   }
   const double provider = Median(provider_rates);
   const double raw = Median(raw_rates);
-  std::printf(
-      "median: cloud_api %.0f msg/s (target >= 10000: %.2f), raw libcurl multi %.0f "
-      "req/s, cloud_api/raw %.2f\n",
-      provider, provider / 10000.0, raw, provider / raw);
+  const double loop = Median(loop_rates);
+  std::printf("median: cloud_api %.0f msg/s (target >= 10000: %.2f)\n", provider,
+              provider / 10000.0);
+  std::printf("median: raw libcurl multi %.0f req/s, cloud_api/raw %.2f\n", raw, provider / raw);
+  std::printf("median: socket loop %.0f req/s, cloud_api/loop %.2f, raw/loop %.2f\n", loop,
+              provider / loop, raw / loop);
   if (!wrk_rates.empty()) {
     const double wrk_rate = Median(wrk_rates);
     std::printf("median: wrk %.0f req/s, cloud_api/wrk %.2f (target >= 0.5), raw/wrk %.2f\n",

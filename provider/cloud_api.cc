@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "provider/detail/cloud_api_answer.h"
 #include "provider/detail/curl_multi.h"
 
@@ -191,6 +192,9 @@ std::unique_ptr<Easy> CloudApiProvider::Impl::TakeEasy() {
   // known only after the first answer, and one request that hangs would hold up all others.
   curl_easy_setopt(h, CURLOPT_PIPEWAIT, plain_http ? 0L : 1L);
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+  // A connection idle for long may be closed by the server just as it is reused; the send would
+  // then end uncertain (libcurl may not re-send it). Idle ones are not reused after this long.
+  curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, 30L);
   curl_easy_setopt(h, CURLOPT_USERAGENT, "herald");
   return easy;
 }
@@ -340,6 +344,8 @@ void CloudApiProvider::Impl::Stop() {
   waiting_timer_.cancel();
   auto active = std::move(active_);
   active_.clear();
+  std::size_t uncertain = 0;
+  std::size_t not_sent = waiting_.size();
   for (auto& transfer : active) {
     multi_->Remove(transfer->easy->handle);
     idle_easies_.push_back(std::move(transfer->easy));
@@ -348,6 +354,7 @@ void CloudApiProvider::Impl::Stop() {
     result.detail = result.outcome == Outcome::kNotSent
                         ? "the provider stopped before the request left"
                         : "the provider stopped while the request was open; it may have been sent";
+    (result.outcome == Outcome::kNotSent ? not_sent : uncertain)++;
     Finish(std::move(transfer), std::move(result));
   }
   auto waiting = std::move(waiting_);
@@ -355,6 +362,8 @@ void CloudApiProvider::Impl::Stop() {
   for (auto& transfer : waiting) {
     Finish(std::move(transfer), Unsent("the provider stopped before the request left"));
   }
+  log::Info("event=provider_stopped kind={} uncertain={} not_sent={}", log::Quoted("cloud_api"),
+            uncertain, not_sent);
 }
 
 CloudApiOptions CloudApiOptions::FromConfig(const config::CloudApiConfig& config,

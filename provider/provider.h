@@ -11,7 +11,8 @@
 //
 // The platform has no idempotency key: once a request may have left, its outcome is either an
 // answer or kUncertain, never "not sent". kNotSent is only for requests that provably never
-// reached the platform (no connection was made), which are safe to send again.
+// reached the platform (no connection was made, or the request was never started), which are
+// safe to send again.
 //
 // Thread rules: Send and Stop are called on the provider's executor (the io_context it was built
 // with); `done` runs exactly once, on that executor, never inside Send (it is posted). in_flight()

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/log.h"
 #include "provider/detail/webhook_json.h"
 
 namespace herald::provider {
@@ -325,6 +326,8 @@ void SandboxProvider::Impl::Stop() {
       done(std::move(result));
     });
   }
+  log::Info("event=provider_stopped kind={} uncertain={} not_sent={}", log::Quoted("sandbox"),
+            unanswered_.size(), 0);
   unanswered_.clear();
   in_flight_.store(0, std::memory_order_relaxed);
 }

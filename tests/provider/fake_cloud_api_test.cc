@@ -72,8 +72,8 @@ TEST(FakeCloudApi, RefusesWhatThePlatformRefuses) {
 }
 
 TEST(FakeCloudApi, TheTierCountsUniqueTemplateRecipientsPerPortfolioInAMovingWindow) {
-  FakeCloudApi server({.portfolios = {{"111", "a"}, {"222", "b"}},
-                       .limits = {.tier_limit = 1, .tier_window = 300ms}});
+  FakeCloudApi server(
+      {.portfolios = {{"111", "a"}, {"222", "b"}}, .limits = {.tier_limit = 1, .tier_window = 1s}});
   EXPECT_EQ(Post(server, Template("491"), "111").status, 200);
   EXPECT_EQ(Post(server, Template("491"), "111").status, 200) << "the same recipient";
   const HttpResult refused = Post(server, Template("492"), "111");
@@ -87,16 +87,16 @@ TEST(FakeCloudApi, TheTierCountsUniqueTemplateRecipientsPerPortfolioInAMovingWin
                 .status,
             200)
       << "free-form text does not count";
-  std::this_thread::sleep_for(350ms);
+  std::this_thread::sleep_for(1100ms);
   EXPECT_EQ(Post(server, Template("492"), "111").status, 200) << "the window moved on";
 }
 
 TEST(FakeCloudApi, ThePairRateAppliesPerNumberAndRecipient) {
-  FakeCloudApi server({.limits = {.pair_interval = 200ms}});
+  FakeCloudApi server({.limits = {.pair_interval = 1s}});
   EXPECT_EQ(Post(server, Template("491"), "111").status, 200);
   EXPECT_EQ(ErrorCode(Post(server, Template("491"), "111")), 131056);
   EXPECT_EQ(Post(server, Template("491"), "222").status, 200) << "another business number";
-  std::this_thread::sleep_for(250ms);
+  std::this_thread::sleep_for(1100ms);
   EXPECT_EQ(Post(server, Template("491"), "111").status, 200);
 }
 

@@ -2,6 +2,8 @@
 // on a strand, on its own threads. The decisions are FakePlatform's (fake_platform.h).
 #include "tests/support/fake_cloud_api.h"
 
+#include <pthread.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <stdexcept>
@@ -46,7 +48,10 @@ class FakeCloudApi::Server {
     port_ = acceptor_->local_endpoint().port();
     asio::co_spawn(*io_, Accept(), asio::detached);
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options.threads); ++i) {
-      threads_.emplace_back([this] { io_->run(); });
+      threads_.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "fake-cloud-api");  // for top and perf
+        io_->run();
+      });
     }
   }
   ~Server() { Stop(); }
