@@ -363,6 +363,55 @@ void CampaignService::Cancel(CampaignId id, std::string actor, std::string reaso
              std::move(reason), DeliveryState::kCancelled, std::move(reply));
 }
 
+void CampaignService::ResendUncertain(CampaignId id, bool confirmed, std::string actor,
+                                      std::string reason, Reply<CampaignView> reply) {
+  if (!confirmed) {
+    return reply(
+        Invalid("an uncertain delivery may have reached its recipient; sending it again "
+                "may deliver it twice: confirm with \"confirm\": true",
+                "confirm"));
+  }
+  const SysTime now = clock_.Now();
+  auto after = std::make_shared<std::optional<CampaignRecord>>();
+  auto strings =
+      std::make_shared<std::pair<std::string, std::string>>(std::move(actor), std::move(reason));
+  Status queued = store_.Submit(
+      [id, now, after, strings](storage::UnitOfWork& work) -> Status {
+        auto record = work.campaigns().Find(id);
+        if (!record.ok()) return record.error();
+        if (!*record) {
+          return MakeError(ErrorCode::kNotFound, "no campaign " + std::to_string(id.value), "id");
+        }
+        const std::string state = (*record)->state;
+        if (state != "running" && state != "paused" && state != "completed") {
+          return MakeError(ErrorCode::kFailedPrecondition,
+                           "campaign " + std::to_string(id.value) + " is " + state, "state");
+        }
+        auto count = work.deliveries().RequeueUncertain(id, "resend:confirmed", now);
+        if (!count.ok()) return count.error();
+        if (state == "completed" && *count > 0) {
+          const std::vector<std::string_view> from{"completed"};
+          if (Status reopened = work.campaigns().Transition(
+                  id, from, "running", {strings->first, "resend uncertain", now});
+              !reopened.ok()) {
+            return reopened;
+          }
+        }
+        auto refreshed = work.campaigns().Find(id);
+        if (!refreshed.ok()) return refreshed.error();
+        *after = std::move(*refreshed);
+        return Status::Ok();
+      },
+      [this, id, after, reply](Status status) {
+        if (!status.ok()) return reply(status.error());
+        if (*after) Remember(**after);
+        Notify(id);
+        reads_.Post(
+            [this, id, reply](storage::UnitOfWork& reader) { reply(ReadView(reader, id)); });
+      });
+  if (!queued.ok()) reply(queued.error());
+}
+
 void CampaignService::BeginAudience(CampaignId id) {
   {
     std::lock_guard lock(mutex_);

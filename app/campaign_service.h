@@ -114,6 +114,11 @@ class CampaignService {
   void Pause(CampaignId id, std::string actor, std::string reason, Reply<CampaignView> reply);
   void Resume(CampaignId id, std::string actor, std::string reason, Reply<CampaignView> reply);
   void Cancel(CampaignId id, std::string actor, std::string reason, Reply<CampaignView> reply);
+  // Sends the campaign's uncertain deliveries again: only with `confirmed` (a recipient may get
+  // the message twice: the platform has no idempotency key), and only while the campaign is
+  // running, paused or completed (a completed one runs again). Audited with the count.
+  void ResendUncertain(CampaignId id, bool confirmed, std::string actor, std::string reason,
+                       Reply<CampaignView> reply);
   // Who got what and why not, as CSV or JSON Lines, in a new temporary file the caller deletes.
   void Deliveries(CampaignId id, std::optional<DeliveryState> state, DeliveriesFormat format,
                   Reply<std::filesystem::path> reply);

@@ -192,18 +192,20 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
     // Free text needs an open window with the number that sends it; the runner picks that
     // number among those with an open window, so the gate checks against the first of them.
     if (!content.is_template && !open_windows.empty()) message.sender = open_windows.front();
-    const compliance::Decision decision = gate.Check(message, state, now);
+    // The purpose the platform bills and its market rules see: the template's category (a
+    // declared marketing purpose only makes it stricter). A market rule is a hard skip, checked
+    // before the gate so that a recipient is not held for quiet hours only to be skipped after.
     Purpose purpose = message.purpose;
     std::string language = content.template_language;
-    if (decision.resolved_template != nullptr) {
-      // The category decides; a declared marketing purpose only makes it stricter.
-      const Purpose category = compliance::PurposeOf(decision.resolved_template->source.category);
-      if (!(content.purpose == Purpose::kMarketing)) purpose = category;
-      language = decision.resolved_template->source.language;
-    }
-    if (!decision.allowed()) {
-      out.outcomes.push_back(Refusal(gate, decision, delivery.id, state, purpose, now));
-      continue;
+    const compliance::CompiledTemplate* resolved = nullptr;
+    if (content.is_template) {
+      resolved = gate.templates().Resolve(
+          content.template_name,
+          content.template_language.empty() ? contact.language : content.template_language,
+          gate.policy().config().default_language);
+      if (resolved != nullptr && content.purpose != Purpose::kMarketing) {
+        purpose = compliance::PurposeOf(resolved->source.category);
+      }
     }
     if (std::string rule =
             MarketRuleReason(market_rules, contact.country, PurposeName(purpose), now);
@@ -211,6 +213,14 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
       out.outcomes.push_back(
           Refused(delivery.id, DeliveryState::kSkipped, "skipped:market:" + rule));
       continue;
+    }
+    const compliance::Decision decision = gate.Check(message, state, now);
+    if (!decision.allowed()) {
+      out.outcomes.push_back(Refusal(gate, decision, delivery.id, state, purpose, now));
+      continue;
+    }
+    if (decision.resolved_template != nullptr) {
+      language = decision.resolved_template->source.language;
     }
     PreparedSend send;
     send.delivery = delivery.id;

@@ -227,6 +227,20 @@ void RegisterCampaignsApi(Router& router, app::CampaignService& service) {
   RegisterAction(router, service, "resume", &app::CampaignService::Resume);
   RegisterAction(router, service, "cancel", &app::CampaignService::Cancel);
   RegisterDeliveries(router, service);
+  router.Add("POST", "/v1/campaigns/{id}/resend-uncertain", Access::kAdmin,
+             [&service](const Request& request, Responder respond) {
+               auto id = IdOf(request);
+               if (!id.ok()) return respond(ErrorResponse(id.error()));
+               auto body = JsonObjectBody(request, {"confirm", "reason"});
+               if (!body.ok()) return respond(ErrorResponse(body.error()));
+               auto confirm = OptionalBoolField(*body, "confirm");
+               if (!confirm.ok()) return respond(ErrorResponse(confirm.error()));
+               auto reason = OptionalStringField(*body, "reason");
+               if (!reason.ok()) return respond(ErrorResponse(reason.error()));
+               service.ResendUncertain(*id, confirm->value_or(false), ActorOf(request),
+                                       reason->value_or(""),
+                                       AnswerJson<app::CampaignView>(respond, 200, CampaignJson));
+             });
 }
 
 }  // namespace herald::http

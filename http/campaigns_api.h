@@ -6,6 +6,8 @@
 //   GET  /v1/campaigns/{id}               state, deliveries by state, rates, ETA
 //   POST /v1/campaigns/{id}/start|pause|resume|cancel   {"reason"} (optional)
 //   GET  /v1/campaigns/{id}/deliveries?state=…&format=csv|jsonl   who got what, and why not
+//   POST /v1/campaigns/{id}/resend-uncertain   {"confirm": true, "reason"}: the uncertain ones
+//                                          go again (without confirm: 400, field "confirm")
 //
 // Thread rules: registered and called on the network thread; the campaign service answers
 // through the Responder from its own threads.

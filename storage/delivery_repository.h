@@ -173,6 +173,10 @@ class DeliveryRepository {
 
   // Every delivery accepted by the platform at or after `since` (sent, delivered or read).
   virtual Result<std::vector<AcceptedSend>> AcceptedSince(SysTime since) = 0;
+  // uncertain → queued (due now, reason `reason`) for every uncertain delivery of `campaign`: an
+  // operator confirmed that a second message is acceptable. Returns how many.
+  virtual Result<std::size_t> RequeueUncertain(CampaignId campaign, std::string_view reason,
+                                               SysTime now) = 0;
   // Whether `campaign` has a delivery still queued or sending.
   virtual Result<bool> HasUnfinished(CampaignId campaign) = 0;
   virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;

@@ -331,6 +331,18 @@ Result<std::vector<AcceptedSend>> SqliteDeliveryRepository::AcceptedSince(SysTim
   return sends;
 }
 
+Result<std::size_t> SqliteDeliveryRepository::RequeueUncertain(CampaignId campaign,
+                                                               std::string_view reason,
+                                                               SysTime now) {
+  auto requeue = connection_.Prepare(
+      "UPDATE deliveries SET state = 'queued', reason = ?2, not_before = ?3, updated_at = ?3, "
+      "claim_owner = NULL, claim_deadline = NULL WHERE campaign_id = ?1 AND state = 'uncertain'");
+  if (!requeue.ok()) return requeue.error();
+  requeue->Bind(1, campaign.value).Bind(2, reason).Bind(3, ToUnixMillis(now));
+  if (Status run = requeue->Run(); !run.ok()) return run.error();
+  return static_cast<std::size_t>(connection_.Changes());
+}
+
 Result<bool> SqliteDeliveryRepository::HasUnfinished(CampaignId campaign) {
   auto any = connection_.Prepare(
       "SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ?1 AND state = 'queued') OR "

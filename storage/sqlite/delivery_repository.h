@@ -35,6 +35,8 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Result<std::size_t> FinishQueued(CampaignId campaign, DeliveryState state,
                                    std::string_view reason, SysTime now) override;
   Result<std::vector<AcceptedSend>> AcceptedSince(SysTime since) override;
+  Result<std::size_t> RequeueUncertain(CampaignId campaign, std::string_view reason,
+                                       SysTime now) override;
   Result<bool> HasUnfinished(CampaignId campaign) override;
   Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) override;
   Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,

@@ -1,0 +1,303 @@
+// Campaigns sent through the real daemon to the Cloud-API-compatible fake server over loopback
+// (issue 16, "Done when"): exactly one request per eligible recipient, refusals recorded with
+// their reasons, retries on 5xx, timeouts left uncertain and never re-sent, throttling that slows
+// the number and loses nothing, pause and resume, a paused campaign that sends nothing, and a
+// deliveries export that agrees with what the server recorded.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "tests/integration/test_config.h"
+#include "tests/support/daemon_process.h"
+#include "tests/support/fake_cloud_api.h"
+#include "tests/support/temp_dir.h"
+
+namespace herald::testing {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+json::object Json(const HttpResult& result) {
+  boost::system::error_code ec;
+  json::value value = json::parse(result.body, ec);
+  EXPECT_FALSE(ec) << result.status << " " << result.body << result.error;
+  return value.is_object() ? value.as_object() : json::object{};
+}
+
+std::int64_t Deliveries(const json::object& campaign, const char* state) {
+  return campaign.at("deliveries").at(state).as_int64();
+}
+
+// `count` German mobile numbers with marketing consent, tagged `tag`.
+std::string ConsentingContacts(int count, int first = 0, const std::string& tag = "vip") {
+  std::string csv = "phone,name,country,language,tags,consent_marketing,consent_marketing_source\n";
+  for (int i = first; i < first + count; ++i) {
+    csv += "+49151" + std::to_string(20000000 + i) + ",Kunde " + std::to_string(i) + ",DE,de," +
+           tag + ",yes,web form\n";
+  }
+  return csv;
+}
+
+class SendingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    FakeCloudApiOptions options;
+    options.limits.throughput_per_second = 0;
+    server_ = std::make_unique<FakeCloudApi>(options);
+    std::ofstream(dir_ / "cloud.token") << server_->token() << "\n";
+    std::filesystem::permissions(dir_ / "cloud.token", std::filesystem::perms::owner_read |
+                                                           std::filesystem::perms::owner_write);
+    Start();
+    ASSERT_EQ(Call("PUT", "/v1/templates/promo/de",
+                   R"({"category":"MARKETING","status":"APPROVED","components":)"
+                   R"([{"type":"BODY","text":"Hallo {{1}}, heute {{2}}"}]})")
+                  .status,
+              201);
+  }
+  void TearDown() override {
+    Stop();
+    server_->Stop();
+  }
+  void Start() {
+    const std::string config = TestConfig(dir_) +
+                               "[provider]\nkind = \"cloud_api\"\n[provider.cloud_api]\n"
+                               "base_url = \"" +
+                               server_->base_url() + "\"\naccess_token_file = \"" +
+                               (dir_ / "cloud.token").string() + "\"\nrequest_timeout = \"1s\"\n";
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
+    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
+  }
+  void Stop() {
+    if (!daemon_) return;
+    daemon_->Signal(SIGTERM);
+    EXPECT_EQ(daemon_->WaitExit(seconds(20)), 0) << daemon_->Log();
+    daemon_.reset();
+  }
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = {}) {
+    return HttpRequest(daemon_->port(), method, target, kToken, body);
+  }
+  void Import(const std::string& csv) {
+    auto started = Call("POST", "/v1/contacts/imports?format=csv", csv);
+    ASSERT_EQ(started.status, 202) << started.body;
+    const std::string id(Json(started).at("id").as_string());
+    for (int i = 0; i < 3000; ++i) {
+      if (Json(Call("GET", "/v1/contacts/imports/" + id)).at("state") != "running") return;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    FAIL() << "import did not finish";
+  }
+  void AddSender(const std::string& id, int throughput) {
+    const std::string body = R"({"phone_number_id":")" + id + R"(","throughput":)" +
+                             std::to_string(throughput) +
+                             R"(,"messaging_limit_tier":"TIER_UNLIMITED"})";
+    ASSERT_EQ(Call("POST", "/v1/senders", body).status, 201);
+  }
+  std::string StartCampaign(const std::string& extra = {}, const std::string& tag = "vip") {
+    HttpResult created = Call("POST", "/v1/campaigns",
+                              R"({"name":"c","segment":"tag:)" + tag +
+                                  R"(","template":{"name":"promo","language":"de",)"
+                                  R"("parameters":["{{name}}","Rabatt"]})" +
+                                  extra + "}");
+    EXPECT_EQ(created.status, 201) << created.body;
+    const std::string id = std::to_string(Json(created).at("id").as_int64());
+    EXPECT_EQ(Call("POST", "/v1/campaigns/" + id + "/start").status, 200);
+    return id;
+  }
+  json::object WaitFor(const std::string& id, const std::string& state,
+                       milliseconds timeout = seconds(120)) {
+    json::object campaign;
+    for (auto end = std::chrono::steady_clock::now() + timeout;
+         std::chrono::steady_clock::now() < end;) {
+      campaign = Json(Call("GET", "/v1/campaigns/" + id));
+      if (campaign.at("state") == json::value(state)) return campaign;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+    ADD_FAILURE() << "campaign " << id << " not " << state << ": " << json::serialize(campaign);
+    return campaign;
+  }
+  std::vector<json::value> Rows(const std::string& id, const std::string& query = {}) {
+    HttpResult rows = Call("GET", "/v1/campaigns/" + id + "/deliveries?format=jsonl" + query);
+    EXPECT_EQ(rows.status, 200);
+    std::vector<json::value> out;
+    std::istringstream lines(rows.body);
+    for (std::string line; std::getline(lines, line);) out.push_back(json::parse(line));
+    return out;
+  }
+  // Nobody got more than one request.
+  void ExpectAtMostOncePerRecipient() {
+    for (const auto& [to, requests] : server_->RequestsByRecipient()) {
+      EXPECT_LE(requests, 1u) << to << " was sent " << requests << " requests";
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<FakeCloudApi> server_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(SendingTest, EachEligibleRecipientGetsExactlyOneRequestAndRefusalsSayWhy) {
+  Import(ConsentingContacts(200) +
+         "+4915129999001,No Consent,DE,de,vip,no,web form\n"
+         "+12125550101,US Reader,US,en,vip,yes,web form\n");
+  // A contact whose consent was revoked, and one whose template value has nothing to fill {{1}}
+  // with.
+  Import(
+      "phone,name,tags,consent_marketing,consent_marketing_source\n"
+      "+4915129999002,Revoked,vip,no,unsubscribe link\n");
+  Import(
+      "phone,tags,consent_marketing,consent_marketing_source,language,country\n"
+      "+4915129999003,vip,yes,web,de,DE\n");
+  AddSender("1001", 500);
+  const std::string id = StartCampaign();
+  json::object done = WaitFor(id, "completed");
+  EXPECT_EQ(Deliveries(done, "sent"), 200);
+  EXPECT_EQ(Deliveries(done, "skipped"), 4);
+  EXPECT_EQ(server_->Stats().accepted, 200u);
+  EXPECT_EQ(server_->Received().size(), 200u);
+  ExpectAtMostOncePerRecipient();
+  std::map<std::string, std::string> reasons;
+  for (const json::value& row : Rows(id, "&state=skipped")) {
+    reasons[std::string(row.at("phone").as_string())] = std::string(row.at("reason").as_string());
+  }
+  EXPECT_EQ(reasons["+4915129999001"], "skipped:no_consent:marketing");
+  EXPECT_EQ(reasons["+12125550101"], "skipped:market:us_marketing_pause");
+  EXPECT_EQ(reasons["+4915129999002"], "skipped:no_consent:marketing");
+  EXPECT_EQ(reasons["+4915129999003"], "skipped:missing_value:name");
+}
+
+TEST_F(SendingTest, TheDeliveriesExportAgreesWithWhatTheServerRecorded) {
+  Import(ConsentingContacts(150));
+  AddSender("1001", 500);
+  const std::string id = StartCampaign();
+  WaitFor(id, "completed");
+  std::map<std::string, std::string> exported;  // message id -> phone
+  for (const json::value& row : Rows(id)) {
+    EXPECT_EQ(row.at("state"), "sent") << json::serialize(row);
+    exported[std::string(row.at("message_id").as_string())] =
+        std::string(row.at("phone").as_string());
+  }
+  std::map<std::string, std::string> received;
+  for (const ReceivedMessage& message : server_->Received()) {
+    received[message.message_id] = "+" + message.to;
+    EXPECT_EQ(message.phone_number_id, "1001");
+    EXPECT_EQ(message.template_name, "promo");
+    EXPECT_FALSE(message.callback_data.empty()) << "the delivery id rides along for webhooks";
+  }
+  EXPECT_EQ(exported, received);
+}
+
+TEST_F(SendingTest, ServerErrorsAreRetriedUntilSentAndTimeoutsAreLeftUncertain) {
+  Import(ConsentingContacts(120));
+  AddSender("1001", 500);
+  FakeCloudApiFaults faults;
+  faults.server_error_rate = 0.3;
+  server_->SetFaults(faults);
+  const std::string id = StartCampaign();
+  json::object done = WaitFor(id, "completed", seconds(180));
+  EXPECT_EQ(Deliveries(done, "sent"), 120) << json::serialize(done);
+  EXPECT_GT(server_->Stats().server_errors, 0u);
+  for (const auto& [to, accepted] : server_->RequestsByRecipient()) (void)accepted;
+  std::map<std::string, int> accepted;
+  for (const ReceivedMessage& message : server_->Received()) ++accepted[message.to];
+  for (const auto& [to, count] : accepted) EXPECT_EQ(count, 1) << to;
+
+  // Timeouts: the request may have reached the platform, so it is never sent again.
+  Import(ConsentingContacts(40, 1000, "late"));
+  faults = {};
+  faults.timeout_rate = 0.5;
+  server_->SetFaults(faults);
+  const std::string second = StartCampaign({}, "late");
+  json::object ended = WaitFor(second, "completed", seconds(180));
+  const std::int64_t uncertain = Deliveries(ended, "uncertain");
+  EXPECT_GT(uncertain, 0) << json::serialize(ended);
+  EXPECT_EQ(static_cast<std::size_t>(uncertain), server_->Stats().timeouts);
+  for (const json::value& row : Rows(second, "&state=uncertain")) {
+    const std::string phone(row.at("phone").as_string());
+    EXPECT_EQ(server_->RequestsFor(phone.substr(1)), 1u) << phone << " was not sent again";
+  }
+
+  // Only an explicit confirmation sends them again.
+  HttpResult unconfirmed = Call("POST", "/v1/campaigns/" + second + "/resend-uncertain", "{}");
+  EXPECT_EQ(unconfirmed.status, 400);
+  EXPECT_THAT(unconfirmed.body, ::testing::HasSubstr("confirm"));
+  server_->SetFaults({});
+  HttpResult confirmed = Call("POST", "/v1/campaigns/" + second + "/resend-uncertain",
+                              R"({"confirm":true,"reason":"checked with the provider"})");
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+  json::object resent = WaitFor(second, "completed", seconds(60));
+  EXPECT_EQ(Deliveries(resent, "uncertain"), 0);
+  EXPECT_EQ(Deliveries(resent, "sent"), 40);
+}
+
+TEST_F(SendingTest, ThrottlingSlowsTheNumberAndLosesNothing) {
+  Import(ConsentingContacts(150));
+  AddSender("1001", 80);  // Herald believes 80/s; the platform allows 30/s.
+  FakeCloudApiLimits limits;
+  limits.throughput_per_second = 30;
+  server_->SetLimits(limits);
+  const std::string id = StartCampaign();
+  json::object done = WaitFor(id, "completed", seconds(120));
+  EXPECT_EQ(Deliveries(done, "sent"), 150) << json::serialize(done);
+  EXPECT_EQ(Deliveries(done, "failed"), 0);
+  const FakeCloudApiStats stats = server_->Stats();
+  EXPECT_GT(stats.errors.count(130429) ? stats.errors.at(130429) : 0, 0u)
+      << "the limit was hit at first";
+  std::map<std::string, int> accepted;
+  for (const ReceivedMessage& message : server_->Received()) ++accepted[message.to];
+  EXPECT_EQ(accepted.size(), 150u);
+  for (const auto& [to, count] : accepted) EXPECT_EQ(count, 1) << to;
+}
+
+TEST_F(SendingTest, APausedCampaignSendsNothingUntilResumed) {
+  Import(ConsentingContacts(300));
+  AddSender("1001", 40);
+  const std::string id = StartCampaign();
+  for (int i = 0; i < 200 && server_->Stats().accepted < 20; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ASSERT_EQ(Call("POST", "/v1/campaigns/" + id + "/pause", R"({"reason":"check"})").status, 200);
+  // What was in flight at the pause may still arrive within a second; then nothing.
+  std::this_thread::sleep_for(seconds(1));
+  const std::size_t at_pause = server_->Stats().requests;
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(server_->Stats().requests, at_pause) << "a paused campaign sent";
+  json::object paused = Json(Call("GET", "/v1/campaigns/" + id));
+  EXPECT_EQ(paused.at("state"), "paused");
+  EXPECT_GT(Deliveries(paused, "queued"), 0);
+
+  ASSERT_EQ(Call("POST", "/v1/campaigns/" + id + "/resume").status, 200);
+  json::object done = WaitFor(id, "completed", seconds(120));
+  EXPECT_EQ(Deliveries(done, "sent"), 300);
+  ExpectAtMostOncePerRecipient();
+}
+
+TEST_F(SendingTest, ARestartInTheMiddleContinuesWithoutDuplicates) {
+  Import(ConsentingContacts(300));
+  AddSender("1001", 60);
+  const std::string id = StartCampaign();
+  for (int i = 0; i < 300 && server_->Stats().accepted < 50; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  Stop();
+  Start();
+  json::object done = WaitFor(id, "completed", seconds(120));
+  EXPECT_EQ(Deliveries(done, "sent") + Deliveries(done, "uncertain"), 300);
+  EXPECT_EQ(Deliveries(done, "uncertain"), 0) << "a clean stop leaves nothing uncertain";
+  ExpectAtMostOncePerRecipient();
+}
+
+}  // namespace
+}  // namespace herald::testing
