@@ -660,9 +660,61 @@ struct RunnerLoop {
       progress[id] = {static_cast<double>(entry.recent_sends.size()) / 10.0,
                       AllowedRate(entry.campaign), std::nullopt};
     }
+    PublishMetrics(now);
     std::lock_guard lock(runner.mutex_);
     runner.pacing_ = std::move(pacing);
     runner.progress_ = std::move(progress);
+  }
+
+  void PublishMetrics(const campaign::PacerTime& now) {
+    metrics::Registry* registry = runner.metrics_;
+    if (registry == nullptr) return;
+    auto level = registry->AddGauge("herald_sender_level_per_second",
+                                    "A sender's throughput level (messages per second).");
+    auto allowed = registry->AddGauge(
+        "herald_sender_allowed_per_second",
+        "What the pacer allows a sender now (below the level after throttling or in warm-up).");
+    auto backlog = registry->AddGauge("herald_sender_backlog",
+                                      "Messages waiting for a sender: queued and ready to go.");
+    auto refusals =
+        registry->AddCounter("herald_sender_pace_refusals_total",
+                             "Times the pacer said \"not now\" for a sender, by reason.");
+    for (const auto& [id, entry] : state.senders) {
+      auto snapshot = state.pacer.Snapshot(id, now);
+      if (!snapshot) continue;
+      const metrics::Labels labels{{"sender", entry.record.phone_number_id}};
+      level.With(labels).Set(snapshot->level_per_second);
+      allowed.With(labels).Set(snapshot->allowed_per_second);
+      backlog.With(labels).Set(static_cast<double>(entry.queue.size() + entry.ready.size()));
+      for (std::size_t i = 1; i < campaign::kPaceReasonCount; ++i) {
+        const auto count = static_cast<double>(snapshot->counters.refused[i]);
+        const std::string reason(campaign::PaceReasonName(static_cast<campaign::PaceReason>(i)));
+        metrics::Counter counter =
+            refusals.With({{"sender", entry.record.phone_number_id}, {"reason", reason}});
+        if (count > counter.Value()) counter.Increment(count - counter.Value());
+      }
+    }
+    auto sends =
+        registry->AddCounter("herald_sends_total", "Deliveries handled by the runner, by outcome.");
+    CampaignRunner::Totals totals;
+    {
+      std::lock_guard lock(runner.mutex_);
+      totals = runner.totals_;
+    }
+    const std::pair<const char*, std::uint64_t> outcomes[] = {{"accepted", totals.accepted},
+                                                              {"retried", totals.retried},
+                                                              {"failed", totals.failed},
+                                                              {"uncertain", totals.uncertain},
+                                                              {"refused", totals.refused}};
+    for (const auto& [outcome, count] : outcomes) {
+      metrics::Counter counter = sends.With({{"outcome", outcome}});
+      if (static_cast<double>(count) > counter.Value()) {
+        counter.Increment(static_cast<double>(count) - counter.Value());
+      }
+    }
+    registry->AddGauge("herald_send_in_flight", "Messages handed to the provider, not answered.")
+        .With()
+        .Set(static_cast<double>(state.in_flight));
   }
 
   void RenewLease(const campaign::PacerTime& now) {
@@ -726,7 +778,8 @@ struct RunnerLoop {
 CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
                                CampaignService& campaigns, SenderService& senders,
                                ComplianceService& compliance, provider::Provider& provider,
-                               Executor post_to_provider, RunnerOptions options)
+                               Executor post_to_provider, RunnerOptions options,
+                               metrics::Registry* metrics)
     : store_(store),
       clock_(clock),
       campaigns_(campaigns),
@@ -735,6 +788,7 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
       provider_(provider),
       post_to_provider_(std::move(post_to_provider)),
       options_(std::move(options)),
+      metrics_(metrics),
       owner_(MakeOwner()) {}
 
 CampaignRunner::~CampaignRunner() { Stop(); }

@@ -29,6 +29,12 @@
 // checks run on the runner's preparation worker; the provider runs on the network thread
 // (`post_to_provider` posts there) and its answers are posted back. Public methods may be called
 // from any thread.
+//
+// Metrics (every tick): herald_sends_total{outcome} (accepted, retried, failed, uncertain,
+// refused: decided not to send), herald_send_in_flight, and per number (label `sender`, the
+// phone_number_id) herald_sender_level_per_second, herald_sender_allowed_per_second,
+// herald_sender_backlog and herald_sender_pace_refusals_total{reason} (why the pacer said
+// "not now": rate, backoff, pair_rate, tier_cap, …).
 #pragma once
 
 #include <atomic>
@@ -50,6 +56,7 @@
 #include "app/sender_service.h"
 #include "campaign/pacer.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "common/thread_annotations.h"
 #include "provider/provider.h"
 #include "storage/store.h"
@@ -75,7 +82,8 @@ class CampaignRunner {
 
   CampaignRunner(storage::Store& store, const Clock& clock, CampaignService& campaigns,
                  SenderService& senders, ComplianceService& compliance,
-                 provider::Provider& provider, Executor post_to_provider, RunnerOptions options);
+                 provider::Provider& provider, Executor post_to_provider, RunnerOptions options,
+                 metrics::Registry* metrics = nullptr);
   ~CampaignRunner();  // Stop(now)
 
   // Takes the sender lease, recovers the claims of earlier runs (never-sent ones are queued
@@ -116,6 +124,7 @@ class CampaignRunner {
   provider::Provider& provider_;
   Executor post_to_provider_;
   RunnerOptions options_;
+  metrics::Registry* metrics_;  // may be null (tests)
   std::string owner_;
 
   std::unique_ptr<State> state_;  // the runner thread's alone

@@ -253,7 +253,7 @@ Status Daemon::Start() {
         runner_ = std::make_unique<app::CampaignRunner>(
             *store_, clock_, *campaigns_, *senders_, *compliance_, *provider_,
             [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
-            app::RunnerOptions{});
+            app::RunnerOptions{}, &metrics_);
         if (Status running = runner_->Start(); !running.ok()) return running;
         log::Info("event=sending_started provider={} owner={}", log::Quoted(provider_->kind()),
                   log::Quoted(runner_->owner()));
