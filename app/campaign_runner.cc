@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cerrno>
 #include <random>
 #include <unordered_map>
@@ -20,6 +21,7 @@
 namespace herald::app {
 namespace {
 
+namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 using SteadyTime = SteadyClock::time_point;
 using storage::DeliveryOutcome;
@@ -179,6 +181,7 @@ struct RunnerLoop {
     for (ActiveCampaign& campaign : runner.campaigns_.Active()) {
       if (campaign.running) active.emplace(campaign.id, std::move(campaign));
     }
+    active.emplace(kSingles, ActiveCampaign{.id = kSingles, .running = true});
     for (auto it = state.campaigns.begin(); it != state.campaigns.end();) {
       if (active.contains(it->first)) {
         ++it;
@@ -189,6 +192,8 @@ struct RunnerLoop {
     }
     for (auto& [id, campaign] : active) state.campaigns[id].campaign = std::move(campaign);
   }
+
+  static constexpr CampaignId kSingles{0};
 
   // Takes a campaign's messages out of the numbers' queues and gives their claims back. What
   // is already marked or in flight finishes.
@@ -254,7 +259,9 @@ struct RunnerLoop {
     const SysTime wall = now.wall;
     Write(
         [owner, campaign, limit, wall, deadline, claimed](storage::UnitOfWork& work) -> Status {
-          auto taken = work.deliveries().ClaimDue(owner, campaign, wall, deadline, limit);
+          const std::optional<CampaignId> which =
+              campaign == kSingles ? std::nullopt : std::optional<CampaignId>(campaign);
+          auto taken = work.deliveries().ClaimDue(owner, which, wall, deadline, limit);
           if (!taken.ok()) return taken.error();
           *claimed = std::move(*taken);
           return Status::Ok();
@@ -290,8 +297,27 @@ struct RunnerLoop {
     auto rules = std::make_shared<std::vector<storage::MarketRuleRecord>>(state.market_rules);
     auto campaign = std::make_shared<ActiveCampaign>(entry.campaign);
     runner.preparer_.Post([this, gate, rules, claimed, campaign](storage::UnitOfWork& reader) {
-      auto prepared = std::make_shared<Preparation>(
-          PrepareSends(reader, *gate, *rules, *claimed, *campaign, runner.clock_.Now()));
+      auto prepared = std::make_shared<Preparation>();
+      if (campaign->id == kSingles) {
+        // Each single message carries its own content.
+        for (const storage::ClaimedDelivery& delivery : *claimed) {
+          ActiveCampaign single{.id = kSingles, .running = true};
+          auto content = ParseCampaignContent(json::parse(delivery.message_json));
+          if (!content.ok()) {
+            prepared->outcomes.push_back({.id = delivery.id,
+                                          .state = DeliveryState::kFailed,
+                                          .reason = "failed:unreadable_message"});
+            continue;
+          }
+          single.content = std::move(*content);
+          Preparation one = PrepareSends(reader, *gate, *rules, std::span(&delivery, 1), single,
+                                         runner.clock_.Now());
+          for (auto& send : one.sends) prepared->sends.push_back(std::move(send));
+          for (auto& outcome : one.outcomes) prepared->outcomes.push_back(std::move(outcome));
+        }
+      } else {
+        *prepared = PrepareSends(reader, *gate, *rules, *claimed, *campaign, runner.clock_.Now());
+      }
       auto attempts = std::make_shared<std::unordered_map<DeliveryId, std::int64_t>>();
       for (const auto& delivery : *claimed) (*attempts)[delivery.id] = delivery.attempts;
       runner.Post(
@@ -301,6 +327,9 @@ struct RunnerLoop {
 
   // The number for a prepared send among those the campaign may use.
   std::optional<SenderId> ChooseSender(const ActiveCampaign& campaign, const PreparedSend& send) {
+    if (campaign.id == kSingles && send.assigned && MayUse(campaign, *send.assigned)) {
+      return send.assigned;  // the number the request named
+    }
     for (SenderId id : send.open_windows) {
       if (MayUse(campaign, id)) return id;
     }
@@ -343,13 +372,19 @@ struct RunnerLoop {
                id);
         continue;
       }
-      const campaign::QueuedSend queued{send.delivery, send.contact, send.purpose, id};
+      const campaign::QueuedSend queued{
+          send.delivery, send.contact, send.purpose,
+          id == kSingles ? std::nullopt : std::optional<CampaignId>(id)};
       Held held{std::move(send), *sender, {}, 0};
       if (auto known = attempts.find(queued.delivery); known != attempts.end()) {
         held.attempts = known->second;
       }
       state.held.insert_or_assign(queued.delivery, std::move(held));
-      state.senders[*sender].queue.PushCampaign(id, queued);
+      if (id == kSingles) {
+        state.senders[*sender].queue.PushSingle(queued);
+      } else {
+        state.senders[*sender].queue.PushCampaign(id, queued);
+      }
     }
   }
 
@@ -357,10 +392,10 @@ struct RunnerLoop {
 
   // Records an outcome (batched) and lets the delivery go from the runner.
   void Settle(DeliveryOutcome outcome, std::optional<CampaignId> campaign) {
-    if (campaign) {
-      if (auto found = state.campaigns.find(*campaign); found != state.campaigns.end()) {
-        if (found->second.buffered > 0) --found->second.buffered;
-      }
+    // Single messages are the entry of CampaignId 0 (no campaign has that id).
+    if (auto found = state.campaigns.find(campaign.value_or(kSingles));
+        found != state.campaigns.end()) {
+      if (found->second.buffered > 0) --found->second.buffered;
     }
     state.held.erase(outcome.id);
     state.claimed.erase(outcome.id);
@@ -892,6 +927,13 @@ void CampaignRunner::Stop(std::chrono::steady_clock::time_point deadline) {
   if (thread_.joinable()) thread_.join();
   preparer_.Stop();
   started_ = false;
+}
+
+void CampaignRunner::NudgeSingles() {
+  Post([this] {
+    auto found = state_->campaigns.find(CampaignId{0});
+    if (found != state_->campaigns.end()) found->second.next_claim = {};
+  });
 }
 
 std::optional<SenderPacing> CampaignRunner::Pacing(SenderId sender) const {

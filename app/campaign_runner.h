@@ -99,6 +99,8 @@ class CampaignRunner {
   bool Finished() const { return finished_.load(); }
 
   const std::string& owner() const { return owner_; }
+  // A single message was queued: claim it now rather than at the next poll.
+  void NudgeSingles();
 
   // For the API and metrics (any thread): the last snapshot, at most a quarter second old.
   std::optional<SenderPacing> Pacing(SenderId sender) const;

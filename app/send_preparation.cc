@@ -245,4 +245,77 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
   return out;
 }
 
+SingleDecision DecideSingle(storage::UnitOfWork& reader, const compliance::Gate& gate,
+                            std::span<const storage::MarketRuleRecord> market_rules,
+                            ContactId contact, SenderId sender, const CampaignContent& content,
+                            SysTime now) {
+  SingleDecision decision;
+  // The send path's own decision, on one claimed-like delivery.
+  storage::ClaimedDelivery one;
+  one.contact = contact;
+  one.sender = sender;
+  ActiveCampaign campaign;
+  campaign.content = content;
+  campaign.senders = {sender};
+  campaign.running = true;
+  Preparation prepared =
+      PrepareSends(reader, gate, market_rules, std::span(&one, 1), campaign, now);
+  if (!prepared.outcomes.empty()) {
+    decision.state = prepared.outcomes.front().state;
+    decision.reason = prepared.outcomes.front().reason;
+    if (decision.reason.starts_with("skipped:market:")) {
+      decision.market_rule = decision.reason.substr(15);
+    }
+  } else {
+    decision.allowed = true;
+  }
+  // Every check on its own, for people.
+  auto records = reader.recipients().Load(std::span(&contact, 1),
+                                          now - gate.policy().config().frequency_cap.period);
+  if (!records.ok() || records->empty()) return decision;
+  const storage::RecipientRecord& record = records->front();
+  const storage::StoredContact& person = record.contact;
+  campaign::RecipientFields fields{person.name, person.phone_e164, [&person](std::string_view key) {
+                                     for (const auto& [k, v] : person.attributes) {
+                                       if (k == key) return std::optional<std::string_view>(v);
+                                     }
+                                     return std::optional<std::string_view>();
+                                   }};
+  std::vector<compliance::ServiceWindow> windows;
+  for (const storage::WindowRecord& window : record.windows) {
+    windows.push_back({window.sender, window.last_inbound, window.entry_point_until});
+  }
+  compliance::RecipientState state{
+      {person.opted_out, person.consent_marketing, person.consent_utility},
+      windows,
+      person.country,
+      person.timezone,
+      person.language,
+      record.recent_campaign_sends};
+  auto header = RenderList(content.header, fields);
+  auto body = RenderList(content.body, fields);
+  auto text = campaign::Render(campaign::ValueTemplate::Parse(content.text), fields);
+  if ((content.is_template && (!header.ok() || !body.ok())) ||
+      (!content.is_template && !text.ok())) {
+    return decision;  // a missing value: the reason says which; the checks need the values
+  }
+  const auto header_views =
+      content.is_template ? Views(*header) : std::vector<compliance::TemplateParameter>{};
+  const auto body_views =
+      content.is_template ? Views(*body) : std::vector<compliance::TemplateParameter>{};
+  compliance::OutboundMessage message;
+  message.sender = sender;
+  message.recipient = contact;
+  message.purpose =
+      content.purpose.value_or(content.is_template ? Purpose::kMarketing : Purpose::kService);
+  if (content.is_template) {
+    message.content = compliance::TemplateMessage{
+        content.template_name, content.template_language, {header_views, body_views}};
+  } else {
+    message.content = compliance::FreeText{*text};
+  }
+  decision.checks = gate.Explain(message, state, now);
+  return decision;
+}
+
 }  // namespace herald::app

@@ -53,6 +53,20 @@ struct Preparation {
 std::string MarketRuleReason(std::span<const storage::MarketRuleRecord> rules,
                              std::string_view country, std::string_view category, SysTime now);
 
+// A single message decided at the request (POST /v1/messages): the same decision as the send
+// path's, and every check on its own for a dry run. `sender` is the number it would go from.
+struct SingleDecision {
+  bool allowed = false;
+  storage::DeliveryState state = storage::DeliveryState::kQueued;  // or skipped / blocked
+  std::string reason;  // the first refusal, as recorded on a delivery; empty when allowed
+  std::vector<compliance::CheckResult> checks;
+  std::string market_rule;  // a market rule in force, or empty
+};
+SingleDecision DecideSingle(storage::UnitOfWork& reader, const compliance::Gate& gate,
+                            std::span<const storage::MarketRuleRecord> market_rules,
+                            ContactId contact, SenderId sender, const CampaignContent& content,
+                            SysTime now);
+
 Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& gate,
                          std::span<const storage::MarketRuleRecord> market_rules,
                          std::span<const storage::ClaimedDelivery> claimed,

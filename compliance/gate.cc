@@ -275,3 +275,145 @@ std::optional<StopKeywordMatch> Gate::MatchStopKeyword(std::string_view inbound_
 }
 
 }  // namespace herald::compliance
+
+namespace herald::compliance {
+
+std::vector<CheckResult> Gate::Explain(const OutboundMessage& message,
+                                       const RecipientState& recipient, SysTime now) const {
+  const GatePolicyConfig& config = policy_->config();
+  std::vector<CheckResult> out;
+  auto refusal = [](std::string check, const std::optional<Decision>& refused) {
+    CheckResult result{std::move(check)};
+    if (refused) {
+      result.passed = false;
+      result.reason = std::string(ReasonCodeName(refused->reason));
+      result.detail = refused->detail;
+    }
+    return result;
+  };
+
+  const auto* template_message = std::get_if<TemplateMessage>(&message.content);
+  const CompiledTemplate* compiled = nullptr;
+  std::string_view language = recipient.language;
+  Purpose purpose = message.purpose;
+  if (template_message != nullptr) {
+    if (!template_message->language.empty()) language = template_message->language;
+    compiled = templates_.Resolve(template_message->name, language, config.default_language);
+    if (compiled != nullptr) {
+      purpose = StricterPurpose(purpose, PurposeOf(compiled->source.category));
+    }
+  }
+
+  // Consent (an opt-out beats every consent).
+  if (recipient.consent.opted_out) {
+    out.push_back(refusal("consent", Refuse(ReasonCode::kOptedOut, "the contact opted out")));
+  } else {
+    CheckResult consent = refusal("consent", CheckConsentFor(recipient.consent, purpose));
+    if (consent.passed) consent.detail = std::string(PurposeName(purpose)) + " message allowed";
+    out.push_back(std::move(consent));
+  }
+
+  // The message itself: the template, or the window and the text.
+  std::string rendered;
+  std::string_view text;
+  bool renders = true;
+  if (template_message != nullptr) {
+    CheckResult result =
+        refusal("template", CheckTemplate(*template_message, compiled, language, config, rendered));
+    if (result.passed) {
+      result.detail = TemplateLabel(compiled->source) + ", " +
+                      std::string(TemplateCategoryName(compiled->source.category));
+      language = compiled->source.language;
+      text = rendered;
+    }
+    renders = result.passed;
+    out.push_back(std::move(result));
+  } else {
+    const FreeText& free_text = std::get<FreeText>(message.content);
+    auto window_refusal = CheckFreeText(message, FreeText{"x"}, recipient, now, config);
+    CheckResult window = refusal("window", window_refusal);
+    if (window.passed) {
+      const ServiceWindow* open = FindServiceWindow(recipient.service_windows, message.sender);
+      if (auto closes = ServiceWindowClosesAt(*open, config.service_window)) {
+        window.detail = "open until " + FormatTime(*closes);
+        window.until = closes;
+      }
+    }
+    out.push_back(std::move(window));
+    CheckResult body{"text"};
+    if (free_text.body.empty()) {
+      body = refusal("text", Refuse(ReasonCode::kInvalidMessage, "the text is empty"));
+    } else if (detail::GateCountCodePoints(free_text.body) > config.free_text_max_chars) {
+      body = refusal("text", Refuse(ReasonCode::kTextTooLong,
+                                    "longer than " + std::to_string(config.free_text_max_chars) +
+                                        " characters"));
+    }
+    out.push_back(std::move(body));
+    text = free_text.body;
+  }
+
+  // Words, on the rendered text.
+  CheckResult words{"words"};
+  if (!renders) {
+    words.evaluated = false;
+    words.detail = "not scanned: the template does not render";
+  } else if (word_filter_ != nullptr) {
+    Decision scanned;
+    ScanWords(*word_filter_, text, language, scanned);
+    words.scanned_text.assign(text);
+    if (scanned.word) {
+      words.passed = false;
+      words.reason = scanned.RefusalReason();
+      words.detail = scanned.detail;
+      words.matches.push_back(*scanned.word);
+    }
+    for (WordMatch& warning : scanned.warnings) words.matches.push_back(std::move(warning));
+  }
+  out.push_back(std::move(words));
+
+  // Quiet hours: when they end.
+  CheckResult quiet{"quiet_hours"};
+  const QuietHours& quiet_hours = policy_->quiet_hours();
+  const RecipientLocation location{recipient.country, recipient.time_zone};
+  if (!quiet_hours.AppliesTo(purpose)) {
+    quiet.detail = "not for " + std::string(PurposeName(purpose)) + " messages";
+  } else {
+    const QuietHoursVerdict verdict = quiet_hours.Check(now, location);
+    quiet.detail = quiet_hours.Explain(now, location);
+    if (verdict != QuietHoursVerdict::kAllowed) {
+      quiet.passed = false;
+      quiet.reason =
+          verdict == QuietHoursVerdict::kQuiet ? "quiet_hours" : "quiet_hours_unknown_zone";
+      if (auto next = quiet_hours.NextAllowedTime(now, location); next.ok()) quiet.until = *next;
+    }
+  }
+  out.push_back(std::move(quiet));
+
+  // The frequency cap: when the oldest send in the period leaves it.
+  CheckResult cap{"frequency_cap"};
+  const FrequencyCapPolicy& policy = config.frequency_cap;
+  if (purpose == Purpose::kMarketing && policy.enabled()) {
+    const std::size_t sent =
+        CountSendsInPeriod(recipient.recent_marketing_sends, now, policy.period);
+    cap.detail = std::to_string(sent) + " of " + std::to_string(policy.max_messages) +
+                 " marketing messages in the period";
+    if (!IsUnderFrequencyCap(recipient.recent_marketing_sends, now, policy)) {
+      cap.passed = false;
+      cap.reason = "frequency_cap";
+      std::vector<SysTime> in_period;
+      for (SysTime at : recipient.recent_marketing_sends) {
+        if (at > now - policy.period && at <= now) in_period.push_back(at);
+      }
+      std::sort(in_period.begin(), in_period.end());
+      // It frees up when enough of the sends have left the period.
+      const std::size_t leaving = sent - policy.max_messages;
+      if (leaving < in_period.size()) cap.until = in_period[leaving] + policy.period;
+    }
+  } else {
+    cap.detail = policy.enabled() ? "only for marketing messages" : "no cap configured";
+  }
+  out.push_back(std::move(cap));
+  return out;
+}
+
+}  // namespace herald::compliance

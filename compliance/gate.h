@@ -119,6 +119,19 @@ struct Decision {
   std::string RefusalReason() const;
 };
 
+// One check of Gate::Explain: whether it passes for this message and recipient now, and why not.
+struct CheckResult {
+  std::string check{};    // "consent", "template", "window", "text", "words", "quiet_hours",
+                          // "frequency_cap"
+  bool passed = true;     // false: it refuses (for "words": a blocking match)
+  bool evaluated = true;  // false: it could not be evaluated (the template did not render)
+  std::string reason{};   // the refusal's reason name when not passed ("quiet_hours", …)
+  std::string detail{};   // for people, also on a pass ("allowed until 21:00 local")
+  std::optional<SysTime> until{};    // when it stops refusing: quiet hours end, a cap frees
+  std::vector<WordMatch> matches{};  // "words": every match, block and review
+  std::string scanned_text{};        // "words": the text scanned (matches index into it)
+};
+
 struct GatePolicyConfig {
   ServiceWindowPolicy service_window;
   TemplateLimits template_limits;
@@ -156,6 +169,12 @@ class Gate {
 
   Decision Check(const OutboundMessage& message, const RecipientState& recipient,
                  SysTime now) const;
+
+  // Every check, each evaluated on its own (Check stops at the first refusal): what a compliance
+  // officer asks with a dry run, "would this go, and if not, why, and until when?". The first
+  // entry that did not pass is what Check answers. Allocates; not for the send path.
+  std::vector<CheckResult> Explain(const OutboundMessage& message, const RecipientState& recipient,
+                                   SysTime now) const;
 
   // The earliest instant >= now at which quiet hours allow a message of `purpose` to the
   // recipient (`now` when they do not apply); campaign scheduling pushes deliveries with it.

@@ -12,6 +12,7 @@
 #include "app/campaign_service.h"
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "app/message_service.h"
 #include "app/sender_service.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -27,6 +28,7 @@
 #include "http/contacts_api.h"
 #include "http/http_server.h"
 #include "http/imports_api.h"
+#include "http/messages_api.h"
 #include "http/router.h"
 #include "http/segments_api.h"
 #include "http/senders_api.h"
@@ -132,6 +134,7 @@ class Daemon {
   std::unique_ptr<app::CampaignService> campaigns_;
   std::unique_ptr<provider::Provider> provider_;
   std::unique_ptr<app::CampaignRunner> runner_;
+  std::unique_ptr<app::MessageService> messages_;
   LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
@@ -255,11 +258,15 @@ Status Daemon::Start() {
             [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
             app::RunnerOptions{}, &metrics_);
         if (Status running = runner_->Start(); !running.ok()) return running;
+        messages_ = std::make_unique<app::MessageService>(*store_, clock_, *senders_, *compliance_);
+        if (Status ready = messages_->Start(); !ready.ok()) return ready;
+        messages_->SetQueuedListener([this] { runner_->NudgeSingles(); });
         log::Info("event=sending_started provider={} owner={}", log::Quoted(provider_->kind()),
                   log::Quoted(runner_->owner()));
         return Status::Ok();
       },
       [this](LifecycleStack::Deadline deadline) {
+        if (messages_) messages_->Stop();
         if (runner_) runner_->Stop(deadline);
         if (provider_) provider_->Stop();
       });
@@ -281,6 +288,7 @@ Status Daemon::Start() {
   http::RegisterTemplatesApi(router_, *compliance_);
   http::RegisterSendersApi(router_, *senders_);
   http::RegisterCampaignsApi(router_, *campaigns_);
+  http::RegisterMessagesApi(router_, *messages_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();

@@ -133,8 +133,10 @@ class DeliveryRepository {
   virtual Result<std::size_t> InsertAudience(CampaignId campaign,
                                              std::span<const NewDelivery> deliveries,
                                              SysTime now) = 0;
-  // A single message (no campaign).
-  virtual Result<DeliveryId> InsertSingle(const NewDelivery& delivery, SysTime now) = 0;
+  // A single message (no campaign): queued for the runner, or already decided (`state` skipped
+  // or blocked with `reason`) when the gate refused it at the request.
+  virtual Result<DeliveryId> InsertSingle(const NewDelivery& delivery, DeliveryState state,
+                                          std::string_view reason, SysTime now) = 0;
 
   // Claims up to `limit` unclaimed queued deliveries of `campaign` (empty: single messages) that
   // are due (not_before <= now), earliest first, for `owner` until `deadline`.

@@ -103,16 +103,19 @@ Result<std::size_t> SqliteDeliveryRepository::InsertAudience(
 }
 
 Result<DeliveryId> SqliteDeliveryRepository::InsertSingle(const NewDelivery& delivery,
-                                                          SysTime now) {
+                                                          DeliveryState state,
+                                                          std::string_view reason, SysTime now) {
   auto insert = connection_.Prepare(
       "INSERT INTO deliveries (campaign_id, contact_id, sender_id, state, not_before, message, "
-      "estimated_cost_micros, created_at, updated_at) VALUES (NULL, ?1, ?2, 'queued', ?3, ?4, "
-      "?5, ?6, ?6) RETURNING id");
+      "estimated_cost_micros, created_at, updated_at, reason) VALUES (NULL, ?1, ?2, ?7, ?3, ?4, "
+      "?5, ?6, ?6, nullif(?8, '')) RETURNING id");
   if (!insert.ok()) return insert.error();
   insert->Bind(1, delivery.contact.value)
       .Bind(3, ToUnixMillis(delivery.not_before))
       .Bind(4, delivery.message_json)
-      .Bind(6, ToUnixMillis(now));
+      .Bind(6, ToUnixMillis(now))
+      .Bind(7, DeliveryStateName(state))
+      .Bind(8, reason);
   BindOptional(
       *insert, 2,
       delivery.sender ? std::optional<std::int64_t>(delivery.sender->value) : std::nullopt);

@@ -16,7 +16,8 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
 
   Result<std::size_t> InsertAudience(CampaignId campaign, std::span<const NewDelivery> deliveries,
                                      SysTime now) override;
-  Result<DeliveryId> InsertSingle(const NewDelivery& delivery, SysTime now) override;
+  Result<DeliveryId> InsertSingle(const NewDelivery& delivery, DeliveryState state,
+                                  std::string_view reason, SysTime now) override;
   Result<std::vector<ClaimedDelivery>> ClaimDue(std::string_view owner,
                                                 std::optional<CampaignId> campaign, SysTime now,
                                                 SysTime deadline, std::size_t limit) override;

@@ -299,5 +299,66 @@ TEST_F(SendingTest, ARestartInTheMiddleContinuesWithoutDuplicates) {
   ExpectAtMostOncePerRecipient();
 }
 
+TEST_F(SendingTest, ASingleMessageGoesThroughTheSameGateAndADryRunExplainsEveryCheck) {
+  Import(ConsentingContacts(1) +
+         "+4915129999001,No Consent,DE,de,other,no,web form\n"
+         "+12125550101,US Reader,US,en,other,yes,web form\n");
+  AddSender("1001", 80);
+  const std::string to = "+4915120000000";
+  const std::string message = R"({"to":")" + to +
+                              R"(","template":{"name":"promo","language":"de",)"
+                              R"("parameters":["{{name}}","Rabatt"]},"sender":"1001")";
+
+  // A dry run: the decision with every check, nothing sent or stored.
+  HttpResult dry = Call("POST", "/v1/messages", message + R"(,"dry_run":true})");
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  json::object decision = Json(dry).at("decision").as_object();
+  EXPECT_TRUE(decision.at("allowed").as_bool());
+  std::set<std::string> checks;
+  for (const json::value& check : decision.at("checks").as_array()) {
+    checks.insert(std::string(check.at("check").as_string()));
+    EXPECT_TRUE(check.at("passed").as_bool()) << json::serialize(check);
+  }
+  EXPECT_EQ(checks, (std::set<std::string>{"consent", "template", "words", "quiet_hours",
+                                           "frequency_cap"}));
+  EXPECT_FALSE(Json(dry).contains("id"));
+
+  // Refused now: the reason, the failing check, nothing queued or sent.
+  HttpResult refused =
+      Call("POST", "/v1/messages", R"({"to":"+4915129999001","text":"Hallo","dry_run":true})");
+  ASSERT_EQ(refused.status, 200);
+  json::object no = Json(refused).at("decision").as_object();
+  EXPECT_FALSE(no.at("allowed").as_bool());
+  EXPECT_EQ(no.at("reason"), "skipped:window_closed");
+  HttpResult us = Call("POST", "/v1/messages",
+                       R"({"to":"+12125550101","template":{"name":"promo","language":"de",)"
+                       R"("parameters":["x","y"]}})");
+  ASSERT_EQ(us.status, 200) << us.body;
+  EXPECT_EQ(Json(us).at("state"), "skipped");
+  EXPECT_EQ(Json(us).at("reason"), "skipped:market:us_marketing_pause");
+
+  // Sent for real: queued, then sent by the runner to the server, once.
+  HttpResult sent = Call("POST", "/v1/messages", message + "}");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const std::string id = std::to_string(Json(sent).at("id").as_int64());
+  json::object row;
+  for (int i = 0; i < 500; ++i) {
+    row = Json(Call("GET", "/v1/messages/" + id));
+    if (row.at("state") == "sent") break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(row.at("state"), "sent") << json::serialize(row);
+  EXPECT_EQ(row.at("sender"), "1001");
+  EXPECT_EQ(server_->RequestsFor(to.substr(1)), 1u);
+  ASSERT_EQ(server_->Received().size(), 1u);
+  EXPECT_THAT(server_->Received()[0].body, ::testing::HasSubstr("Kunde 0"));
+
+  EXPECT_EQ(Call("POST", "/v1/messages", R"({"to":"+4915100000999","text":"x"})").status, 404);
+  EXPECT_EQ(
+      Call("POST", "/v1/messages", R"({"to":")" + to + R"(","text":"x","sender":"9"})").status,
+      400);
+  EXPECT_EQ(Call("GET", "/v1/messages/424242").status, 404);
+}
+
 }  // namespace
 }  // namespace herald::testing
