@@ -535,6 +535,15 @@ struct RunnerLoop {
         }
         continue;
       }
+      if (state.draining) {
+        // Stopping: it never reached the provider, so it goes back to the queue.
+        Settle({.id = mark.id,
+                .state = DeliveryState::kQueued,
+                .reason = "waiting:stopped",
+                .not_before = runner.clock_.Now()},
+               held->second.prepared.campaign);
+        continue;
+      }
       state.senders[mark.sender].ready.push_back(mark.id);
     }
     if (!status.ok()) {

@@ -22,9 +22,9 @@ namespace {
 
 // Every subcommand's registration function; a new subcommand adds one line here.
 constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
-    &RegisterStatusCommand,   &RegisterContactsCommands, &RegisterTagsCommands,
-    &RegisterSegmentCommands, &RegisterWordsCommands,    &RegisterTemplatesCommands,
-    &RegisterSendersCommands,
+    &RegisterStatusCommand,   &RegisterContactsCommands,  &RegisterTagsCommands,
+    &RegisterSegmentCommands, &RegisterWordsCommands,     &RegisterTemplatesCommands,
+    &RegisterSendersCommands, &RegisterCampaignsCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:
