@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded defaults (SQLite, no config file): installs the dependencies,
 # builds, starts heraldd, shows it healthy through the herald client, imports contacts, builds
-# segments, tests message texts against the word lists, and stops it cleanly.
+# segments, tests message texts against the word lists, sends a campaign on the sandbox provider
+# and shows who got what and why not, and stops it cleanly.
 # State lives in ./demo-state (delete it to start over).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,23 @@ echo "== compliance: the word lists (starter lists on first start) and a message
   --reason 'demo: an officer adds a term'
 "${cli[@]}" words test 'Jetzt g.r.a.t.i.s.g.e.l.d sichern' --language en || true
 "${cli[@]}" words history global
+
+echo "== sending on the sandbox provider: a sender number, an approved template, a campaign"
+sender=100000000000001
+"${cli[@]}" senders show "$sender" >/dev/null 2>&1 ||
+  "${cli[@]}" senders add "$sender" --display "+49 30 1234567" --portfolio demo --tier TIER_2K
+"${cli[@]}" templates put vip_offer de --category MARKETING --status APPROVED \
+  --components '[{"type":"BODY","text":"Hallo {{1}}, Ihr Code: {{2}}"}]'
+campaign=$("${cli[@]}" --json campaigns create "VIP offer" \
+  --segment 'tag:vip AND NOT tag:churned' --template vip_offer --language de \
+  --param '{{name}}' --param '{{attr.code|VIP10}}' --start | grep -m1 '"id"' | tr -dc '0-9')
+sleep 3
+"${cli[@]}" campaigns show "$campaign"
+echo "-- who got what, and why not (quiet hours wait, they do not skip):"
+"${cli[@]}" campaigns deliveries "$campaign"
+echo "-- would a text go to Anna now, and if not, why?"
+"${cli[@]}" messages check +4915112345678 --text 'Ihre Bestellung ist unterwegs' || true
+"${cli[@]}" senders show "$sender"
 
 echo "== stopping heraldd (SIGTERM)"
 kill -TERM "$pid"
