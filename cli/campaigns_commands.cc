@@ -24,20 +24,6 @@ bool IsFinal(std::string_view state) {
   return state == "completed" || state == "cancelled" || state == "expired";
 }
 
-std::string Number(const json::value& answer, std::string_view key) {
-  const json::value* value = JsonField(answer, key);
-  if (value == nullptr || value->is_null()) return "-";
-  std::ostringstream out;
-  if (value->is_double()) {
-    out << value->as_double();
-  } else if (value->is_int64()) {
-    out << value->as_int64();
-  } else {
-    return "-";
-  }
-  return out.str();
-}
-
 // "sent 120, queued 30, skipped 2": the states that have deliveries, in the API's order.
 std::string Counts(const json::value& campaign) {
   const json::value* deliveries = JsonField(campaign, "deliveries");
@@ -57,20 +43,21 @@ std::int64_t Count(const json::value& campaign, std::string_view state) {
 }
 
 void PrintCampaign(std::ostream& out, const json::value& campaign) {
-  out << "campaign    " << Number(campaign, "id") << " " << JsonString(campaign, "name") << "\n"
+  out << "campaign    " << JsonNumberText(campaign, "id") << " " << JsonString(campaign, "name")
+      << "\n"
       << "state       " << JsonString(campaign, "state");
   if (std::string reason = JsonString(campaign, "state_reason"); !reason.empty()) {
     out << " (" << reason << ")";
   }
   out << "\nsegment     " << JsonString(campaign, "segment") << "\n";
   if (const json::value* audience = JsonField(campaign, "audience")) {
-    out << "audience    " << Number(*audience, "size")
+    out << "audience    " << JsonNumberText(*audience, "size")
         << (JsonBool(*audience, "complete") ? "" : " (being written)") << "\n";
   }
   out << "deliveries  " << Counts(campaign) << "\n";
   if (const json::value* rate = JsonField(campaign, "rate")) {
-    out << "rate        " << Number(*rate, "current") << " msg/s (allowed "
-        << Number(*rate, "allowed") << ")\n";
+    out << "rate        " << JsonNumberText(*rate, "current") << " msg/s (allowed "
+        << JsonNumberText(*rate, "allowed") << ")\n";
   }
   if (std::string eta = JsonString(campaign, "eta"); !eta.empty()) {
     out << "eta         " << eta << "\n";
@@ -170,7 +157,7 @@ void AddCreate(CLI::App& campaigns, CommandTable& table) {
           if (!created.ok() || !args->start) return created;
           auto answer = created->Json();
           if (!answer.ok()) return answer.error();
-          return client.Post(CampaignPath(Number(*answer, "id")) + "/start", "{}");
+          return client.Post(CampaignPath(JsonNumberText(*answer, "id")) + "/start", "{}");
         },
         PrintCampaign, args->segment);
   });
@@ -192,7 +179,7 @@ void AddList(CLI::App& campaigns, CommandTable& table) {
           if (campaigns != nullptr && campaigns->is_array()) {
             for (const json::value& campaign : campaigns->as_array()) {
               rows.push_back(
-                  {Number(campaign, "id"), JsonString(campaign, "name"),
+                  {JsonNumberText(campaign, "id"), JsonString(campaign, "name"),
                    JsonString(campaign, "state"), std::to_string(Count(campaign, "sent")),
                    std::to_string(Count(campaign, "total")), JsonString(campaign, "created_at")});
             }
@@ -266,7 +253,7 @@ std::string ProgressLine(const json::value& campaign) {
   out << bar << static_cast<int>(done * 100) << "% " << JsonString(campaign, "state") << ": "
       << Counts(campaign);
   if (const json::value* rate = JsonField(campaign, "rate")) {
-    out << " | " << Number(*rate, "current") << " msg/s";
+    out << " | " << JsonNumberText(*rate, "current") << " msg/s";
   }
   if (std::string eta = JsonString(campaign, "eta"); !eta.empty()) out << " | eta " << eta;
   return out.str();
@@ -344,7 +331,8 @@ void PrintDecision(std::ostream& out, const json::value& answer) {
   const json::value* decision = JsonField(answer, "decision");
   if (decision == nullptr) return;
   if (JsonField(answer, "id") != nullptr) {
-    out << "message " << Number(answer, "id") << ": " << JsonString(answer, "state") << "\n";
+    out << "message " << JsonNumberText(answer, "id") << ": " << JsonString(answer, "state")
+        << "\n";
   }
   out << (JsonBool(*decision, "allowed") ? "allowed"
                                          : "refused: " + JsonString(*decision, "reason"))

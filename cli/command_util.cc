@@ -44,6 +44,22 @@ std::string JsonString(const boost::json::value& json, std::string_view key) {
   return field != nullptr && field->is_string() ? std::string(field->as_string()) : std::string();
 }
 
+std::string JsonNumberText(const boost::json::value& json, std::string_view key) {
+  const boost::json::value* value = JsonField(json, key);
+  if (value == nullptr || value->is_null()) return "-";
+  std::ostringstream out;
+  if (value->is_double()) {
+    out << value->as_double();
+  } else if (value->is_int64()) {
+    out << value->as_int64();
+  } else if (value->is_uint64()) {
+    out << value->as_uint64();
+  } else {
+    return "-";
+  }
+  return out.str();
+}
+
 std::int64_t JsonInteger(const boost::json::value& json, std::string_view key) {
   const boost::json::value* field = JsonField(json, key);
   if (field == nullptr || !field->is_number()) return 0;

@@ -21,6 +21,8 @@ const boost::json::value* JsonField(const boost::json::value& json, std::string_
 // The field as a string / integer / bool; "" / 0 / false when absent or of another type.
 std::string JsonString(const boost::json::value& json, std::string_view key);
 std::int64_t JsonInteger(const boost::json::value& json, std::string_view key);
+// A number field as text ("80", "12.5"); "-" when it is missing, null or not a number.
+std::string JsonNumberText(const boost::json::value& json, std::string_view key);
 bool JsonBool(const boost::json::value& json, std::string_view key);
 // The strings of an array field joined by ", " ("vip, newsletter"); "" when there are none.
 std::string JsonStringList(const boost::json::value& json, std::string_view key);

@@ -17,20 +17,6 @@ namespace json = boost::json;
 
 std::string SenderPath(const std::string& id) { return "/v1/senders/" + PercentEncode(id); }
 
-std::string Number(const json::value& answer, std::string_view key) {
-  const json::value* value = JsonField(answer, key);
-  if (value == nullptr || value->is_null()) return "-";
-  std::ostringstream out;
-  if (value->is_double()) {
-    out << value->as_double();
-  } else if (value->is_int64()) {
-    out << value->as_int64();
-  } else {
-    return "-";
-  }
-  return out.str();
-}
-
 void PrintSender(std::ostream& out, const json::value& sender) {
   out << "sender      " << JsonString(sender, "phone_number_id") << " ("
       << JsonString(sender, "display_phone_number") << ")\n"
@@ -41,11 +27,12 @@ void PrintSender(std::ostream& out, const json::value& sender) {
     out << " (" << reason << ")";
   }
   out << "\nquality     " << JsonString(sender, "quality") << "\nthroughput  "
-      << Number(sender, "throughput") << " msg/s\n";
+      << JsonNumberText(sender, "throughput") << " msg/s\n";
   const json::value* pacing = JsonField(sender, "pacing");
   if (pacing != nullptr && pacing->is_object()) {
-    out << "pacing      " << Number(*pacing, "allowed_per_s") << " of "
-        << Number(*pacing, "level_per_s") << " msg/s, backlog " << Number(*pacing, "backlog");
+    out << "pacing      " << JsonNumberText(*pacing, "allowed_per_s") << " of "
+        << JsonNumberText(*pacing, "level_per_s") << " msg/s, backlog "
+        << JsonNumberText(*pacing, "backlog");
     if (std::string slowed = JsonString(*pacing, "slowed_by"); !slowed.empty()) {
       out << ", slowed by " << slowed;
       if (std::string until = JsonString(*pacing, "slowed_until"); !until.empty()) {
@@ -106,7 +93,7 @@ void AddList(CLI::App& senders, CommandTable& table) {
                   {JsonString(sender, "phone_number_id"),
                    JsonString(sender, "display_phone_number"), JsonString(sender, "portfolio"),
                    JsonString(sender, "messaging_limit_tier"), JsonString(sender, "state"),
-                   JsonString(sender, "quality"), Number(sender, "throughput")});
+                   JsonString(sender, "quality"), JsonNumberText(sender, "throughput")});
             }
           }
           PrintTable(out, rows);
