@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The send path end to end on the sandbox provider (issue 16): deliveries decided, paced, handed
+# over and durably recorded per second. Run by hand, never by CTest; results in bench/RESULTS.md.
+#
+#   bench/send_bench.sh [--contacts=100000] [--senders=6] [--runs=3] [--work=DIR]
+#
+# Each run starts heraldd (HERALD_BUILD_DIR, default build) on a new directory with the sandbox
+# provider's limits out of the way (throughput 100000/s per number, 1 ms latency, no pair rate,
+# statuses an hour later), imports --contacts consenting German numbers, adds --senders numbers
+# at 10,000 msg/s each (the most a number may have) in an unlimited tier, an approved template,
+# and starts a campaign to everyone with a personalised value. Reported per run, from the
+# campaign's own timestamps (started_at → finished_at): deliveries, seconds, deliveries/s; and the
+# daemon's VmHWM (peak RSS) at the end. The median run is printed last.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+build=${HERALD_BUILD_DIR:-build}
+contacts=100000 senders=6 runs=3 work=""
+for arg in "$@"; do
+  case $arg in
+    --contacts=*) contacts=${arg#*=} ;;
+    --senders=*) senders=${arg#*=} ;;
+    --runs=*) runs=${arg#*=} ;;
+    --work=*) work=${arg#*=} ;;
+    *) echo "unknown argument: $arg" >&2; exit 2 ;;
+  esac
+done
+work=${work:-$(mktemp -d /tmp/herald-send-bench-XXXXXX)}
+token=send-bench-token-0123456789abcdef
+csv="$work/contacts.csv"
+{
+  echo "phone,name,country,language,tags,consent_marketing,consent_marketing_source"
+  for ((i = 0; i < contacts; i++)); do
+    printf '+49151%08d,Kunde %d,DE,de,all,yes,bench\n' $((40000000 + i)) "$i"
+  done
+} >"$csv"
+
+json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+results=()
+for ((run = 1; run <= runs; run++)); do
+  dir="$work/run$run"
+  rm -rf "$dir" && mkdir -p "$dir"
+  echo "$token" >"$dir/admin.token" && chmod 600 "$dir/admin.token"
+  port=$((18600 + run))
+  cat >"$dir/herald.toml" <<TOML
+[server]
+listen = "127.0.0.1:$port"
+admin_token_file = "$dir/admin.token"
+[storage]
+path = "$dir/herald.db"
+[log]
+format = "text"
+[provider.sandbox]
+throughput = 100000
+latency = "1ms"
+pair_interval = "0s"
+status_delay = "1h"
+TOML
+  "$build/daemon/heraldd" --config "$dir/herald.toml" 2>"$dir/heraldd.log" &
+  pid=$!
+  url="http://127.0.0.1:$port"
+  auth="Authorization: Bearer $token"
+  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+  import=$(curl -s -H "$auth" -X POST "$url/v1/contacts/imports?format=csv" --data-binary @"$csv" |
+    json_field id)
+  while curl -s -H "$auth" "$url/v1/contacts/imports/$import" | grep -q '"state":"running"'; do
+    sleep 0.5
+  done
+  for ((s = 1; s <= senders; s++)); do
+    curl -s -H "$auth" -X POST "$url/v1/senders" -d "{\"phone_number_id\":\"90$s\",\
+\"throughput\":10000,\"messaging_limit_tier\":\"TIER_UNLIMITED\"}" >/dev/null
+  done
+  curl -s -H "$auth" -X PUT "$url/v1/templates/bench/de" -d '{"category":"MARKETING",
+"status":"APPROVED","components":[{"type":"BODY","text":"Hallo {{1}}"}]}' >/dev/null
+  curl -s -H "$auth" -X POST "$url/v1/campaigns" -d '{"name":"bench","segment":"tag:all",
+"template":{"name":"bench","language":"de","parameters":["{{name}}"]}}' >/dev/null
+  curl -s -H "$auth" -X POST "$url/v1/campaigns/1/start" >/dev/null
+  while ! curl -s -H "$auth" "$url/v1/campaigns/1" | grep -q '"state":"completed"'; do sleep 0.5; done
+  answer=$(curl -s -H "$auth" "$url/v1/campaigns/1")
+  hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+  kill -TERM "$pid" && wait "$pid" || true
+  started=$(echo "$answer" | json_field started_at)
+  finished=$(echo "$answer" | json_field finished_at)
+  sent=$(echo "$answer" | grep -o '"sent":[0-9]*' | head -1 | cut -d: -f2)
+  seconds=$(python3 -c "from datetime import datetime as d; f='%Y-%m-%dT%H:%M:%S.%fZ';
+print((d.strptime('$finished', f) - d.strptime('$started', f)).total_seconds())")
+  rate=$(python3 -c "print(round($sent / $seconds))")
+  echo "run $run: sent $sent in $seconds s = $rate deliveries/s, peak RSS $((hwm_kb / 1024)) MB"
+  results+=("$rate")
+done
+printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR] = $1} END {print "median:", a[int((NR + 1) / 2)], "deliveries/s"}'
