@@ -64,7 +64,7 @@
 namespace herald::app {
 
 struct RunnerOptions {
-  std::size_t claim_batch = 1000;               // at most, per claim
+  std::size_t claim_batch = 5000;               // at most, per claim
   std::chrono::milliseconds claim_ttl{60'000};  // a claim's deadline after it is taken
   std::chrono::milliseconds lease_ttl{15'000};  // the sender lease
   int max_attempts = 8;                         // hand-overs of one delivery
