@@ -157,7 +157,15 @@ void AddCreate(CLI::App& campaigns, CommandTable& table) {
           if (!created.ok() || !args->start) return created;
           auto answer = created->Json();
           if (!answer.ok()) return answer.error();
-          return client.Post(CampaignPath(JsonNumberText(*answer, "id")) + "/start", "{}");
+          const std::string id = JsonNumberText(*answer, "id");
+          Result<ApiResponse> started = client.Post(CampaignPath(id) + "/start", "{}");
+          if (started.ok()) return started;
+          // Created but not started: say so, or running create again makes a second campaign.
+          Error error = started.error();
+          error.message += " (campaign " + id +
+                           " was created as a draft; start it with `herald campaigns start " + id +
+                           "`)";
+          return error;
         },
         PrintCampaign, args->segment);
   });

@@ -303,5 +303,17 @@ TEST(MessagesCheck, AsksForADryRunAndPrintsEveryCheck) {
   EXPECT_THAT(run.out, HasSubstr("NO  quiet_hours: 22:10 local (until 2026-12-05T07:00:00.000Z)"));
 }
 
+TEST(CampaignsCreate, AStartThatFailsAfterTheCreateNamesTheNewCampaign) {
+  TestHttpServer server(FakeApi(
+      {{"POST /v1/campaigns", {{201, Campaign("draft", 0, 0)}}},
+       {"POST /v1/campaigns/7/start",
+        {{503, R"({"error":{"code":"unavailable","message":"storage is busy","field":""}})"}}}}));
+  CliRun run =
+      Herald(server, {"campaigns", "create", "A", "--segment", "tag:x", "--text", "Hi", "--start"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_THAT(run.err, HasSubstr("campaign 7 was created as a draft"));
+  EXPECT_THAT(run.err, HasSubstr("herald campaigns start 7"));
+}
+
 }  // namespace
 }  // namespace herald::cli::testing
