@@ -74,6 +74,21 @@ void BindOptionalText(Statement& statement, int index, std::string_view text) {
   }
 }
 
+// ?1 phone_number_id, ?2 display number, ?3 portfolio id, ?4 throughput, ?5 quality, ?6 state,
+// ?7 state reason, ?8 warm-up start, ?9 the time of the change: the same in INSERT and UPDATE.
+void BindSender(Statement& statement, const SenderRecord& sender, std::int64_t portfolio_id,
+                SysTime at) {
+  statement.Bind(1, sender.phone_number_id)
+      .Bind(2, sender.display_phone_number)
+      .Bind(3, portfolio_id)
+      .Bind(4, sender.throughput_per_s)
+      .Bind(5, sender.quality)
+      .Bind(6, sender.state)
+      .Bind(9, ToUnixMillis(at));
+  BindOptionalText(statement, 7, sender.state_reason);
+  BindOptionalTime(statement, 8, sender.warmup_started_at);
+}
+
 }  // namespace
 
 Result<std::vector<PortfolioRecord>> SqliteSenderRepository::ListPortfolios() {
@@ -178,15 +193,7 @@ Result<SenderId> SqliteSenderRepository::Insert(const SenderRecord& sender, cons
       "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9) "
       "ON CONFLICT (phone_number_id) DO NOTHING RETURNING id");
   if (!insert.ok()) return insert.error();
-  insert->Bind(1, sender.phone_number_id)
-      .Bind(2, sender.display_phone_number)
-      .Bind(3, *portfolio_id)
-      .Bind(4, sender.throughput_per_s)
-      .Bind(5, sender.quality)
-      .Bind(6, sender.state)
-      .Bind(9, ToUnixMillis(change.at));
-  BindOptionalText(*insert, 7, sender.state_reason);
-  BindOptionalTime(*insert, 8, sender.warmup_started_at);
+  BindSender(*insert, sender, *portfolio_id, change.at);
   auto row = insert->Step();
   if (!row.ok()) return row.error();
   if (!*row) {
@@ -213,15 +220,7 @@ Status SqliteSenderRepository::Update(const SenderRecord& sender, std::string_vi
       "quality = ?5, state = ?6, state_reason = ?7, warmup_started_at = ?8, updated_at = ?9 "
       "WHERE phone_number_id = ?1");
   if (!update.ok()) return update.error();
-  update->Bind(1, sender.phone_number_id)
-      .Bind(2, sender.display_phone_number)
-      .Bind(3, *portfolio_id)
-      .Bind(4, sender.throughput_per_s)
-      .Bind(5, sender.quality)
-      .Bind(6, sender.state)
-      .Bind(9, ToUnixMillis(change.at));
-  BindOptionalText(*update, 7, sender.state_reason);
-  BindOptionalTime(*update, 8, sender.warmup_started_at);
+  BindSender(*update, sender, *portfolio_id, change.at);
   if (Status updated = update->Run(); !updated.ok()) return updated;
   if (connection_.Changes() == 0) {
     return MakeError(ErrorCode::kNotFound,
