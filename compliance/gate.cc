@@ -222,6 +222,21 @@ Gate::Gate(std::shared_ptr<const GatePolicy> policy, TemplateCatalog templates,
       templates_(std::move(templates)),
       word_filter_(std::move(word_filter)) {}
 
+Gate::Resolved Gate::ResolveTemplate(const OutboundMessage& message,
+                                     const RecipientState& recipient) const {
+  Resolved resolved{nullptr, recipient.language, message.purpose};
+  const auto* template_message = std::get_if<TemplateMessage>(&message.content);
+  if (template_message == nullptr) return resolved;
+  if (!template_message->language.empty()) resolved.language = template_message->language;
+  resolved.compiled = templates_.Resolve(template_message->name, resolved.language,
+                                         policy_->config().default_language);
+  if (resolved.compiled != nullptr) {
+    resolved.purpose =
+        StricterPurpose(resolved.purpose, PurposeOf(resolved.compiled->source.category));
+  }
+  return resolved;
+}
+
 Decision Gate::Check(const OutboundMessage& message, const RecipientState& recipient,
                      SysTime now) const {
   const GatePolicyConfig& config = policy_->config();
@@ -229,16 +244,7 @@ Decision Gate::Check(const OutboundMessage& message, const RecipientState& recip
 
   // The template decides the purpose, so it is looked up before consent is checked.
   const auto* template_message = std::get_if<TemplateMessage>(&message.content);
-  const CompiledTemplate* compiled = nullptr;
-  std::string_view language = recipient.language;
-  Purpose purpose = message.purpose;
-  if (template_message != nullptr) {
-    if (!template_message->language.empty()) language = template_message->language;
-    compiled = templates_.Resolve(template_message->name, language, config.default_language);
-    if (compiled != nullptr) {
-      purpose = StricterPurpose(purpose, PurposeOf(compiled->source.category));
-    }
-  }
+  auto [compiled, language, purpose] = ResolveTemplate(message, recipient);
 
   thread_local std::string rendered;  // keeps its capacity: no allocation per message
   std::string_view text;
@@ -293,16 +299,7 @@ std::vector<CheckResult> Gate::Explain(const OutboundMessage& message,
   };
 
   const auto* template_message = std::get_if<TemplateMessage>(&message.content);
-  const CompiledTemplate* compiled = nullptr;
-  std::string_view language = recipient.language;
-  Purpose purpose = message.purpose;
-  if (template_message != nullptr) {
-    if (!template_message->language.empty()) language = template_message->language;
-    compiled = templates_.Resolve(template_message->name, language, config.default_language);
-    if (compiled != nullptr) {
-      purpose = StricterPurpose(purpose, PurposeOf(compiled->source.category));
-    }
-  }
+  auto [compiled, language, purpose] = ResolveTemplate(message, recipient);
 
   // Consent (an opt-out beats every consent).
   if (recipient.consent.opted_out) {

@@ -190,6 +190,15 @@ class Gate {
   const TemplateCatalog& templates() const { return templates_; }
 
  private:
+  // A template message's template (the language fallback applied), the language to scan in, and
+  // the purpose the template's category makes it (never less strict than the declared one).
+  struct Resolved {
+    const CompiledTemplate* compiled;
+    std::string_view language;
+    Purpose purpose;
+  };
+  Resolved ResolveTemplate(const OutboundMessage& message, const RecipientState& recipient) const;
+
   std::shared_ptr<const GatePolicy> policy_;
   TemplateCatalog templates_;
   std::shared_ptr<const WordFilter> word_filter_;
