@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <random>
@@ -75,6 +76,7 @@ struct SenderEntry {
   SteadyTime next_handover{};
   double allowed_per_second = 80;
   std::uint64_t sent = 0, throttled = 0;
+  std::array<std::uint64_t, campaign::kPaceReasonCount> refused{};  // the pacer's, at the tick
 };
 
 struct CampaignEntry {
@@ -676,6 +678,7 @@ struct RunnerLoop {
       auto snapshot = state.pacer.Snapshot(id, now);
       if (!snapshot) continue;
       entry.allowed_per_second = snapshot->allowed_per_second;
+      entry.refused = snapshot->counters.refused;
       SenderPacing out;
       out.level_per_s = snapshot->level_per_second;
       out.allowed_per_s = snapshot->allowed_per_second;
@@ -704,13 +707,14 @@ struct RunnerLoop {
       progress[id] = {static_cast<double>(entry.recent_sends.size()) / 10.0,
                       AllowedRate(entry.campaign), std::nullopt};
     }
-    PublishMetrics(now);
+    PublishMetrics(pacing);
     std::lock_guard lock(runner.mutex_);
     runner.pacing_ = std::move(pacing);
     runner.progress_ = std::move(progress);
   }
 
-  void PublishMetrics(const campaign::PacerTime& now) {
+  // From the tick's snapshots (pacing, keyed by sender) and the pacer's counters.
+  void PublishMetrics(const std::map<SenderId, SenderPacing>& pacing) {
     metrics::Registry* registry = runner.metrics_;
     if (registry == nullptr) return;
     auto level = registry->AddGauge("herald_sender_level_per_second",
@@ -724,14 +728,15 @@ struct RunnerLoop {
         registry->AddCounter("herald_sender_pace_refusals_total",
                              "Times the pacer said \"not now\" for a sender, by reason.");
     for (const auto& [id, entry] : state.senders) {
-      auto snapshot = state.pacer.Snapshot(id, now);
-      if (!snapshot) continue;
+      auto found = pacing.find(id);
+      if (found == pacing.end()) continue;
+      const SenderPacing& current = found->second;
       const metrics::Labels labels{{"sender", entry.record.phone_number_id}};
-      level.With(labels).Set(snapshot->level_per_second);
-      allowed.With(labels).Set(snapshot->allowed_per_second);
-      backlog.With(labels).Set(static_cast<double>(entry.queue.size() + entry.ready.size()));
+      level.With(labels).Set(current.level_per_s);
+      allowed.With(labels).Set(current.allowed_per_s);
+      backlog.With(labels).Set(static_cast<double>(current.backlog));
       for (std::size_t i = 1; i < campaign::kPaceReasonCount; ++i) {
-        const auto count = static_cast<double>(snapshot->counters.refused[i]);
+        const auto count = static_cast<double>(entry.refused[i]);
         const std::string reason(campaign::PaceReasonName(static_cast<campaign::PaceReason>(i)));
         metrics::Counter counter =
             refusals.With({{"sender", entry.record.phone_number_id}, {"reason", reason}});
@@ -906,10 +911,11 @@ Status CampaignRunner::Start() {
   thread_ = std::thread([this, seeds] {
     Post([this, seeds] {
       // Rebuild each portfolio's moving 24 h from what the platform accepted.
+      // Run synced the senders before it ran this task, so their portfolios are known.
       for (const auto& send : *seeds) {
-        auto sender = senders_.FindById(send.sender);
-        if (!sender) continue;
-        auto portfolio = state_->portfolios.find(sender->portfolio);
+        auto sender = state_->senders.find(send.sender);
+        if (sender == state_->senders.end()) continue;
+        auto portfolio = state_->portfolios.find(sender->second.record.portfolio);
         if (portfolio != state_->portfolios.end()) {
           state_->pacer.SeedTierUsage(portfolio->second, send.contact, send.sent_at);
         }
@@ -975,6 +981,10 @@ void CampaignRunner::Run() {
     Post([] {});
   });
   SteadyTime next_tick{}, next_lease = SteadyClock::now() + options_.lease_ttl / 3;
+  // Senders and campaigns first, before any posted task (the tier seeding needs the senders).
+  dirty->store(false);
+  loop.SyncSenders(loop.Now());
+  loop.SyncCampaigns();
   for (;;) {
     std::deque<std::function<void()>> tasks;
     bool stopping = false;
