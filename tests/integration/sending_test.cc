@@ -2,21 +2,26 @@
 // (issue 16, "Done when"): exactly one request per eligible recipient, refusals recorded with
 // their reasons, retries on 5xx, timeouts left uncertain and never re-sent, throttling that slows
 // the number and loses nothing, pause and resume, a paused campaign that sends nothing, and a
-// deliveries export that agrees with what the server recorded.
+// deliveries export that agrees with what the server recorded, end_by expiry, local-time delivery
+// across zones, and a portfolio's 24 h tier usage that survives a restart.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 
+#include "common/time.h"
 #include "tests/integration/test_config.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/fake_cloud_api.h"
@@ -358,6 +363,125 @@ TEST_F(SendingTest, ASingleMessageGoesThroughTheSameGateAndADryRunExplainsEveryC
       Call("POST", "/v1/messages", R"({"to":")" + to + R"(","text":"x","sender":"9"})").status,
       400);
   EXPECT_EQ(Call("GET", "/v1/messages/424242").status, 404);
+}
+
+TEST_F(SendingTest, PastEndByWhatIsLeftExpiresAndNothingMoreIsSent) {
+  Import(ConsentingContacts(200));
+  AddSender("1001", 20);  // 200 recipients at 20/s need 10 s; end_by comes after 3
+  const auto end_by = std::chrono::time_point_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now() + seconds(3));
+  const std::string id = StartCampaign(R"(,"end_by":")" + FormatRfc3339(end_by) + "\"");
+  json::object expired = WaitFor(id, "expired", seconds(30));
+  EXPECT_GE(std::chrono::system_clock::now(), end_by);
+  // What was handed over before the expiry may still be answered; then the server hears nothing.
+  std::this_thread::sleep_for(seconds(1));
+  const std::size_t requests = server_->Stats().requests;
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(server_->Stats().requests, requests) << "an expired campaign sent";
+  json::object after = Json(Call("GET", "/v1/campaigns/" + id));
+  const std::int64_t sent = Deliveries(after, "sent"), left = Deliveries(after, "expired");
+  EXPECT_GT(sent, 0);
+  EXPECT_GT(left, 0);
+  EXPECT_EQ(sent + left, 200) << json::serialize(after);
+  EXPECT_EQ(static_cast<std::int64_t>(server_->Stats().accepted), sent);
+  for (const ReceivedMessage& message : server_->Received()) {
+    EXPECT_LE(message.arrived, end_by + milliseconds(1500)) << "sent long after end_by";
+  }
+  for (const json::value& row : Rows(id, "&state=expired")) {
+    EXPECT_EQ(row.at("reason"), "expired:end_by");
+    EXPECT_EQ(server_->RequestsFor(std::string(row.at("phone").as_string()).substr(1)), 0u);
+  }
+  ExpectAtMostOncePerRecipient();
+}
+
+// "Etc/GMT-5" is UTC+5 (the tz database's signs are POSIX's, inverted).
+std::string FixedZone(int offset_hours) {
+  if (offset_hours == 0) return "Etc/GMT";
+  return std::string("Etc/GMT") + (offset_hours > 0 ? "-" : "+") +
+         std::to_string(std::abs(offset_hours));
+}
+
+TEST_F(SendingTest, LocalTimeSendsToEachRecipientWhenItIsThatTimeWhereTheyAre) {
+  // The next whole minute at least 5 s away (the campaign must start before it) is 12:MM in zone
+  // `here`; the same 12:MM comes 3 h later in `west` and has just passed in `east` (tomorrow).
+  const auto now = std::chrono::system_clock::now();
+  const auto at = std::chrono::ceil<std::chrono::minutes>(now + seconds(5));
+  const auto day_minutes =
+      static_cast<int>((at.time_since_epoch() / std::chrono::minutes(1)) % (24 * 60));
+  const int utc_hour = day_minutes / 60, minute = day_minutes % 60;
+  const int here = 12 - utc_hour;  // -11 … 12
+  const int west = here >= -9 ? here - 3 : here + 21;
+  const int east = here <= 9 ? here + 5 : here - 19;
+  char local_time[8];
+  std::snprintf(local_time, sizeof local_time, "12:%02d", minute);
+  Import(
+      "phone,name,country,language,tags,consent_marketing,consent_marketing_source,timezone\n"
+      "+4915120000001,Here,DE,de,vip,yes,web," +
+      FixedZone(here) + "\n" + "+4915120000002,West,DE,de,vip,yes,web," + FixedZone(west) + "\n" +
+      "+4915120000003,East,DE,de,vip,yes,web," + FixedZone(east) + "\n");
+  AddSender("1001", 80);
+  const std::string id = StartCampaign(R"(,"local_time":")" + std::string(local_time) + "\"");
+  for (int i = 0; i < 250; ++i) {
+    const json::object campaign = Json(Call("GET", "/v1/campaigns/" + id));
+    if (campaign.contains("audience") && campaign.at("audience").at("complete").as_bool()) break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  std::map<std::string, std::string> not_before;
+  for (const json::value& row : Rows(id)) {
+    not_before[std::string(row.at("phone").as_string())] =
+        std::string(row.at("not_before").as_string());
+  }
+  ASSERT_EQ(not_before.size(), 3u) << "the audience is written at the start";
+  auto expect_at = [&](const std::string& phone, int offset) {
+    const auto expected = at + std::chrono::hours(((here - offset) % 24 + 24) % 24);
+    EXPECT_EQ(ParseRfc3339(not_before[phone]), std::optional<SysTime>(expected))
+        << phone << " " << not_before[phone];
+  };
+  expect_at("+4915120000001", here);
+  expect_at("+4915120000002", west);
+  expect_at("+4915120000003", east);
+  // Nothing before the minute; then the one whose hour it is, and only them.
+  std::this_thread::sleep_until(at - milliseconds(500));
+  EXPECT_EQ(server_->Stats().requests, 0u) << "sent before the recipient's local time";
+  for (int i = 0; i < 250 && server_->Stats().accepted == 0; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  std::this_thread::sleep_for(seconds(1));
+  ASSERT_EQ(server_->Received().size(), 1u);
+  const ReceivedMessage message = server_->Received()[0];
+  EXPECT_EQ(message.to, "4915120000001");
+  EXPECT_GE(message.arrived, at);
+  EXPECT_LT(message.arrived, at + seconds(3)) << "sent promptly when the hour came";
+  json::object running = Json(Call("GET", "/v1/campaigns/" + id));
+  EXPECT_EQ(running.at("state"), "running");
+  EXPECT_EQ(Deliveries(running, "sent"), 1);
+  EXPECT_EQ(Deliveries(running, "queued"), 2);
+}
+
+TEST_F(SendingTest, APortfoliosTierUsageSurvivesARestart) {
+  // TIER_250: 250 unique users per moving 24 h across the portfolio's numbers.
+  ASSERT_EQ(Call("POST", "/v1/senders",
+                 R"({"phone_number_id":"1001","throughput":200,"messaging_limit_tier":"TIER_250"})")
+                .status,
+            201);
+  Import(ConsentingContacts(200));
+  json::object first = WaitFor(StartCampaign(), "completed");
+  EXPECT_EQ(Deliveries(first, "sent"), 200);
+
+  // After a restart the daemon still knows the 200 of the last 24 h: 50 more may go, no more.
+  Stop();
+  Start();
+  Import(ConsentingContacts(100, 1000, "late"));
+  const std::string second = StartCampaign({}, "late");
+  for (int i = 0; i < 500 && server_->Stats().accepted < 250; ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(server_->Stats().accepted, 250u) << "the tier's cap was forgotten at the restart";
+  json::object waiting = Json(Call("GET", "/v1/campaigns/" + second));
+  EXPECT_EQ(Deliveries(waiting, "sent"), 50) << json::serialize(waiting);
+  EXPECT_EQ(Deliveries(waiting, "queued"), 50) << "they wait for the tier; nothing is lost";
+  ExpectAtMostOncePerRecipient();
 }
 
 }  // namespace
