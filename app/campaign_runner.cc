@@ -556,33 +556,43 @@ struct RunnerLoop {
 
   // Hands marked messages to the provider, each number's spaced at its allowed rate, so that a
   // commit that took long does not send its grants in one burst.
+  // A wake that came late may catch up on this much of a number's schedule at once (and no
+  // more: a burst above the number's rate is what the spacing is there to prevent).
+  static constexpr std::chrono::milliseconds kHandOverCatchUp{5};
+
   void HandOver(SteadyTime now) {
+    std::vector<std::pair<DeliveryId, provider::Message>> batch;
     for (auto& [id, entry] : state.senders) {
       const auto interval = std::chrono::duration_cast<SteadyClock::duration>(
           std::chrono::duration<double>(1.0 / std::max(entry.allowed_per_second, 1e-3)));
+      const SteadyClock::duration catch_up =
+          std::max<SteadyClock::duration>(interval, kHandOverCatchUp);
       while (!entry.ready.empty()) {
         if (entry.next_handover > now) break;
         const DeliveryId delivery = entry.ready.front();
         entry.ready.pop_front();
         auto held = state.held.find(delivery);
         if (held == state.held.end()) continue;
-        entry.next_handover = std::max(entry.next_handover + interval, now - interval);
-        Send(held->second, entry.record.phone_number_id);
+        entry.next_handover = std::max(entry.next_handover + interval, now - catch_up);
+        provider::Message message = held->second.prepared.message;
+        message.phone_number_id = entry.record.phone_number_id;
+        batch.emplace_back(delivery, std::move(message));
       }
     }
+    if (!batch.empty()) Send(std::move(batch));
   }
 
-  void Send(Held& held, const std::string& phone_number_id) {
-    provider::Message message = held.prepared.message;
-    message.phone_number_id = phone_number_id;
-    ++state.in_flight;
-    Count(&CampaignRunner::Totals::handed_over);
-    const DeliveryId id = held.prepared.delivery;
+  // One post to the provider's thread for the pass's messages; their answers come back as tasks.
+  void Send(std::vector<std::pair<DeliveryId, provider::Message>> batch) {
+    state.in_flight += batch.size();
+    Count(&CampaignRunner::Totals::handed_over, batch.size());
     provider::Provider& provider = runner.provider_;
-    runner.post_to_provider_([this, &provider, message = std::move(message), id]() mutable {
-      provider.Send(std::move(message), [this, id](provider::SendResult result) {
-        runner.Post([this, id, result = std::move(result)] { OnAnswer(id, result); });
-      });
+    runner.post_to_provider_([this, &provider, batch = std::move(batch)]() mutable {
+      for (auto& [id, message] : batch) {
+        provider.Send(std::move(message), [this, id = id](provider::SendResult result) {
+          runner.Post([this, id, result = std::move(result)] { OnAnswer(id, result); });
+        });
+      }
     });
   }
 
@@ -843,11 +853,15 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
 CampaignRunner::~CampaignRunner() { Stop(); }
 
 void CampaignRunner::Post(std::function<void()> task) {
+  bool was_empty = false;
   {
     std::lock_guard lock(mutex_);
+    was_empty = tasks_.empty();
     tasks_.push_back(std::move(task));
   }
-  wake_.notify_one();
+  // The loop takes every queued task at once: a wake is owed only when the queue was empty (a
+  // provider's answers arrive in bursts, one wake per burst instead of one per answer).
+  if (was_empty) wake_.notify_one();
 }
 
 Status CampaignRunner::Start() {

@@ -9,8 +9,9 @@
 # statuses an hour later), imports --contacts consenting German numbers, adds --senders numbers
 # at 10,000 msg/s each (the most a number may have) in an unlimited tier, an approved template,
 # and starts a campaign to everyone with a personalised value. Reported per run, from the
-# campaign's own timestamps (started_at → finished_at): deliveries, seconds, deliveries/s; and the
-# daemon's VmHWM (peak RSS) at the end. The median run is printed last.
+# campaign's own timestamps (started_at → finished_at): deliveries, seconds, deliveries/s; the
+# daemon's CPU time per delivery over the campaign; and its VmHWM (peak RSS) at the end. The
+# median run is printed last.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -74,9 +75,12 @@ TOML
 "status":"APPROVED","components":[{"type":"BODY","text":"Hallo {{1}}"}]}' >/dev/null
   curl -s -H "$auth" -X POST "$url/v1/campaigns" -d '{"name":"bench","segment":"tag:all",
 "template":{"name":"bench","language":"de","parameters":["{{name}}"]}}' >/dev/null
+  cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+  ticks_before=$(cpu_ticks)
   curl -s -H "$auth" -X POST "$url/v1/campaigns/1/start" >/dev/null
   while ! curl -s -H "$auth" "$url/v1/campaigns/1" | grep -q '"state":"completed"'; do sleep 0.5; done
   answer=$(curl -s -H "$auth" "$url/v1/campaigns/1")
+  ticks_after=$(cpu_ticks)
   hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid" && wait "$pid" || true
   started=$(echo "$answer" | json_field started_at)
@@ -85,7 +89,11 @@ TOML
   seconds=$(python3 -c "from datetime import datetime as d; f='%Y-%m-%dT%H:%M:%S.%fZ';
 print((d.strptime('$finished', f) - d.strptime('$started', f)).total_seconds())")
   rate=$(python3 -c "print(round($sent / $seconds))")
-  echo "run $run: sent $sent in $seconds s = $rate deliveries/s, peak RSS $((hwm_kb / 1024)) MB"
+  # The daemon's CPU time (all threads) from the start to the end of the campaign, per delivery:
+  # less sensitive than the rate to what else the machine runs.
+  cpu_us=$(python3 -c "print(round(($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / $sent, 1))")
+  echo "run $run: sent $sent in $seconds s = $rate deliveries/s, $cpu_us CPU us/delivery," \
+    "peak RSS $((hwm_kb / 1024)) MB"
   results+=("$rate")
 done
 printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR] = $1} END {print "median:", a[int((NR + 1) / 2)], "deliveries/s"}'

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <mutex>
 #include <utility>
 
 namespace herald::storage {
@@ -41,6 +42,11 @@ Error SqliteError(sqlite3* db, const std::filesystem::path& path, std::string_vi
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::Open(const Options& options) {
+  // No global memory statistics: with them every allocation SQLite makes takes a process-wide
+  // mutex, which the writer, the readers and the runner's preparation would contend for.
+  // sqlite3_config only works before SQLite initialises; later calls are refused harmlessly.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (options.create_if_missing) flags |= SQLITE_OPEN_CREATE;
