@@ -1,33 +1,41 @@
 #!/usr/bin/env bash
-# The send path end to end on the sandbox provider (issue 16): deliveries decided, paced, handed
-# over and durably recorded per second. Run by hand, never by CTest; results in bench/RESULTS.md.
+# The send path end to end (issue 16): deliveries decided, paced, handed over and durably
+# recorded per second. Run by hand, never by CTest; results in bench/RESULTS.md.
 #
 #   bench/send_bench.sh [--contacts=100000] [--senders=6] [--runs=3] [--work=DIR]
+#                       [--provider=sandbox|cloud_api] [--connections=64]
 #
-# Each run starts heraldd (HERALD_BUILD_DIR, default build) on a new directory with the sandbox
-# provider's limits out of the way (throughput 100000/s per number, 1 ms latency, no pair rate,
-# statuses an hour later), imports --contacts consenting German numbers, adds --senders numbers
-# at 10,000 msg/s each (the most a number may have) in an unlimited tier, an approved template,
-# and starts a campaign to everyone with a personalised value. Reported per run, from the
-# campaign's own timestamps (started_at → finished_at): deliveries, seconds, deliveries/s; the
-# daemon's CPU time per delivery over the campaign; and its VmHWM (peak RSS) at the end. The
-# median run is printed last.
+# Each run starts heraldd (HERALD_BUILD_DIR, default build) on a new directory, imports
+# --contacts consenting German numbers, adds --senders numbers at 10,000 msg/s each (the most a
+# number may have) in an unlimited tier, an approved template, and starts a campaign to everyone
+# with a personalised value. The provider's limits are out of the way:
+#   sandbox    throughput 100000/s per number, 1 ms latency, no pair rate, statuses an hour later;
+#   cloud_api  the fake Cloud API server (tests/support/fake_cloud_api_main.cc) on loopback, no
+#              limits, not recording; before heraldd, wrk (Debian package wrk) drives the same
+#              server for 10 s with --connections kept-alive connections and one realistic
+#              message, and the run's ratio heraldd / wrk is printed.
+# Reported per run, from the campaign's own timestamps (started_at → finished_at): deliveries,
+# seconds, deliveries/s; the daemon's CPU time per delivery over the campaign; and its VmHWM
+# (peak RSS) at the end. The median run is printed last.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 build=${HERALD_BUILD_DIR:-build}
-contacts=100000 senders=6 runs=3 work=""
+contacts=100000 senders=6 runs=3 work="" provider=sandbox connections=64
 for arg in "$@"; do
   case $arg in
     --contacts=*) contacts=${arg#*=} ;;
     --senders=*) senders=${arg#*=} ;;
     --runs=*) runs=${arg#*=} ;;
     --work=*) work=${arg#*=} ;;
+    --provider=*) provider=${arg#*=} ;;
+    --connections=*) connections=${arg#*=} ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
 work=${work:-$(mktemp -d /tmp/herald-send-bench-XXXXXX)}
 token=send-bench-token-0123456789abcdef
+cloud_token=send-bench-cloud-token-0123456789
 csv="$work/contacts.csv"
 {
   echo "phone,name,country,language,tags,consent_marketing,consent_marketing_source"
@@ -57,6 +65,33 @@ latency = "1ms"
 pair_interval = "0s"
 status_delay = "1h"
 TOML
+  wrk_rate=""
+  if [[ $provider == cloud_api ]]; then
+    "$build/tests/support/fake_cloud_api" --no-record --token "$cloud_token" >"$dir/fake.port" \
+      2>"$dir/fake.log" &
+    fake=$!
+    for _ in $(seq 1 100); do [[ -s $dir/fake.port ]] && break; sleep 0.05; done
+    fake_url="http://127.0.0.1:$(head -1 "$dir/fake.port")"
+    echo "$cloud_token" >"$dir/cloud.token" && chmod 600 "$dir/cloud.token"
+    cat >>"$dir/herald.toml" <<TOML
+[provider]
+kind = "cloud_api"
+[provider.cloud_api]
+base_url = "$fake_url"
+access_token_file = "$dir/cloud.token"
+TOML
+    cat >"$dir/wrk.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $cloud_token"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"messaging_product":"whatsapp","recipient_type":"individual","to":"4915140000001",'
+  .. '"type":"template","template":{"name":"bench","language":{"code":"de"},"components":'
+  .. '[{"type":"body","parameters":[{"type":"text","text":"Kunde 1"}]}]},'
+  .. '"biz_opaque_callback_data":"1"}'
+LUA
+    wrk_rate=$(wrk -t1 -c"$connections" -d10s -s "$dir/wrk.lua" "$fake_url/v23.0/901/messages" |
+      awk '/Requests\/sec/ {print int($2)}')
+  fi
   "$build/daemon/heraldd" --config "$dir/herald.toml" 2>"$dir/heraldd.log" &
   pid=$!
   url="http://127.0.0.1:$port"
@@ -83,6 +118,7 @@ TOML
   ticks_after=$(cpu_ticks)
   hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid" && wait "$pid" || true
+  if [[ $provider == cloud_api ]]; then kill -TERM "$fake" && wait "$fake" || true; fi
   started=$(echo "$answer" | json_field started_at)
   finished=$(echo "$answer" | json_field finished_at)
   sent=$(echo "$answer" | grep -o '"sent":[0-9]*' | head -1 | cut -d: -f2)
@@ -93,7 +129,8 @@ print((d.strptime('$finished', f) - d.strptime('$started', f)).total_seconds())"
   # less sensitive than the rate to what else the machine runs.
   cpu_us=$(python3 -c "print(round(($ticks_after - $ticks_before) * 1e6 / $(getconf CLK_TCK) / $sent, 1))")
   echo "run $run: sent $sent in $seconds s = $rate deliveries/s, $cpu_us CPU us/delivery," \
-    "peak RSS $((hwm_kb / 1024)) MB"
+    "peak RSS $((hwm_kb / 1024)) MB${wrk_rate:+, wrk $wrk_rate req/s, ratio $(python3 -c \
+    "print(round($rate / $wrk_rate, 2))")}"
   results+=("$rate")
 done
 printf '%s\n' "${results[@]}" | sort -n | awk '{a[NR] = $1} END {print "median:", a[int((NR + 1) / 2)], "deliveries/s"}'
