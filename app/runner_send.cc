@@ -1,0 +1,294 @@
+// The runner's send steps (app/runner_loop.h): outcomes recorded in batches, each number's pacing,
+// 'sending' made durable before the hand-over, the hand-over to the provider, and its answers.
+#include <algorithm>
+
+#include "app/runner_loop.h"
+#include "common/log.h"
+
+namespace herald::app {
+
+using runner_detail::CampaignEntry;
+using runner_detail::Held;
+using runner_detail::kGrantsPerPass;
+using runner_detail::kMarkBatch;
+using runner_detail::kOutcomeBatch;
+using runner_detail::SenderEntry;
+using storage::DeliveryOutcome;
+using storage::DeliveryState;
+
+// Records an outcome (batched) and lets the delivery go from the runner.
+void RunnerLoop::Settle(DeliveryOutcome outcome, std::optional<CampaignId> campaign) {
+  // Single messages are the entry of CampaignId 0 (no campaign has that id).
+  if (auto found = state.campaigns.find(campaign.value_or(kSingles));
+      found != state.campaigns.end()) {
+    if (found->second.buffered > 0) --found->second.buffered;
+  }
+  state.held.erase(outcome.id);
+  state.claimed.erase(outcome.id);
+  if (state.outcomes.empty()) state.first_outcome = SteadyClock::now();
+  state.outcomes.push_back(std::move(outcome));
+}
+
+void RunnerLoop::FlushOutcomes(SteadyTime now, bool force) {
+  if (state.outcomes.empty()) return;
+  if (!force && state.outcomes.size() < kOutcomeBatch &&
+      now - state.first_outcome < runner.options_.flush_after) {
+    return;
+  }
+  auto batch = std::make_shared<std::vector<DeliveryOutcome>>(std::move(state.outcomes));
+  state.outcomes.clear();
+  const std::string owner = runner.owner_;
+  const SysTime wall = runner.clock_.Now();
+  Write(
+      [owner, batch, wall](storage::UnitOfWork& work) -> Status {
+        auto lost = work.deliveries().RecordOutcomes(owner, *batch, wall);
+        if (!lost.ok()) return lost.error();
+        if (!lost->empty()) {
+          log::Warn("event=runner_outcomes_not_recorded count={} hint={}", lost->size(),
+                    log::Quoted("the claims were no longer this runner's"));
+        }
+        return Status::Ok();
+      },
+      [batch](const Status& status) {
+        if (!status.ok()) {
+          log::Error("event=runner_outcomes_failed count={} error={}", batch->size(),
+                     log::Quoted(status.error().ToString()));
+        }
+      });
+}
+
+void RunnerLoop::Pace(const campaign::PacerTime& now) {
+  if (state.lease_lost || state.draining) return;
+  std::size_t grants = 0;
+  for (auto& [id, entry] : state.senders) {
+    if (entry.queue.empty() || now.steady < entry.wake) continue;
+    while (!entry.queue.empty() && grants < kGrantsPerPass &&
+           state.in_flight + state.marks.size() < runner.options_.max_in_flight) {
+      const campaign::QueuedSend* next = entry.queue.Peek();
+      auto held = state.held.find(next->delivery);
+      if (held == state.held.end()) {  // settled meanwhile
+        entry.queue.Pop();
+        continue;
+      }
+      const auto& windows = held->second.prepared.open_windows;
+      const bool window_open = std::find(windows.begin(), windows.end(), id) != windows.end();
+      const campaign::Admission admission =
+          state.pacer.TryAcquire({id, next->recipient, next->purpose, !window_open}, now);
+      if (admission.granted()) {
+        const campaign::QueuedSend send = *entry.queue.Pop();
+        held->second.grant = admission.grant;
+        if (state.marks.empty()) state.first_mark = now.steady;
+        state.marks.push_back({send.delivery, id});
+        ++grants;
+        continue;
+      }
+      using campaign::PaceReason;
+      const PaceReason reason = admission.reason;
+      if (reason == PaceReason::kPairRate || reason == PaceReason::kTierCap ||
+          reason == PaceReason::kQualityRed) {
+        // This message waits; the number may send others meanwhile.
+        const campaign::QueuedSend send = *entry.queue.Pop();
+        const SteadyClock::duration wait =
+            admission.retry_at == campaign::kUntilChanged
+                ? SteadyClock::duration(std::chrono::minutes(5))
+                : std::max<SteadyClock::duration>(admission.retry_at - now.steady,
+                                                  std::chrono::seconds(1));
+        Settle(
+            {.id = send.delivery,
+             .state = DeliveryState::kQueued,
+             .reason = "waiting:" + std::string(campaign::PaceReasonName(reason)),
+             .not_before = now.wall + std::chrono::duration_cast<std::chrono::milliseconds>(wait)},
+            send.campaign);
+        continue;
+      }
+      entry.wake = admission.retry_at == campaign::kUntilChanged
+                       ? now.steady + std::chrono::seconds(1)
+                       : admission.retry_at;
+      break;
+    }
+  }
+}
+
+void RunnerLoop::FlushMarks(SteadyTime now, bool force) {
+  if (state.marks.empty()) return;
+  if (!force && state.marks.size() < kMarkBatch &&
+      now - state.first_mark < runner.options_.flush_after) {
+    return;
+  }
+  auto marks = std::make_shared<std::vector<storage::SendingMark>>(std::move(state.marks));
+  state.marks.clear();
+  auto lost = std::make_shared<std::vector<DeliveryId>>();
+  const std::string owner = runner.owner_;
+  const SysTime wall = runner.clock_.Now();
+  Write(
+      [owner, marks, lost, wall](storage::UnitOfWork& work) -> Status {
+        auto result = work.deliveries().MarkSending(owner, *marks, wall);
+        if (!result.ok()) return result.error();
+        *lost = std::move(*result);
+        return Status::Ok();
+      },
+      [this, marks, lost](const Status& status) { OnMarked(*marks, *lost, status); });
+}
+
+// 'sending' is durable: these may go. A mark that failed (or a claim that was lost) never goes.
+void RunnerLoop::OnMarked(const std::vector<storage::SendingMark>& marks,
+                          const std::vector<DeliveryId>& lost, const Status& status) {
+  const campaign::PacerTime now = Now();
+  const std::unordered_set<DeliveryId> refused(lost.begin(), lost.end());
+  for (const storage::SendingMark& mark : marks) {
+    auto held = state.held.find(mark.id);
+    if (held == state.held.end()) continue;
+    if (!status.ok() || refused.contains(mark.id)) {
+      state.pacer.OnFailed(
+          held->second.grant,
+          campaign::ClassifySendFailure({campaign::SendTransport::kNotSent, 0, std::nullopt, {}}),
+          now);
+      const auto campaign = held->second.prepared.campaign;
+      if (!status.ok()) {
+        // Not marked: still a queued claim of ours; it goes back for a later try.
+        Release({mark.id});
+        state.held.erase(mark.id);
+        if (campaign) {
+          if (auto found = state.campaigns.find(*campaign); found != state.campaigns.end()) {
+            if (found->second.buffered > 0) --found->second.buffered;
+          }
+        }
+      } else {
+        state.held.erase(mark.id);  // the claim was lost: someone else owns it now
+        state.claimed.erase(mark.id);
+      }
+      continue;
+    }
+    if (state.draining) {
+      // Stopping: it never reached the provider, so it goes back to the queue.
+      Settle({.id = mark.id,
+              .state = DeliveryState::kQueued,
+              .reason = "waiting:stopped",
+              .not_before = runner.clock_.Now()},
+             held->second.prepared.campaign);
+      continue;
+    }
+    state.senders[mark.sender].ready.push_back(mark.id);
+  }
+  if (!status.ok()) {
+    log::Error("event=runner_mark_failed count={} error={}", marks.size(),
+               log::Quoted(status.error().ToString()));
+  }
+}
+
+void RunnerLoop::HandOver(SteadyTime now) {
+  std::vector<std::pair<DeliveryId, provider::Message>> batch;
+  for (auto& [id, entry] : state.senders) {
+    const auto interval = std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(1.0 / std::max(entry.allowed_per_second, 1e-3)));
+    const SteadyClock::duration catch_up =
+        std::max<SteadyClock::duration>(interval, kHandOverCatchUp);
+    while (!entry.ready.empty()) {
+      if (entry.next_handover > now) break;
+      const DeliveryId delivery = entry.ready.front();
+      entry.ready.pop_front();
+      auto held = state.held.find(delivery);
+      if (held == state.held.end()) continue;
+      entry.next_handover = std::max(entry.next_handover + interval, now - catch_up);
+      provider::Message message = held->second.prepared.message;
+      message.phone_number_id = entry.record.phone_number_id;
+      batch.emplace_back(delivery, std::move(message));
+    }
+  }
+  if (!batch.empty()) Send(std::move(batch));
+}
+
+// One post to the provider's thread for the pass's messages; their answers come back as tasks.
+void RunnerLoop::Send(std::vector<std::pair<DeliveryId, provider::Message>> batch) {
+  state.in_flight += batch.size();
+  Count(&CampaignRunner::Totals::handed_over, batch.size());
+  provider::Provider& provider = runner.provider_;
+  runner.post_to_provider_([this, &provider, batch = std::move(batch)]() mutable {
+    for (auto& [id, message] : batch) {
+      provider.Send(std::move(message), [this, id = id](provider::SendResult result) {
+        runner.Post([this, id, result = std::move(result)] { OnAnswer(id, result); });
+      });
+    }
+  });
+}
+
+std::chrono::milliseconds RunnerLoop::Backoff(
+    std::int64_t attempts, std::optional<std::chrono::milliseconds> retry_after) {
+  const auto base = runner.options_.retry_base;
+  const std::int64_t shift = std::clamp<std::int64_t>(attempts - 1, 0, 20);
+  auto wait = std::min(runner.options_.retry_max, base * (std::int64_t{1} << shift));
+  // Full jitter over the upper half: retries of one burst do not come back together.
+  std::uniform_int_distribution<std::int64_t> jitter(wait.count() / 2, wait.count());
+  wait = std::chrono::milliseconds(jitter(state.rng));
+  if (retry_after && *retry_after > wait) wait = *retry_after;
+  return wait;
+}
+
+void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
+  --state.in_flight;
+  auto found = state.held.find(id);
+  if (found == state.held.end()) return;
+  Held& held = found->second;
+  const campaign::PacerTime now = Now();
+  const std::optional<CampaignId> campaign = held.prepared.campaign;
+  SenderEntry& sender = state.senders[held.sender];
+  if (result.outcome == provider::Outcome::kAccepted) {
+    state.pacer.OnAccepted(held.grant, now);
+    ++sender.sent;
+    Count(&CampaignRunner::Totals::accepted);
+    if (campaign) {
+      if (auto entry = state.campaigns.find(*campaign); entry != state.campaigns.end()) {
+        entry->second.recent_sends.push_back(now.steady);
+      }
+    }
+    Settle({.id = id,
+            .state = DeliveryState::kSent,
+            .reason = result.message_status == "held_for_quality_assessment"
+                          ? "held_for_quality_assessment"
+                          : "",
+            .provider_message_id = result.message_id},
+           campaign);
+    return;
+  }
+  campaign::SendFailure failure;
+  failure.transport =
+      result.outcome == provider::Outcome::kNotSent     ? campaign::SendTransport::kNotSent
+      : result.outcome == provider::Outcome::kUncertain ? campaign::SendTransport::kNoAnswer
+                                                        : campaign::SendTransport::kAnswered;
+  failure.http_status = result.http_status;
+  if (result.error) {
+    failure.error_code = result.error->code;
+    failure.details = result.error->details;
+  }
+  const campaign::SendErrorInfo info = campaign::ClassifySendFailure(failure);
+  state.pacer.OnFailed(held.grant, info, now, result.retry_after);
+  if (info.slows_number) ++sender.throttled;
+  const std::int64_t attempts = held.attempts + 1;
+  if (info.error_class == campaign::SendErrorClass::kUncertain) {
+    Count(&CampaignRunner::Totals::uncertain);
+    Settle({.id = id, .state = DeliveryState::kUncertain, .reason = "uncertain:" + result.detail},
+           campaign);
+  } else if (info.retryable && attempts < runner.options_.max_attempts) {
+    Count(&CampaignRunner::Totals::retried);
+    Settle({.id = id,
+            .state = DeliveryState::kQueued,
+            .reason = "retry:" + info.reason,
+            .error_code = failure.error_code,
+            .not_before = now.wall + Backoff(attempts, result.retry_after)},
+           campaign);
+  } else {
+    Count(&CampaignRunner::Totals::failed);
+    Settle({.id = id,
+            .state = DeliveryState::kFailed,
+            .reason = "failed:" + info.reason,
+            .error_code = failure.error_code},
+           campaign);
+  }
+  if (info.stops != campaign::StopScope::kNone) {
+    log::Error("event=runner_sending_stopped scope={} reason={} sender={}",
+               log::Quoted(campaign::StopScopeName(info.stops)), log::Quoted(info.reason),
+               log::Quoted(sender.record.phone_number_id));
+  }
+}
+
+}  // namespace herald::app
