@@ -22,21 +22,34 @@ struct RenderedList {
   std::vector<std::string> values;
 };
 
-Result<RenderedList> RenderList(const ParameterList& list,
-                                const campaign::RecipientFields& recipient) {
-  RenderedList out;
-  auto add = [&](std::string name, const std::string& source) -> Status {
-    auto value = campaign::Render(campaign::ValueTemplate::Parse(source), recipient);
-    if (!value.ok()) return value.error();
-    out.names.push_back(std::move(name));
-    out.values.push_back(std::move(*value));
-    return Status::Ok();
-  };
+// A parameter list with its values parsed, once per batch rather than once per recipient.
+struct ParsedList {
+  std::vector<std::string> names;
+  std::vector<campaign::ValueTemplate> values;
+};
+
+ParsedList ParseList(const ParameterList& list) {
+  ParsedList out;
   for (const std::string& value : list.positional) {
-    if (Status added = add("", value); !added.ok()) return added.error();
+    out.names.emplace_back();
+    out.values.push_back(campaign::ValueTemplate::Parse(value));
   }
   for (const auto& [name, value] : list.named) {
-    if (Status added = add(name, value); !added.ok()) return added.error();
+    out.names.push_back(name);
+    out.values.push_back(campaign::ValueTemplate::Parse(value));
+  }
+  return out;
+}
+
+Result<RenderedList> RenderList(const ParsedList& list,
+                                const campaign::RecipientFields& recipient) {
+  RenderedList out;
+  out.names = list.names;
+  out.values.reserve(list.values.size());
+  for (const campaign::ValueTemplate& value : list.values) {
+    auto rendered = campaign::Render(value, recipient);
+    if (!rendered.ok()) return rendered.error();
+    out.values.push_back(std::move(*rendered));
   }
   return out;
 }
@@ -118,6 +131,9 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
   std::unordered_map<ContactId, const storage::RecipientRecord*> by_id;
   for (const auto& record : *recipients) by_id[record.contact.id] = &record;
   const CampaignContent& content = campaign.content;
+  const ParsedList header_values = ParseList(content.header);
+  const ParsedList body_values = ParseList(content.body);
+  const campaign::ValueTemplate text_value = campaign::ValueTemplate::Parse(content.text);
 
   for (const storage::ClaimedDelivery& delivery : claimed) {
     auto found = by_id.find(delivery.contact);
@@ -155,8 +171,8 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
     RenderedList header, body;
     std::string text;
     if (content.is_template) {
-      auto rendered_header = RenderList(content.header, fields);
-      auto rendered_body = RenderList(content.body, fields);
+      auto rendered_header = RenderList(header_values, fields);
+      auto rendered_body = RenderList(body_values, fields);
       const Error* missing = !rendered_header.ok() ? &rendered_header.error()
                              : !rendered_body.ok() ? &rendered_body.error()
                                                    : nullptr;
@@ -168,7 +184,7 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
       header = std::move(*rendered_header);
       body = std::move(*rendered_body);
     } else {
-      auto rendered = campaign::Render(campaign::ValueTemplate::Parse(content.text), fields);
+      auto rendered = campaign::Render(text_value, fields);
       if (!rendered.ok()) {
         out.outcomes.push_back(Refused(delivery.id, DeliveryState::kSkipped,
                                        "skipped:missing_value:" + rendered.error().field));
@@ -292,8 +308,8 @@ SingleDecision DecideSingle(storage::UnitOfWork& reader, const compliance::Gate&
       person.timezone,
       person.language,
       record.recent_campaign_sends};
-  auto header = RenderList(content.header, fields);
-  auto body = RenderList(content.body, fields);
+  auto header = RenderList(ParseList(content.header), fields);
+  auto body = RenderList(ParseList(content.body), fields);
   auto text = campaign::Render(campaign::ValueTemplate::Parse(content.text), fields);
   if ((content.is_template && (!header.ok() || !body.ok())) ||
       (!content.is_template && !text.ok())) {
