@@ -50,7 +50,11 @@ void RunnerLoop::SyncSenders(const campaign::PacerTime& now) {
     settings.restricted_until = portfolio.restricted_until;
     settings.paused = sender.state != "active";
     auto [entry, added] = state.senders.try_emplace(sender.id);
+    if (sender.state == "active" && (added || entry->second.record.state != "active")) {
+      state.sender_came_back = true;
+    }
     entry->second.record = sender;
+    if (sender.state != "active") entry->second.pause_requested = false;  // the pause arrived
     if (added) {
       entry->second.allowed_per_second = sender.throughput_per_s;
       if (Status status = state.pacer.AddSender(sender.id, settings, now); !status.ok()) {
@@ -83,6 +87,33 @@ void RunnerLoop::SyncCampaigns() {
     it = state.campaigns.erase(it);
   }
   for (auto& [id, campaign] : active) state.campaigns[id].campaign = std::move(campaign);
+  if (state.sender_came_back) WakeWaitingForSender();
+}
+
+void RunnerLoop::WakeWaitingForSender() {
+  state.sender_came_back = false;
+  std::vector<std::optional<CampaignId>> which;
+  for (const auto& [id, entry] : state.campaigns) {
+    which.push_back(id == kSingles ? std::nullopt : std::optional<CampaignId>(id));
+  }
+  const SysTime now = runner.clock_.Now();
+  Write(
+      [which, now](storage::UnitOfWork& work) -> Status {
+        for (const auto& campaign : which) {
+          auto due = work.deliveries().MakeDueNow(campaign, "waiting:no_sender", now);
+          if (!due.ok()) return due.error();
+        }
+        return Status::Ok();
+      },
+      [this](const Status& status) {
+        if (!status.ok()) {
+          log::Warn("event=runner_wake_waiting_failed error={}",
+                    log::Quoted(status.error().ToString()));
+          return;
+        }
+        // Claim them now rather than at the next poll.
+        for (auto& [id, entry] : state.campaigns) entry.next_claim = {};
+      });
 }
 
 // Takes a campaign's messages out of the numbers' queues and gives their claims back. What

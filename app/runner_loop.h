@@ -25,6 +25,7 @@
 
 #include "app/campaign_runner.h"
 #include "app/send_preparation.h"
+#include "campaign/send_errors.h"
 #include "campaign/send_queue.h"
 
 namespace herald::app {
@@ -55,6 +56,7 @@ struct SenderEntry {
   double allowed_per_second = 80;
   std::uint64_t sent = 0, throttled = 0;
   std::array<std::uint64_t, campaign::kPaceReasonCount> refused{};  // the pacer's, at the tick
+  bool pause_requested = false;  // a failure that stops the number asked the service to pause it
 };
 
 struct CampaignEntry {
@@ -84,6 +86,7 @@ struct CampaignRunner::State {
   runner_detail::SteadyTime next_tick{}, next_lease{}, next_snapshot{};
   bool lease_lost = false;
   bool draining = false;
+  bool sender_came_back = false;  // a number became active: wake what waited for one
   std::vector<storage::MarketRuleRecord> market_rules;
   std::mt19937_64 rng{std::random_device{}()};
 };
@@ -113,6 +116,10 @@ struct RunnerLoop {
   void SyncSenders(const campaign::PacerTime& now);
 
   void SyncCampaigns();
+
+  // Deliveries that found no number to send them ("waiting:no_sender") are due again now that
+  // one is active.
+  void WakeWaitingForSender();
 
   // Takes a campaign's messages out of the numbers' queues and gives their claims back. What
   // is already marked or in flight finishes.
@@ -163,6 +170,12 @@ struct RunnerLoop {
                                     std::optional<std::chrono::milliseconds> retry_after);
 
   void OnAnswer(DeliveryId id, const provider::SendResult& result);
+
+  // A failure that stops sending is made durable: the number (kNumber) or every number
+  // (kEverything) is paused through the sender service with the reason, so that a restart does
+  // not send into the same wall; an operator resumes it once the cause is fixed. The pacer has
+  // stopped them already.
+  void PauseForStop(campaign::StopScope scope, const std::string& reason, SenderId failed);
 
   // --- tick, metrics, lease, stop (campaign_runner.cc) ---
 

@@ -231,7 +231,8 @@ void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
   Held& held = found->second;
   const campaign::PacerTime now = Now();
   const std::optional<CampaignId> campaign = held.prepared.campaign;
-  SenderEntry& sender = state.senders[held.sender];
+  const SenderId held_sender = held.sender;
+  SenderEntry& sender = state.senders[held_sender];
   if (result.outcome == provider::Outcome::kAccepted) {
     state.pacer.OnAccepted(held.grant, now);
     ++sender.sent;
@@ -288,6 +289,25 @@ void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
     log::Error("event=runner_sending_stopped scope={} reason={} sender={}",
                log::Quoted(campaign::StopScopeName(info.stops)), log::Quoted(info.reason),
                log::Quoted(sender.record.phone_number_id));
+    PauseForStop(info.stops, info.reason, held_sender);
+  }
+}
+
+void RunnerLoop::PauseForStop(campaign::StopScope scope, const std::string& reason,
+                              SenderId failed) {
+  if (scope != campaign::StopScope::kNumber && scope != campaign::StopScope::kEverything) return;
+  for (auto& [id, entry] : state.senders) {
+    if (scope == campaign::StopScope::kNumber && id != failed) continue;
+    if (entry.record.state != "active" || entry.pause_requested) continue;
+    entry.pause_requested = true;
+    const std::string phone_number_id = entry.record.phone_number_id;
+    runner.senders_.Update(
+        phone_number_id, SenderPatch{.state = "paused"}, "herald",
+        "stopped by the platform: " + reason, [phone_number_id](Result<SenderView> paused) {
+          if (paused.ok()) return;
+          log::Error("event=runner_sender_pause_failed sender={} error={}",
+                     log::Quoted(phone_number_id), log::Quoted(paused.error().ToString()));
+        });
   }
 }
 

@@ -179,6 +179,10 @@ class DeliveryRepository {
   // operator confirmed that a second message is acceptable. Returns how many.
   virtual Result<std::size_t> RequeueUncertain(CampaignId campaign, std::string_view reason,
                                                SysTime now) = 0;
+  // Makes `campaign`'s unclaimed queued deliveries that wait for `reason` (e.g.
+  // "waiting:no_sender") due now, when what they waited for came back. Returns how many.
+  virtual Result<std::size_t> MakeDueNow(std::optional<CampaignId> campaign,
+                                         std::string_view reason, SysTime now) = 0;
   // Whether `campaign` has a delivery still queued or sending.
   virtual Result<bool> HasUnfinished(CampaignId campaign) = 0;
   virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;

@@ -346,6 +346,19 @@ Result<std::size_t> SqliteDeliveryRepository::RequeueUncertain(CampaignId campai
   return static_cast<std::size_t>(connection_.Changes());
 }
 
+Result<std::size_t> SqliteDeliveryRepository::MakeDueNow(std::optional<CampaignId> campaign,
+                                                         std::string_view reason, SysTime now) {
+  auto due = connection_.Prepare(
+      "UPDATE deliveries SET not_before = ?2, updated_at = ?2 WHERE " +
+      CampaignClause(campaign, 3) +
+      " AND state = 'queued' AND claim_owner IS NULL AND not_before > ?2 AND reason = ?1");
+  if (!due.ok()) return due.error();
+  due->Bind(1, reason).Bind(2, ToUnixMillis(now));
+  if (campaign) due->Bind(3, campaign->value);
+  if (Status run = due->Run(); !run.ok()) return run.error();
+  return static_cast<std::size_t>(connection_.Changes());
+}
+
 Result<bool> SqliteDeliveryRepository::HasUnfinished(CampaignId campaign) {
   auto any = connection_.Prepare(
       "SELECT EXISTS (SELECT 1 FROM deliveries WHERE campaign_id = ?1 AND state = 'queued') OR "

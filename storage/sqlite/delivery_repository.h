@@ -38,6 +38,8 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Result<std::vector<AcceptedSend>> AcceptedSince(SysTime since) override;
   Result<std::size_t> RequeueUncertain(CampaignId campaign, std::string_view reason,
                                        SysTime now) override;
+  Result<std::size_t> MakeDueNow(std::optional<CampaignId> campaign, std::string_view reason,
+                                 SysTime now) override;
   Result<bool> HasUnfinished(CampaignId campaign) override;
   Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) override;
   Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,

@@ -484,5 +484,56 @@ TEST_F(SendingTest, APortfoliosTierUsageSurvivesARestart) {
   ExpectAtMostOncePerRecipient();
 }
 
+TEST_F(SendingTest, AnAccountLockPausesEveryNumberDurablyUntilAnOperatorResumes) {
+  Import(ConsentingContacts(60));
+  AddSender("1001", 100);
+  AddSender("1002", 100);
+  // After 10 recipients the platform answers 131031 (account locked) to everything.
+  FakeCloudApiLimits limits;
+  limits.tier_limit = 10;
+  limits.tier_error_code = 131031;
+  server_->SetLimits(limits);
+  const std::string id = StartCampaign();
+  auto state_of = [&](const std::string& sender) {
+    return Json(Call("GET", "/v1/senders/" + sender));
+  };
+  for (int i = 0; i < 500 && (state_of("1001").at("state") != "paused" ||
+                              state_of("1002").at("state") != "paused");
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  for (const std::string sender : {"1001", "1002"}) {
+    const json::object paused = state_of(sender);
+    EXPECT_EQ(paused.at("state"), "paused") << sender;
+    EXPECT_THAT(std::string(paused.at("state_reason").as_string()),
+                ::testing::HasSubstr("account_locked"))
+        << sender;
+  }
+  // Durable: a restart does not send into the same wall.
+  Stop();
+  Start();
+  const std::size_t at_restart = server_->Stats().requests;
+  std::this_thread::sleep_for(seconds(2));
+  EXPECT_EQ(server_->Stats().requests, at_restart) << "sent while every number was paused";
+  json::object waiting = Json(Call("GET", "/v1/campaigns/" + id));
+  EXPECT_EQ(Deliveries(waiting, "sent"), 10);
+  EXPECT_GT(Deliveries(waiting, "failed"), 0) << "the answers that said 131031 are final";
+  EXPECT_GT(Deliveries(waiting, "queued"), 0);
+
+  // The cause is fixed; an operator resumes the numbers and the rest goes.
+  server_->SetLimits({});
+  for (const std::string sender : {"1001", "1002"}) {
+    ASSERT_EQ(
+        Call("PATCH", "/v1/senders/" + sender, R"({"state":"active","reason":"unlocked"})").status,
+        200);
+  }
+  json::object done = WaitFor(id, "completed");
+  EXPECT_EQ(Deliveries(done, "sent") + Deliveries(done, "failed"), 60) << json::serialize(done);
+  for (const json::value& row : Rows(id, "&state=failed")) {
+    EXPECT_EQ(row.at("reason"), "failed:account_locked:131031");
+  }
+  ExpectAtMostOncePerRecipient();
+}
+
 }  // namespace
 }  // namespace herald::testing

@@ -405,6 +405,32 @@ TEST_F(DeliveryRepositoryTest, FinishQueuedExpiresQueuedRowsClaimedOrNot) {
   EXPECT_THAT(*lost, ElementsAre(held));
 }
 
+TEST_F(DeliveryRepositoryTest, MakeDueNowWakesOnlyUnclaimedRowsWaitingForThatReason) {
+  const DeliveryId waiting = AddDue(500);
+  const DeliveryId other_reason = AddDue(500);
+  const DeliveryId claimed = Add({.not_before_s = 500, .owner = "other"});
+  const DeliveryId other_campaign = Add({.not_before_s = 500, .campaign = 6});
+  const DeliveryId single = Add({.not_before_s = 500, .in_campaign = false});
+  Execute("UPDATE deliveries SET reason = 'waiting:no_sender'");
+  Execute("UPDATE deliveries SET reason = 'waiting:quiet_hours' WHERE id = " +
+          std::to_string(other_reason.value));
+  auto woken = repository_->MakeDueNow(CampaignId{5}, "waiting:no_sender", At(100));
+  ASSERT_TRUE(woken.ok()) << woken.error().ToString();
+  EXPECT_EQ(*woken, 1u);
+  auto not_before = [&](DeliveryId id) {
+    return QueryInt("SELECT not_before FROM deliveries WHERE id = " + std::to_string(id.value));
+  };
+  EXPECT_EQ(not_before(waiting), ToUnixMillis(At(100)));
+  EXPECT_EQ(not_before(other_reason), ToUnixMillis(At(500)));
+  EXPECT_EQ(not_before(claimed), ToUnixMillis(At(500)));
+  EXPECT_EQ(not_before(other_campaign), ToUnixMillis(At(500)));
+  EXPECT_EQ(not_before(single), ToUnixMillis(At(500)));
+  auto singles = repository_->MakeDueNow(std::nullopt, "waiting:no_sender", At(100));
+  ASSERT_TRUE(singles.ok());
+  EXPECT_EQ(*singles, 1u);
+  EXPECT_EQ(not_before(single), ToUnixMillis(At(100)));
+}
+
 TEST_F(DeliveryRepositoryTest, ScanListsACampaignsDeliveriesWithTheirRecipients) {
   const DeliveryId a = AddDue(10);
   const DeliveryId b = Add({.not_before_s = 11, .state = "skipped"});
