@@ -185,6 +185,17 @@ struct ProviderConfig {
 // 127.0.0.0/8, [::1]); no user, query or fragment. The provider checks again before it sends.
 Status CheckCloudApiBaseUrl(std::string_view url);
 
+// The send path (app/campaign_runner.h): retries, and how much it holds at once.
+struct SendingConfig {
+  std::size_t max_attempts = 8;  // hand-overs of one delivery; then failed:<reason>
+  std::chrono::milliseconds retry_base{std::chrono::seconds(1)};  // backoff: base × 2^(attempts-1)
+  std::chrono::milliseconds retry_max{std::chrono::minutes(10)};  // the backoff's ceiling
+  std::size_t max_in_flight = 10000;  // handed to the provider and not answered, all numbers
+  std::size_t claim_batch = 5000;     // due deliveries taken per claim, at most
+
+  bool operator==(const SendingConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -193,6 +204,7 @@ struct Config {
   LogConfig log;
   ComplianceConfig compliance;
   ProviderConfig provider;
+  SendingConfig sending;
 
   bool operator==(const Config&) const = default;
 };

@@ -52,6 +52,16 @@ using http::HttpLimits;
 using http::HttpServer;
 using http::Router;
 
+app::RunnerOptions RunnerOptionsFrom(const config::SendingConfig& sending) {
+  app::RunnerOptions options;
+  options.max_attempts = static_cast<int>(sending.max_attempts);
+  options.retry_base = sending.retry_base;
+  options.retry_max = sending.retry_max;
+  options.max_in_flight = sending.max_in_flight;
+  options.claim_batch = sending.claim_batch;
+  return options;
+}
+
 HttpLimits LimitsOf(const config::ServerConfig& server) {
   HttpLimits limits;
   limits.max_body_bytes = server.max_body_bytes;
@@ -256,7 +266,7 @@ Status Daemon::Start() {
         runner_ = std::make_unique<app::CampaignRunner>(
             *store_, clock_, *campaigns_, *senders_, *compliance_, *provider_,
             [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
-            app::RunnerOptions{}, &metrics_);
+            RunnerOptionsFrom(config_.sending), &metrics_);
         if (Status running = runner_->Start(); !running.ok()) return running;
         messages_ = std::make_unique<app::MessageService>(*store_, clock_, *senders_, *compliance_);
         if (Status ready = messages_->Start(); !ready.ok()) return ready;

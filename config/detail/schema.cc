@@ -212,6 +212,24 @@ constexpr TableSpec kProviderTables[] = {
     {"sandbox", kSandboxKeys},
 };
 
+constexpr KeySpec kSendingKeys[] = {
+    {"max_attempts",
+     [](const Field& f, Config& c) { ReadCount(f, 1, 100, c.sending.max_attempts); }},
+    {"retry_base",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, {std::chrono::milliseconds(100), std::chrono::hours(1)},
+                    c.sending.retry_base);
+     }},
+    {"retry_max",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, {std::chrono::seconds(1), std::chrono::hours(24)}, c.sending.retry_max);
+     }},
+    {"max_in_flight",
+     [](const Field& f, Config& c) { ReadCount(f, 1, 100000, c.sending.max_in_flight); }},
+    {"claim_batch",
+     [](const Field& f, Config& c) { ReadCount(f, 20, 50000, c.sending.claim_batch); }},
+};
+
 constexpr TableSpec kTables[] = {
     {"server", kServerKeys},
     {"storage", kStorageKeys},
@@ -220,6 +238,7 @@ constexpr TableSpec kTables[] = {
     {"log", kLogKeys},
     {"compliance", kComplianceKeys, kComplianceTables},
     {"provider", kProviderKeys, kProviderTables},
+    {"sending", kSendingKeys},
 };
 
 // Every key of `table` and the tables within it, as dotted paths below `prefix`.

@@ -256,5 +256,44 @@ TEST_F(CloudApiTokenTest, AnUnreadableFileIsAnErrorNamingTheKey) {
   EXPECT_THAT(secrets.error().message, HasSubstr("cannot read"));
 }
 
+TEST(SendingConfig, DefaultsAndEveryKey) {
+  const SendingConfig defaults;
+  EXPECT_EQ(defaults.max_attempts, 8u);
+  EXPECT_EQ(defaults.retry_base, 1s);
+  EXPECT_EQ(defaults.retry_max, 10min);
+  EXPECT_EQ(defaults.max_in_flight, 10000u);
+  EXPECT_EQ(defaults.claim_batch, 5000u);
+  const ConfigResult result = ParseConfig(R"(
+[sending]
+max_attempts = 3
+retry_base = "250ms"
+retry_max = "2m"
+max_in_flight = 500
+claim_batch = 100
+)",
+                                          "herald.toml");
+  ASSERT_TRUE(result.ok()) << result.ErrorsToString();
+  const SendingConfig& sending = result.config->sending;
+  EXPECT_EQ(sending.max_attempts, 3u);
+  EXPECT_EQ(sending.retry_base, 250ms);
+  EXPECT_EQ(sending.retry_max, 2min);
+  EXPECT_EQ(sending.max_in_flight, 500u);
+  EXPECT_EQ(sending.claim_batch, 100u);
+}
+
+TEST(SendingConfig, OutOfRangeValuesNameTheirKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"max_attempts = 0", "sending.max_attempts"}, {"retry_base = \"10ms\"", "sending.retry_base"},
+      {"retry_max = \"2d\"", "sending.retry_max"},  {"max_in_flight = 0", "sending.max_in_flight"},
+      {"claim_batch = 5", "sending.claim_batch"},   {"colour = 1", "sending.colour"},
+  };
+  for (const auto& [line, key] : cases) {
+    const ConfigResult result = ParseConfig(std::string("[sending]\n") + line, "herald.toml");
+    ASSERT_EQ(result.errors.size(), 1u) << line;
+    EXPECT_EQ(result.errors[0].key, key) << line;
+    EXPECT_EQ(result.errors[0].line, 2) << line;
+  }
+}
+
 }  // namespace
 }  // namespace herald::config
