@@ -156,6 +156,10 @@ def steady(run):
             "max_sliding_whole_run": max_sliding(run["requests_at"][number]),
             "max_aligned_whole_run": max_aligned(run["requests_at"][number], origin),
             "last_arrival_after_window_s": (times[-1] - end) / US,
+            # Stalls: the longest silence, and the time lost in gaps over 50 ms (4 intervals).
+            "longest_gap_ms": max((b - a for a, b in zip(inside, inside[1:])), default=0) / 1000,
+            "lost_in_gaps_s": sum(b - a - US // 80 for a, b in zip(inside, inside[1:])
+                                  if b - a > 50_000) / US,
         }
     errors = run["stats"]["errors"]
     return {
@@ -253,7 +257,8 @@ def print_run(figures):
         for number, n in s["numbers"].items():
             print(f"   {number}: {n['rate']:.3f}/s ({(n['rate'] / 80 - 1) * 100:+.2f} %), max sliding "
                   f"{n['max_sliding_steady']} (whole run {n['max_sliding_whole_run']}), max aligned "
-                  f"{n['max_aligned_steady']} (whole run {n['max_aligned_whole_run']})")
+                  f"{n['max_aligned_steady']} (whole run {n['max_aligned_whole_run']}), longest gap "
+                  f"{n['longest_gap_ms']:.0f} ms, {n['lost_in_gaps_s']:.2f} s lost in gaps > 50 ms")
         print(f"   130429: {s['throttles_130429']}, errors {s['errors']}, "
               f"window inside the campaign: {s['window_inside_campaign']}")
     if "adaptive" in figures:
