@@ -118,6 +118,64 @@ TEST(FakeCloudApi, TheControlEndpointChangesSettingsWhileItRuns) {
             "held_for_quality_assessment");
 }
 
+// A number's own limit replaces the common one for that number only: here 0 (unlimited) for
+// 222 under a common limit of 1 per second, so that what is asserted does not depend on where
+// the server's one-second windows fall.
+TEST(FakeCloudApi, ANumbersOwnThroughputReplacesTheCommonOne) {
+  FakeCloudApi server({.limits = {.throughput_per_second = 1}});
+  const HttpResult changed = HttpRequest(server.port(), "POST", "/_control", "",
+                                         R"({"throughput_by_number":{"222":0,"333":5}})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(json::parse(changed.body).at("throughput_by_number").at("333"), 5);
+  EXPECT_EQ(server.limits().throughput_by_number.at("222"), 0u);
+  EXPECT_EQ(server.limits().throughput_per_second, 1u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Post(server, Template("49" + std::to_string(i)), "222").status, 200) << i;
+  }
+  // Three sends to a number under the common limit span at most two windows when they take
+  // under a second, so one of them at least is refused.
+  const auto started = std::chrono::steady_clock::now();
+  std::size_t refused = 0;
+  for (int i = 0; i < 3; ++i) {
+    refused += Post(server, Template("48" + std::to_string(i)), "111").status == 400 ? 1 : 0;
+  }
+  if (std::chrono::steady_clock::now() - started < 1s) {
+    EXPECT_GE(refused, 1u);
+  }
+  EXPECT_EQ(server.Stats().errors.at(130429), refused);
+  EXPECT_EQ(
+      HttpRequest(server.port(), "POST", "/_control", "", R"({"throughput_by_number":[]})").status,
+      400);
+  EXPECT_EQ(
+      HttpRequest(server.port(), "POST", "/_control", "", R"({"throughput_by_number":{}})").status,
+      200);
+  EXPECT_TRUE(server.limits().throughput_by_number.empty());
+}
+
+// The arrival of each accepted message and of the newest request, in microseconds on the wall
+// clock (read through the monotonic clock from the server's start: a slewed wall clock may put
+// them a little off, hence the slack).
+TEST(FakeCloudApi, TellsWhenMessagesAndRequestsArrived) {
+  FakeCloudApi server;
+  const auto stats = [&] { return json::parse(HttpRequest(server.port(), "GET", "/_stats").body); };
+  EXPECT_EQ(stats().at("last_request_us"), 0);
+  const auto us = [](std::chrono::system_clock::time_point at) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+  };
+  const std::int64_t slack = 1'000'000;
+  const std::int64_t before = us(std::chrono::system_clock::now());
+  Post(server, Template("491"));
+  const std::int64_t after = us(std::chrono::system_clock::now());
+  const json::value line = json::parse(HttpRequest(server.port(), "GET", "/_received").body);
+  const std::int64_t arrived = line.at("arrived_us").as_int64();
+  EXPECT_GE(arrived, before - slack);
+  EXPECT_LE(arrived, after + slack);
+  EXPECT_EQ(line.at("arrived_ms").as_int64(), arrived / 1000);
+  const json::value answer = stats();
+  EXPECT_EQ(answer.at("last_request_us").as_int64(), arrived);  // the same instant
+  EXPECT_LE(answer.at("window_origin_us").as_int64(), arrived);
+}
+
 TEST(FakeCloudApi, RecordsEachAcceptedMessageAndCountsRequestsPerRecipient) {
   FakeCloudApi server({.limits = {.pair_interval = 60s}});
   Post(server, Template("491"));
@@ -139,6 +197,12 @@ TEST(FakeCloudApi, RecordsEachAcceptedMessageAndCountsRequestsPerRecipient) {
   EXPECT_THAT(recipients.body, HasSubstr(R"({"to":"491","requests":2,"accepted":1})"));
   const HttpResult stats = HttpRequest(server.port(), "GET", "/_stats");
   EXPECT_EQ(json::parse(stats.body).at("errors").at("131056"), 1);
+  const json::value refused =
+      json::parse(HttpRequest(server.port(), "GET", "/_refused").body);  // one line
+  EXPECT_EQ(refused.at("to"), "491");
+  EXPECT_EQ(refused.at("phone_number_id"), "111");
+  EXPECT_EQ(refused.at("code"), 131056);
+  EXPECT_GE(refused.at("arrived_us").as_int64(), json::parse(lines[0]).at("arrived_us").as_int64());
 }
 
 // The executable: prints its port, serves, and exits 0 on SIGTERM.

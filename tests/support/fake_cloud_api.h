@@ -2,8 +2,9 @@
 // keep-alive on loopback (Boost.Beast), speaking the platform's wire format at
 // POST /{version}/{phone_number_id}/messages with a bearer token (401 with the platform's error
 // shape when it is wrong). It answers like the platform (reference/whatsapp.md):
-//   - per-number throughput: messages per second counted in one-second windows; above it 130429
-//     (HTTP 400, Retry-After: 1);
+//   - per-number throughput: messages per second counted in one-second windows (aligned on the
+//     server's start); above it 130429 (HTTP 400, Retry-After: 1); one limit for every number, or
+//     a number's own (throughput_by_number);
 //   - pair rate: a second message to the same recipient from the same number within
 //     `pair_interval` is 131056;
 //   - tier: template messages to more unique recipients per `tier_window` (24 h) per portfolio than
@@ -18,10 +19,16 @@
 // It records every accepted message and counts the requests naming each recipient, so a test can
 // assert that nobody got a message twice. Control endpoints (for the fake_cloud_api executable,
 // tests/support/fake_cloud_api_main.cc): POST /_control with a JSON object of the settings to
-// change (throughput_per_second, pair_interval_ms, tier_limit, tier_window_ms, tier_error_code,
-// latency_ms, server_error_rate, server_error_status, server_error_body, timeout_rate, drop_rate,
-// lost_answer_rate, held_rate), answered with all settings; GET /_received (JSON Lines, one
-// accepted message per line); GET /_recipients (JSON Lines: to, requests, accepted); GET /_stats.
+// change (throughput_per_second, throughput_by_number (an object of phone_number_id -> messages
+// per second, replacing the previous one), pair_interval_ms, tier_limit, tier_window_ms,
+// tier_error_code, latency_ms, server_error_rate, server_error_status, server_error_body,
+// timeout_rate, drop_rate, lost_answer_rate, held_rate), answered with all settings;
+// GET /_received (JSON Lines, one accepted message per line, with its arrival in ms and µs since
+// the epoch); GET /_refused (JSON Lines, one request refused for a limit per line: the number, the
+// recipient, the error code and its arrival, so that a benchmark sees every request a number
+// sent); GET /_recipients (JSON Lines: to, requests, accepted); GET /_stats (with the arrival of
+// the newest request to the messages endpoint, last_request_us, 0 before the first, and the
+// start of its one-second throughput windows on the wall clock, window_origin_us).
 //
 // Thread rules: it runs on its own threads with its own io_context; every public method may be
 // called from any thread.
@@ -32,13 +39,17 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace herald::testing {
 
 struct FakeCloudApiLimits {
-  std::size_t throughput_per_second = 0;       // per phone_number_id; 0: unlimited
+  std::size_t throughput_per_second = 0;  // per phone_number_id; 0: unlimited
+  // A number's own limit instead of throughput_per_second (0: unlimited), e.g. one number's
+  // limit lowered while a campaign runs.
+  std::map<std::string, std::size_t> throughput_by_number = {};
   std::chrono::milliseconds pair_interval{0};  // 0: off
   std::size_t tier_limit = 0;  // unique template recipients per tier_window per portfolio; 0: off
   std::chrono::milliseconds tier_window{std::chrono::hours(24)};
@@ -64,7 +75,7 @@ struct FakeCloudApiOptions {
   std::uint16_t port = 0;  // 0: a free port (port())
   std::size_t threads = 1;
   std::uint64_t seed = 1;
-  bool record_messages = true;                         // keep every accepted message for Received()
+  bool record_messages = true;  // keep every accepted message (Received()) and refusal (/_refused)
   std::map<std::string, std::string> portfolios = {};  // phone_number_id -> portfolio, or "default"
   FakeCloudApiLimits limits = {};
   FakeCloudApiFaults faults = {};
@@ -92,6 +103,8 @@ struct FakeCloudApiStats {
   std::size_t timeouts = 0;
   std::size_t drops = 0;
   std::size_t lost_answers = 0;
+  // The arrival of the newest request to the messages endpoint (whatever its answer).
+  std::optional<std::chrono::system_clock::time_point> last_request;
 };
 
 class FakePlatform;

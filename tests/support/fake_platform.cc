@@ -81,6 +81,11 @@ FakePlatform::FakePlatform(const FakeCloudApiOptions& options)
       faults_(options.faults),
       random_(options.seed) {}
 
+std::chrono::system_clock::time_point FakePlatform::WallOf(Steady::time_point now) const {
+  return started_wall_ +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(now - started_);
+}
+
 double FakePlatform::Uniform() { return static_cast<double>(random_() >> 11) * 0x1.0p-53; }
 
 FakeAnswer FakePlatform::Error(int status, std::int64_t code, std::string message,
@@ -107,6 +112,7 @@ FakeAnswer FakePlatform::Handle(const FakeRequest& request) {
     return HandleControl(request.body);
   }
   if (request.method == "GET" && request.target == "/_received") return ReceivedLines();
+  if (request.method == "GET" && request.target == "/_refused") return RefusedLines();
   if (request.method == "GET" && request.target == "/_recipients") return RecipientLines();
   if (request.method == "GET" && request.target == "/_stats") return StatsJson();
   std::lock_guard lock(mutex_);
@@ -117,6 +123,7 @@ FakeAnswer FakePlatform::HandleMessages(std::string_view number, const FakeReque
   const auto now = Steady::now();
   std::lock_guard lock(mutex_);
   stats_.requests++;
+  stats_.last_request = WallOf(now);
   if (request.authorization != "Bearer " + token_) {
     return Error(401, 190, "Invalid OAuth access token - Cannot parse access token", "");
   }
@@ -209,17 +216,24 @@ std::optional<FakeAnswer> FakePlatform::OverLimit(const Parsed& parsed, Steady::
     tier.times.pop_front();
   }
   const auto pair = last_to_pair_.find({parsed.phone_number_id, parsed.to});
-  if (limits_.throughput_per_second > 0 && count >= limits_.throughput_per_second) {
+  const auto own = limits_.throughput_by_number.find(parsed.phone_number_id);
+  const std::size_t throughput =
+      own != limits_.throughput_by_number.end() ? own->second : limits_.throughput_per_second;
+  std::int64_t refused_code = 0;
+  if (throughput > 0 && count >= throughput) {
+    refused_code = 130429;
     refused = Error(400, 130429, "(#130429) Rate limit hit",
                     "Cloud API message throughput has been reached.");
     refused->headers.emplace_back("Retry-After", "1");
   } else if (parsed.type == "template" && limits_.tier_limit > 0 &&
              !tier.last.contains(parsed.to) && tier.last.size() >= limits_.tier_limit) {
+    refused_code = limits_.tier_error_code;
     refused = Error(400, limits_.tier_error_code,
                     "(#" + std::to_string(limits_.tier_error_code) + ") Messaging limit reached",
                     "The business portfolio reached its limit of unique recipients in 24 hours.");
   } else if (limits_.pair_interval.count() > 0 && pair != last_to_pair_.end() &&
              now - pair->second < limits_.pair_interval) {
+    refused_code = 131056;
     refused =
         Error(400, 131056, "(#131056) (Business Account, Consumer Account) pair rate limit hit",
               "Message failed to send because there were too many messages sent from this "
@@ -227,6 +241,9 @@ std::optional<FakeAnswer> FakePlatform::OverLimit(const Parsed& parsed, Steady::
   }
   if (refused) {
     refused->delay = faults_.latency;
+    if (record_messages_) {
+      refused_.push_back(Refusal{parsed.phone_number_id, parsed.to, refused_code, WallOf(now)});
+    }
     return refused;
   }
   count++;
@@ -259,7 +276,7 @@ FakeAnswer FakePlatform::Accept(Parsed parsed, std::string_view body, Steady::ti
     received_.push_back(ReceivedMessage{
         id, std::move(parsed.phone_number_id), std::move(parsed.to), std::move(parsed.type),
         std::move(parsed.template_name), std::move(parsed.language), std::move(parsed.text),
-        std::move(parsed.callback_data), std::string(body), std::chrono::system_clock::now()});
+        std::move(parsed.callback_data), std::string(body), WallOf(now)});
   }
   return answer;
 }

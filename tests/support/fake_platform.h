@@ -60,6 +60,7 @@ class FakePlatform {
   FakeAnswer HandleMessages(std::string_view number, const FakeRequest& request);
   FakeAnswer HandleControl(std::string_view body);
   FakeAnswer ReceivedLines() const;
+  FakeAnswer RefusedLines() const;
   FakeAnswer RecipientLines() const;
   FakeAnswer StatsJson() const;
   std::optional<FakeAnswer> Fault(double draw);
@@ -67,11 +68,15 @@ class FakePlatform {
   FakeAnswer Accept(Parsed parsed, std::string_view body, Steady::time_point now);
   FakeAnswer Error(int status, std::int64_t code, std::string message, std::string details);
   double Uniform();
+  // A request's arrival on the wall clock, read from the monotonic instant the throughput windows
+  // count, so that a benchmark can rebuild those windows from the recorded arrivals.
+  std::chrono::system_clock::time_point WallOf(Steady::time_point now) const;
 
   const std::string token_;
   const bool record_messages_;
   const std::map<std::string, std::string> portfolios_;
-  const Steady::time_point started_ = Steady::now();
+  const Steady::time_point started_ = Steady::now();  // the throughput windows start here
+  const std::chrono::system_clock::time_point started_wall_ = std::chrono::system_clock::now();
 
   mutable std::mutex mutex_;
   FakeCloudApiLimits limits_;
@@ -80,6 +85,13 @@ class FakePlatform {
   std::uint64_t next_id_ = 0;
   FakeCloudApiStats stats_;
   std::vector<ReceivedMessage> received_;
+  struct Refusal {  // a request refused for a limit (throughput, tier, pair rate)
+    std::string phone_number_id;
+    std::string to;
+    std::int64_t code = 0;
+    std::chrono::system_clock::time_point arrived;
+  };
+  std::vector<Refusal> refused_;
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> by_recipient_;  // req, acc
   std::unordered_map<std::string, std::pair<std::int64_t, std::size_t>> seconds_;      // number
   std::map<std::pair<std::string, std::string>, Steady::time_point> last_to_pair_;

@@ -10,8 +10,17 @@ namespace {
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
+std::int64_t MicrosecondsSinceEpoch(std::chrono::system_clock::time_point at) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+}
+
 json::object SettingsJson(const FakeCloudApiLimits& limits, const FakeCloudApiFaults& faults) {
+  json::object by_number;
+  for (const auto& [number, throughput] : limits.throughput_by_number) {
+    by_number[number] = throughput;
+  }
   return json::object{{"throughput_per_second", limits.throughput_per_second},
+                      {"throughput_by_number", std::move(by_number)},
                       {"pair_interval_ms", limits.pair_interval.count()},
                       {"tier_limit", limits.tier_limit},
                       {"tier_window_ms", limits.tier_window.count()},
@@ -35,6 +44,21 @@ bool ApplySetting(std::string_view key, const json::value& value, FakeCloudApiLi
     if (value.is_double()) return value.get_double();
     return std::nullopt;
   }();
+  if (key == "throughput_by_number") {
+    if (!value.is_object()) return false;
+    std::map<std::string, std::size_t> by_number;
+    for (const auto& [number, throughput] : value.get_object()) {
+      if (throughput.is_int64() && throughput.get_int64() >= 0) {
+        by_number[std::string(number)] = static_cast<std::size_t>(throughput.get_int64());
+      } else if (throughput.is_uint64()) {
+        by_number[std::string(number)] = static_cast<std::size_t>(throughput.get_uint64());
+      } else {
+        return false;
+      }
+    }
+    limits.throughput_by_number = std::move(by_number);
+    return true;
+  }
   if (key == "server_error_body") {
     if (!value.is_bool()) return false;
     faults.server_error_body = value.get_bool();
@@ -115,7 +139,21 @@ FakeAnswer FakePlatform::ReceivedLines() const {
                                           {"language", message.template_language},
                                           {"text", message.text},
                                           {"callback_data", message.callback_data},
-                                          {"arrived_ms", arrived.count()}});
+                                          {"arrived_ms", arrived.count()},
+                                          {"arrived_us", MicrosecondsSinceEpoch(message.arrived)}});
+    lines += '\n';
+  }
+  return PlainAnswer(200, "application/jsonl", std::move(lines));
+}
+
+FakeAnswer FakePlatform::RefusedLines() const {
+  std::lock_guard lock(mutex_);
+  std::string lines;
+  for (const Refusal& refusal : refused_) {
+    lines += json::serialize(json::object{{"phone_number_id", refusal.phone_number_id},
+                                          {"to", refusal.to},
+                                          {"code", refusal.code},
+                                          {"arrived_us", MicrosecondsSinceEpoch(refusal.arrived)}});
     lines += '\n';
   }
   return PlainAnswer(200, "application/jsonl", std::move(lines));
@@ -137,14 +175,18 @@ FakeAnswer FakePlatform::StatsJson() const {
   json::object errors;
   for (const auto& [code, count] : stats.errors) errors[std::to_string(code)] = count;
   return PlainAnswer(200, "application/json",
-                     json::serialize(json::object{{"connections", stats.connections},
-                                                  {"requests", stats.requests},
-                                                  {"accepted", stats.accepted},
-                                                  {"errors", std::move(errors)},
-                                                  {"server_errors", stats.server_errors},
-                                                  {"timeouts", stats.timeouts},
-                                                  {"drops", stats.drops},
-                                                  {"lost_answers", stats.lost_answers}}));
+                     json::serialize(json::object{
+                         {"connections", stats.connections},
+                         {"requests", stats.requests},
+                         {"accepted", stats.accepted},
+                         {"errors", std::move(errors)},
+                         {"server_errors", stats.server_errors},
+                         {"timeouts", stats.timeouts},
+                         {"drops", stats.drops},
+                         {"lost_answers", stats.lost_answers},
+                         {"window_origin_us", MicrosecondsSinceEpoch(started_wall_)},
+                         {"last_request_us",
+                          stats.last_request ? MicrosecondsSinceEpoch(*stats.last_request) : 0}}));
 }
 
 void FakePlatform::CountConnection() {
