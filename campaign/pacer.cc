@@ -124,6 +124,8 @@ Status ValidatePacerConfig(const PacerConfig& config) {
   }
   if (config.decrease_hold < milliseconds(0))
     return Invalid("decrease_hold", "must not be negative");
+  if (config.increase_hold < milliseconds(0))
+    return Invalid("increase_hold", "must not be negative");
   if (config.decrease_expiry <= milliseconds(0)) {
     return Invalid("decrease_expiry", "must be above 0");
   }

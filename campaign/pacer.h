@@ -37,11 +37,15 @@
 //     the rate in force times the share of the answers since the previous cut that were
 //     accepted rather than throttled (detail/answer_meter.h). A server that throttles above its
 //     limit accepts exactly its limit, so this lands just under a lowered limit in one or two
-//     steps. Bounded below by `decrease_factor` x rate and above by (1 - margin) x rate.
+//     steps. When the number paused within the last second (a Retry-After), the share says
+//     little (only the last request of a burst is refused): the answers accepted in the last
+//     second, a direct count of the limit, are taken instead when clearly lower. Bounded below
+//     by `decrease_factor` x rate and above by (1 - margin) x rate.
 //   - the others: x `decrease_factor`.
 // Never below `min_rate_per_second`. OnTick raises the rate by `increase_per_second` x the
-// ceiling per second of tick time, only while the number has a backlog and outside the hold,
-// never above the ceiling (min(level, warm-up)). A cut rate returns to the level after
+// ceiling per second of tick time, only while the number has a backlog and `increase_hold`
+// after the last cut (each probe above a limit costs a throttle, and a Retry-After pause with
+// it), never above the ceiling (min(level, warm-up)). A cut rate returns to the level after
 // `decrease_expiry` without a slowing failure.
 //
 // Clocks. Two readings of the same instant (PacerTime): spacing, pair rate and backoff use the
@@ -130,7 +134,8 @@ struct PacerConfig {
   std::chrono::nanoseconds lateness_credit = std::chrono::milliseconds(10);
   double decrease_factor = 0.5;        // the deepest single cut (and the cut for 131048, 4, ...)
   double accepted_rate_margin = 0.02;  // a 130429 cut lands this far under the estimated limit
-  std::chrono::milliseconds decrease_hold = std::chrono::seconds(1);  // one cut per hold
+  std::chrono::milliseconds decrease_hold = std::chrono::seconds(1);   // one cut per hold
+  std::chrono::milliseconds increase_hold = std::chrono::seconds(10);  // no increase after a cut
   std::chrono::milliseconds decrease_expiry = std::chrono::minutes(10);
   double increase_per_second = 0.02;        // fraction of the ceiling added per second
   double min_rate_per_second = 5.0 / 60.0;  // "cut to 5/minute after a risk flag"

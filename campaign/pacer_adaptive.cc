@@ -21,7 +21,16 @@ void Cut(const PacerConfig& config, SenderState& sender, PacerTime now, bool to_
   const std::optional<double> share = sender.answers.AcceptedShare(now.steady, sender.last_cut);
   if (to_accepted_rate && share.has_value()) {
     const double keep = 1.0 - config.accepted_rate_margin;
-    target = std::clamp(rate * *share * keep, lowest, std::max(lowest, rate * keep));
+    double estimate = rate * *share;
+    // What the server accepted over the last second bounds its limit from above, also when the
+    // number sent only part of that second (paused by a Retry-After: then the share accepted is
+    // near 1 and says nothing). Taken only when it is clearly below the share's estimate, as the
+    // answers' own jitter moves a second's count by a few percent, or by one at low rates.
+    if (const std::optional<double> last_second = sender.answers.AcceptedLastSecond(now.steady);
+        last_second && *last_second < estimate * 0.9 - 1) {
+      estimate = *last_second;
+    }
+    target = std::clamp(estimate * keep, lowest, std::max(lowest, rate * keep));
   }
   sender.adaptive = std::min(target, rate);
   sender.cut = sender.adaptive < sender.level;
@@ -79,7 +88,8 @@ void Recover(const PacerConfig& config, SenderState& sender, PacerTime now,
   if (!sender.cut) return;
   if (now.steady - sender.last_cut >= config.decrease_expiry) {
     sender.adaptive = sender.level;
-  } else if (sender.backlog > 0 && now.steady >= sender.hold_until) {
+  } else if (sender.backlog > 0 && now.steady >= sender.hold_until &&
+             now.steady - sender.last_cut >= config.increase_hold) {
     const double ceiling = std::min(sender.level, sender.warmup);
     const double seconds = std::chrono::duration<double>(elapsed).count();
     if (sender.adaptive < ceiling) {

@@ -16,6 +16,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <ratio>
 
@@ -25,8 +26,15 @@ class AnswerMeter {
  public:
   using Time = std::chrono::steady_clock::time_point;
 
-  void AddAccepted(Time now) { ++SlotAt(now).accepted; }
-  void AddThrottled(Time now) { ++SlotAt(now).throttled; }
+  void AddAccepted(Time now) {
+    ++SlotAt(now).accepted;
+    Note(now);
+    if (recent_.empty() || now >= recent_.back()) recent_.push_back(now);
+  }
+  void AddThrottled(Time now) {
+    ++SlotAt(now).throttled;
+    Note(now);
+  }
 
   static constexpr std::uint64_t kMinAnswers = 40;
 
@@ -47,6 +55,20 @@ class AnswerMeter {
     }
     if (accepted + throttled == 0) return std::nullopt;
     return static_cast<double>(accepted) / static_cast<double>(accepted + throttled);
+  }
+
+  // Answers accepted in the last second exactly (now - 1 s, now], when the number has been
+  // answered for a second or more (it was sending for the whole second); else nullopt. A
+  // server that throttles above its limit accepts at most its limit in any second, so after a
+  // throttle this bounds the limit however the number paused within that second (a Retry-After
+  // pause makes the number send in bursts, and the share accepted of a burst says little: only
+  // its last request is refused).
+  std::optional<double> AcceptedLastSecond(Time now) {
+    Trim(now);
+    if (recent_.empty() || now - earliest_ < std::chrono::seconds(1)) return std::nullopt;
+    const auto first =
+        std::upper_bound(recent_.begin(), recent_.end(), now - std::chrono::seconds(1));
+    return static_cast<double>(recent_.end() - first);
   }
 
  private:
@@ -75,7 +97,25 @@ class AnswerMeter {
     return slot;
   }
 
+  // The start of the current run of answers: reset when the number was silent for two seconds
+  // (longer than the pause of a Retry-After, which is part of sending).
+  void Note(Time now) {
+    if (last_answer_ == Time::min() || now - last_answer_ > std::chrono::seconds(2)) {
+      earliest_ = now;
+    }
+    last_answer_ = std::max(last_answer_, now);
+    Trim(now);
+  }
+  void Trim(Time now) {
+    while (!recent_.empty() && now - recent_.front() > std::chrono::seconds(1)) {
+      recent_.pop_front();
+    }
+  }
+
   std::array<Slot, kBuckets> slots_{};
+  std::deque<Time> recent_;  // accepted answers of the last second, in order
+  Time earliest_ = Time::min();
+  Time last_answer_ = Time::min();
 };
 
 }  // namespace herald::campaign::detail

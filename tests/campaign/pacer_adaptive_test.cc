@@ -153,20 +153,19 @@ TEST(PacerAdaptive, TheRateRecoversOnlyWhileThereIsABacklog) {
   pacer.OnFailed(GrantFor(kSender, 1), Failure(131048), At(seconds(0)));
   ASSERT_DOUBLE_EQ(Allowed(pacer, kSender, seconds(0)), 40);
   const SenderBacklog backlog[] = {{kSender, 100}};
-  // Within the hold (1 s): no increase even with a backlog.
-  pacer.OnTick(At(milliseconds(500)), backlog);
-  pacer.OnTick(At(milliseconds(900)), backlog);
-  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, milliseconds(900)), 40);
+  // Within the increase hold (10 s after the cut): no increase even with a backlog.
+  for (int ms = 500; ms < 10000; ms += 500) pacer.OnTick(At(milliseconds(ms)), backlog);
+  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, milliseconds(9900)), 40);
   // Without a backlog: no increase.
-  for (int ms = 1000; ms <= 5000; ms += 100) pacer.OnTick(At(milliseconds(ms)), {});
-  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, seconds(5)), 40);
+  for (int ms = 10000; ms <= 15000; ms += 100) pacer.OnTick(At(milliseconds(ms)), {});
+  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, seconds(15)), 40);
   // With one: 2 % of the level per second, 1.6/s per second.
-  for (int ms = 5100; ms <= 10000; ms += 100) pacer.OnTick(At(milliseconds(ms)), backlog);
-  EXPECT_NEAR(Allowed(pacer, kSender, seconds(10)), 40 + 5 * 1.6, 1e-9);
+  for (int ms = 15100; ms <= 20000; ms += 100) pacer.OnTick(At(milliseconds(ms)), backlog);
+  EXPECT_NEAR(Allowed(pacer, kSender, seconds(20)), 40 + 5 * 1.6, 1e-9);
   // Never above the level.
-  for (int ms = 10100; ms <= 60000; ms += 100) pacer.OnTick(At(milliseconds(ms)), backlog);
-  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, seconds(60)), 80);
-  EXPECT_EQ(pacer.Snapshot(kSender, At(seconds(60)))->slowed_by, PaceReason::kNone);
+  for (int ms = 20100; ms <= 70000; ms += 100) pacer.OnTick(At(milliseconds(ms)), backlog);
+  EXPECT_DOUBLE_EQ(Allowed(pacer, kSender, seconds(70)), 80);
+  EXPECT_EQ(pacer.Snapshot(kSender, At(seconds(70)))->slowed_by, PaceReason::kNone);
 }
 
 TEST(PacerAdaptive, ACutExpiresAfterItsTimeBoxWithoutBacklog) {
@@ -280,6 +279,7 @@ TEST(PacerAdaptive, AnInvalidConfigIsRefusedNamingItsField) {
       {"decrease_factor", [](PacerConfig& c) { c.decrease_factor = 0; }},
       {"accepted_rate_margin", [](PacerConfig& c) { c.accepted_rate_margin = 1; }},
       {"decrease_hold", [](PacerConfig& c) { c.decrease_hold = milliseconds(-1); }},
+      {"increase_hold", [](PacerConfig& c) { c.increase_hold = milliseconds(-1); }},
       {"decrease_expiry", [](PacerConfig& c) { c.decrease_expiry = milliseconds(0); }},
       {"increase_per_second", [](PacerConfig& c) { c.increase_per_second = -0.1; }},
       {"min_rate_per_second", [](PacerConfig& c) { c.min_rate_per_second = 0; }},

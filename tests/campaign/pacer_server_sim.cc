@@ -139,7 +139,7 @@ class Simulation {
     }
     static const SendErrorInfo kThrottle =
         ClassifySendFailure({SendTransport::kAnswered, 400, 130429, {}});
-    pacer_.OnFailed(event.grant, kThrottle, Now(event.at));
+    pacer_.OnFailed(event.grant, kThrottle, Now(event.at), config_.throttle_retry_after);
   }
 
   void Tick(SteadyTime at) {

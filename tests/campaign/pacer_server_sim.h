@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "campaign/pacer.h"
@@ -38,6 +39,8 @@ struct SimConfig {
   std::chrono::nanoseconds tick = std::chrono::milliseconds(100);
   std::vector<LimitChange> changes;
   std::uint64_t seed = 1;
+  // Sent with every 130429, as the fake Cloud API server does (it pauses the number that long).
+  std::optional<std::chrono::milliseconds> throttle_retry_after{};
 };
 
 struct RateSample {
