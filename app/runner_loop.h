@@ -53,6 +53,7 @@ struct SenderEntry {
   SteadyTime wake{};             // the pacer said: not before
   std::deque<DeliveryId> ready;  // marked 'sending': hand over in order, spaced
   SteadyTime next_handover{};
+  std::deque<SteadyTime> handed;  // hand-overs of the last second (and the window's guard)
   double allowed_per_second = 80;
   std::uint64_t sent = 0, throttled = 0;
   std::array<std::uint64_t, campaign::kPaceReasonCount> refused{};  // the pacer's, at the tick
@@ -103,6 +104,9 @@ struct RunnerLoop {
   // A wake that came late may catch up on this much of a number's schedule at once (and no
   // more: a burst above the number's rate is what the spacing is there to prevent).
   static constexpr std::chrono::milliseconds kHandOverCatchUp{5};
+  // The sliding second of hand-overs is this much longer than a second: jitter on the way to
+  // the platform must not put one more message into one of its seconds.
+  static constexpr std::chrono::milliseconds kHandOverWindowGuard{5};
 
   campaign::PacerTime Now() const { return {SteadyClock::now(), runner.clock_.Now()}; }
 

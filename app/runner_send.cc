@@ -1,6 +1,7 @@
 // The runner's send steps (app/runner_loop.h): outcomes recorded in batches, each number's pacing,
 // 'sending' made durable before the hand-over, the hand-over to the provider, and its answers.
 #include <algorithm>
+#include <cmath>
 
 #include "app/runner_loop.h"
 #include "common/log.h"
@@ -183,13 +184,26 @@ void RunnerLoop::HandOver(SteadyTime now) {
         std::chrono::duration<double>(1.0 / std::max(entry.allowed_per_second, 1e-3)));
     const SteadyClock::duration catch_up =
         std::max<SteadyClock::duration>(interval, kHandOverCatchUp);
+    // No more than the rate's whole messages in any second (plus a guard for the way to the
+    // platform): the spacing alone lets a late wake's catch-up put one or two more in a second.
+    const auto per_second =
+        static_cast<std::size_t>(std::max(1.0, std::floor(entry.allowed_per_second + 1e-9)));
+    const SteadyClock::duration window = std::chrono::seconds(1) + kHandOverWindowGuard;
+    while (!entry.handed.empty() && now - entry.handed.front() >= window) {
+      entry.handed.pop_front();
+    }
     while (!entry.ready.empty()) {
       if (entry.next_handover > now) break;
+      if (entry.handed.size() >= per_second) {
+        entry.next_handover = entry.handed[entry.handed.size() - per_second] + window;
+        break;
+      }
       const DeliveryId delivery = entry.ready.front();
       entry.ready.pop_front();
       auto held = state.held.find(delivery);
       if (held == state.held.end()) continue;
       entry.next_handover = std::max(entry.next_handover + interval, now - catch_up);
+      entry.handed.push_back(now);
       provider::Message message = held->second.prepared.message;
       message.phone_number_id = entry.record.phone_number_id;
       batch.emplace_back(delivery, std::move(message));
