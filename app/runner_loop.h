@@ -101,9 +101,9 @@ struct RunnerLoop {
   CampaignRunner::State& state;
 
   static constexpr CampaignId kSingles{0};
-  // A wake that came late may catch up on this much of a number's schedule at once (and no
-  // more: a burst above the number's rate is what the spacing is there to prevent).
-  static constexpr std::chrono::milliseconds kHandOverCatchUp{5};
+  // Hand-overs that fell behind (a commit that took long, a late wake) may catch up on this much
+  // of a number's schedule at once; the window below keeps any second at the rate.
+  static constexpr std::chrono::milliseconds kHandOverCatchUp{250};
   // The sliding second of hand-overs is this much longer than a second: jitter on the way to
   // the platform must not put one more message into one of its seconds.
   static constexpr std::chrono::milliseconds kHandOverWindowGuard{5};
