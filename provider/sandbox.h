@@ -17,11 +17,22 @@
 // category), free-form text as free customer service. The webhook's account id is "sandbox" and
 // the display number is the phone_number_id.
 //
+// Memory: an accepted message's statuses are a record of about 110 bytes and one 24-byte heap
+// entry until its last status (not a closure and a copy of the message per status: a 1M-message
+// campaign with statuses an hour away held about 1 KB per message). At most
+// `SandboxLimits::max_pending_statuses` messages have statuses pending; the statuses of messages
+// accepted beyond that are not simulated (their answers are as usual), counted in
+// shed_statuses() and logged once (event=sandbox_statuses_shed), so a long status_delay at a high
+// rate cannot grow the daemon without bound.
+//
 // Thread rules: as Provider (provider.h): construct, Send and Stop on the io_context's thread;
-// `webhooks` runs there too; in_flight() from any thread. Timers on the io_context, no threads.
-// Destroy it before the io_context; destruction Stops it.
+// `webhooks` runs there too, and so do pending_statuses() and shed_statuses(); in_flight() from
+// any thread. One timer on the io_context, no threads. Destroy it before the io_context;
+// destruction Stops it.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,10 +50,15 @@ namespace herald::provider {
 // Receives a webhook body exactly as the platform would POST it.
 using WebhookSink = std::function<void(std::string webhook_body)>;
 
+struct SandboxLimits {
+  // Accepted messages whose statuses may be pending at once: about 13 MB at the default.
+  std::size_t max_pending_statuses = 100'000;
+};
+
 class SandboxProvider final : public Provider {
  public:
   SandboxProvider(boost::asio::io_context& io, config::SandboxConfig config, WebhookSink webhooks,
-                  const Clock& clock);
+                  const Clock& clock, SandboxLimits limits = {});
   ~SandboxProvider() override;
   SandboxProvider(const SandboxProvider&) = delete;
   SandboxProvider& operator=(const SandboxProvider&) = delete;
@@ -52,6 +68,10 @@ class SandboxProvider final : public Provider {
   std::size_t in_flight() const override;
   // Unanswered sends get kUncertain (the simulated request had left); no webhooks follow.
   void Stop() override;
+
+  // Accepted messages whose statuses are still to come, and those whose statuses were shed.
+  std::size_t pending_statuses() const;
+  std::uint64_t shed_statuses() const;
 
   class Impl;  // defined in sandbox.cc
 

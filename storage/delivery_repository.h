@@ -53,8 +53,14 @@ std::optional<DeliveryState> ParseDeliveryState(std::string_view name);
 // read, and settle uncertain).
 bool IsFinal(DeliveryState state);
 
-// A new delivery. For a campaign's audience `message_json` is empty (the campaign holds the
-// content); a single message carries its own.
+// One recipient of a campaign's audience: the campaign holds the content, and no sender or cost
+// is chosen yet. 16 bytes: audiences are written in batches of tens of thousands.
+struct AudienceMember {
+  ContactId contact{};
+  SysTime not_before{};
+};
+
+// A new single message: it carries its own content.
 struct NewDelivery {
   std::optional<CampaignId> campaign{};
   ContactId contact{};
@@ -128,10 +134,10 @@ class DeliveryRepository {
  public:
   virtual ~DeliveryRepository() = default;
 
-  // Writes a campaign's audience; a contact already queued for the campaign is left as it is
-  // (UNIQUE(campaign, contact)). Returns how many rows were new.
+  // Writes a campaign's audience, queued; a contact already queued for the campaign is left as
+  // it is (UNIQUE(campaign, contact)). Returns how many rows were new.
   virtual Result<std::size_t> InsertAudience(CampaignId campaign,
-                                             std::span<const NewDelivery> deliveries,
+                                             std::span<const AudienceMember> members,
                                              SysTime now) = 0;
   // A single message (no campaign): queued for the runner, or already decided (`state` skipped
   // or blocked with `reason`) when the gate refused it at the request.

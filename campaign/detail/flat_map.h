@@ -69,6 +69,14 @@ class FlatMap {
 
   std::size_t size() const { return size_; }
 
+  // Calls visit(key, value) for every entry, in no particular order.
+  template <typename Visit>
+  void ForEach(Visit&& visit) const {
+    for (const Slot& slot : slots_) {
+      if (slot.used) visit(slot.key, slot.value);
+    }
+  }
+
  private:
   static constexpr int kMinBits = 4;
   static constexpr std::size_t kMinCapacity = std::size_t{1} << kMinBits;

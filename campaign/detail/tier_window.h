@@ -7,11 +7,19 @@
 // holds one slot. Times are wall-clock (SysTime): the window outlives a restart, when it is
 // rebuilt with Seed from the stored accepted_at instants.
 //
-// Each counted user has one item in a min-heap of instants, written when they were first counted;
-// when it comes up and the user was sent to again since, it is put back at their newest instant.
-// So memory is one entry and one heap item per user holding a slot, however many messages they
-// got, and seeds may come in any order. An accept costs O(1) for a user already counted,
-// O(log users) for a new one.
+// With a limit, each counted user has one item in a min-heap of instants, written when they were
+// first counted; when it comes up and the user was sent to again since, it is put back at their
+// newest instant. So memory is one entry and one heap item per user holding a slot (about 80
+// bytes), however many messages they got, and seeds may come in any order. An accept costs O(1)
+// for a user already counted, O(log users) for a new one. A limit bounds the users, hence the
+// memory.
+//
+// Without a limit (TIER_UNLIMITED) nothing is refused, and the users reached only matter if a
+// limit comes later; a campaign to a million users must not cost 80 MB for that. So the window
+// keeps them by time bucket (window / kUnlimitedBuckets wide) in Roaring bitmaps (contact ids
+// cluster: a few bits per user), and only users with a message in flight in the table. When a
+// limit is set, the buckets' users move into the table as accepted at their bucket's end: each
+// counts at most one bucket width longer than it would have (the safe side).
 //
 // Thread rules: a plain value owned by the pacer; not thread-safe.
 #pragma once
@@ -20,6 +28,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <utility>
@@ -28,13 +38,21 @@
 #include "campaign/detail/flat_map.h"
 #include "common/clock.h"
 
+class Roaring64Map;  // CRoaring's, in the global namespace (campaign/detail/bitmap.h)
+
 namespace herald::campaign::detail {
+
+inline constexpr int kUnlimitedBuckets = 96;  // 15 minutes of a 24-hour window
 
 class TierWindow {
  public:
   TierWindow(std::optional<std::size_t> limit, std::chrono::milliseconds window);
 
-  void SetLimit(std::optional<std::size_t> limit) { limit_ = limit; }
+  TierWindow(TierWindow&&) noexcept;
+  TierWindow& operator=(TierWindow&&) noexcept;
+  ~TierWindow();
+
+  void SetLimit(std::optional<std::size_t> limit);
 
   // True when the user holds a slot now: already counted (a second message in the window), or a
   // free slot was reserved for them. False when the limit is reached. Evicts first.
@@ -53,7 +71,8 @@ class TierWindow {
   // may be released). nullopt when nothing can free a slot (limit 0).
   std::optional<SysTime> NextFree(SysTime now, std::chrono::milliseconds recheck) const;
 
-  std::size_t used() const { return users_.size(); }
+  // Users holding a slot. Without a limit, a union of the buckets: O(buckets), for snapshots.
+  std::size_t used() const;
   std::size_t pending() const { return pending_; }
   std::optional<std::size_t> limit() const { return limit_; }
 
@@ -64,15 +83,20 @@ class TierWindow {
   };
 
   void RecordAccepted(User& user, std::int64_t recipient, SysTime accepted_at);
+  void AddToBucket(std::int64_t recipient, SysTime accepted_at);
+  void BucketsToTable();  // a limit was set
+  void TableToBuckets();  // the limit was lifted
 
   std::optional<std::size_t> limit_;
   std::chrono::milliseconds window_;
   using Item = std::pair<SysTime, std::int64_t>;  // (an accepted instant, the user)
 
-  FlatMap<User> users_;  // every user holding a slot
+  FlatMap<User> users_;  // every user holding a slot; without a limit, those with one in flight
   // One item per user with an accepted message: at or before their last_accepted.
   std::priority_queue<Item, std::vector<Item>, std::greater<>> accepted_;
   std::size_t pending_ = 0;  // reservations in flight
+  // Without a limit: users with an accepted message, by bucket (accepted_at / bucket width).
+  std::map<std::int64_t, std::unique_ptr<Roaring64Map>> buckets_;
 };
 
 }  // namespace herald::campaign::detail

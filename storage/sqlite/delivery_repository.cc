@@ -79,23 +79,19 @@ bool IsFinal(DeliveryState state) {
 }
 
 Result<std::size_t> SqliteDeliveryRepository::InsertAudience(
-    CampaignId campaign, std::span<const NewDelivery> deliveries, SysTime now) {
+    CampaignId campaign, std::span<const AudienceMember> members, SysTime now) {
   auto insert = connection_.Prepare(
-      "INSERT INTO deliveries (campaign_id, contact_id, sender_id, state, not_before, "
-      "estimated_cost_micros, created_at, updated_at) VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, "
-      "?6) ON CONFLICT (campaign_id, contact_id) DO NOTHING");
+      "INSERT INTO deliveries (campaign_id, contact_id, state, not_before, created_at, "
+      "updated_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?4) "
+      "ON CONFLICT (campaign_id, contact_id) DO NOTHING");
   if (!insert.ok()) return insert.error();
   std::size_t inserted = 0;
-  for (const NewDelivery& delivery : deliveries) {
+  for (const AudienceMember& member : members) {
     insert->Reset();
     insert->Bind(1, campaign.value)
-        .Bind(2, delivery.contact.value)
-        .Bind(4, ToUnixMillis(delivery.not_before))
-        .Bind(6, ToUnixMillis(now));
-    BindOptional(
-        *insert, 3,
-        delivery.sender ? std::optional<std::int64_t>(delivery.sender->value) : std::nullopt);
-    BindOptional(*insert, 5, delivery.estimated_cost_micros);
+        .Bind(2, member.contact.value)
+        .Bind(3, ToUnixMillis(member.not_before))
+        .Bind(4, ToUnixMillis(now));
     if (Status run = insert->Run(); !run.ok()) return run.error();
     inserted += static_cast<std::size_t>(connection_.Changes());
   }

@@ -14,7 +14,7 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
  public:
   explicit SqliteDeliveryRepository(Connection& connection) : connection_(connection) {}
 
-  Result<std::size_t> InsertAudience(CampaignId campaign, std::span<const NewDelivery> deliveries,
+  Result<std::size_t> InsertAudience(CampaignId campaign, std::span<const AudienceMember> members,
                                      SysTime now) override;
   Result<DeliveryId> InsertSingle(const NewDelivery& delivery, DeliveryState state,
                                   std::string_view reason, SysTime now) override;

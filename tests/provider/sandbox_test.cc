@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
@@ -35,11 +36,11 @@ config::SandboxConfig FastConfig() {
 // A sandbox, its io_context, clock and the webhook bodies it produced.
 class SandboxRun {
  public:
-  explicit SandboxRun(config::SandboxConfig config)
+  explicit SandboxRun(config::SandboxConfig config, SandboxLimits limits = {})
       : clock_(kStart),
         sandbox_(
-            io_, config, [this](std::string body) { webhooks_.push_back(std::move(body)); },
-            clock_) {}
+            io_, config, [this](std::string body) { webhooks_.push_back(std::move(body)); }, clock_,
+            limits) {}
 
   std::vector<SendResult> SendAll(const std::vector<Message>& messages) {
     std::vector<std::optional<SendResult>> results(messages.size());
@@ -244,6 +245,51 @@ TEST(Sandbox, StopAnswersOpenSendsAsUncertainAndEndsTheWebhooks) {
   EXPECT_EQ(run.SendAll(Recipients(1))[0].outcome, Outcome::kNotSent);
   testing::RunFor(run.io_, 50ms);
   EXPECT_TRUE(run.webhooks_.empty());
+}
+
+// A campaign's messages with statuses an hour away: the sandbox holds each one's statuses until
+// then, so what it keeps per message bounds the daemon's memory (it held about 1 KB per message:
+// a copy of the message, a closure and a wamid string per status).
+TEST(Sandbox, PendingStatusesCostUnder320BytesPerMessage) {
+  config::SandboxConfig config = FastConfig();
+  config.status_delay = 1h;
+  config.read_rate = 1;
+  config.reply_rate = 1;  // four statuses each
+  SandboxRun run(config);
+  const std::vector<Message> messages = Recipients(20000);
+  std::size_t answered = 0;
+  const std::size_t heap_before = mallinfo2().uordblks;
+  for (const Message& message : messages) {
+    run.sandbox_.Send(message, [&](SendResult result) {
+      EXPECT_EQ(result.outcome, Outcome::kAccepted);
+      ++answered;
+    });
+  }
+  ASSERT_TRUE(RunUntil(run.io_, [&] { return answered == messages.size(); }));
+  const std::size_t heap_after = mallinfo2().uordblks;
+  EXPECT_TRUE(run.webhooks_.empty()) << "the statuses are an hour away";
+  const double per_message =
+      static_cast<double>(heap_after - heap_before) / static_cast<double>(messages.size());
+  EXPECT_LT(per_message, 320.0);
+}
+
+TEST(Sandbox, StatusesBeyondTheCapAreShedButEveryMessageIsAnswered) {
+  config::SandboxConfig config = FastConfig();
+  config.undeliverable_rate = 0;
+  config.read_rate = 0;  // two statuses each: sent, delivered
+  SandboxRun run(config, SandboxLimits{.max_pending_statuses = 3});
+  for (const SendResult& result : run.SendAll(Recipients(5))) {
+    EXPECT_EQ(result.outcome, Outcome::kAccepted);
+  }
+  EXPECT_EQ(run.sandbox_.shed_statuses(), 2u);
+  run.Settle();
+  EXPECT_EQ(run.webhooks_.size(), 6u) << "the statuses of the first three messages";
+  EXPECT_EQ(run.sandbox_.pending_statuses(), 0u);
+  // Their slots are free again.
+  run.SendAll(Recipients(2));
+  run.Settle();
+  EXPECT_EQ(run.webhooks_.size(), 10u);
+  EXPECT_EQ(run.sandbox_.shed_statuses(), 2u);
 }
 
 TEST(MakeProvider, BuildsTheKindTheConfigNames) {

@@ -371,8 +371,8 @@ TEST_F(DeliveryRepositoryTest, InsertAudienceNeverQueuesAContactTwice) {
   Execute(
       "INSERT INTO contacts (id, phone_e164, created_at, updated_at) VALUES "
       "(101, '+4915100000101', 0, 0), (102, '+4915100000102', 0, 0)");
-  std::vector<NewDelivery> audience{{.contact = ContactId{101}, .not_before = At(10)},
-                                    {.contact = ContactId{102}, .not_before = At(20)}};
+  std::vector<AudienceMember> audience{{.contact = ContactId{101}, .not_before = At(10)},
+                                       {.contact = ContactId{102}, .not_before = At(20)}};
   auto inserted = repository_->InsertAudience(CampaignId{5}, audience, At(1));
   ASSERT_TRUE(inserted.ok()) << inserted.error().ToString();
   EXPECT_EQ(*inserted, 2u);
