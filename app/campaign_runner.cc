@@ -53,8 +53,11 @@ void RunnerLoop::Count(std::uint64_t CampaignRunner::Totals::*field, std::uint64
 // Submits a write; `done` (may be empty) runs on the runner thread with its status.
 void RunnerLoop::Write(storage::Store::Job job, std::function<void(const Status&)> done) {
   ++state.jobs_in_flight;
-  Status queued = runner.store_.Submit(std::move(job), [this, done](Status status) {
-    runner.Post([this, done, status] {
+  // The callback may run after the loop ended (a job still queued at a stop's deadline): it
+  // touches the runner only; the task it posts runs only while the loop does.
+  CampaignRunner* owner = &runner;
+  Status queued = runner.store_.Submit(std::move(job), [this, owner, done](Status status) {
+    owner->Post([this, done, status] {
       --state.jobs_in_flight;
       if (done) done(status);
     });

@@ -215,7 +215,10 @@ void RunnerLoop::OnClaimed(CampaignId id, const Status& status,
   auto gate = runner.compliance_.gate();
   auto rules = std::make_shared<std::vector<storage::MarketRuleRecord>>(state.market_rules);
   auto campaign = std::make_shared<ActiveCampaign>(entry.campaign);
-  runner.preparer_.Post([this, gate, rules, claimed, campaign](storage::UnitOfWork& reader) {
+  // The task may still run after the runner's thread (and this loop) ended, at a stop: it
+  // touches the runner itself, never the loop; what it posts back runs only while the loop does.
+  CampaignRunner* owner = &runner;
+  owner->preparer_.Post([this, owner, gate, rules, claimed, campaign](storage::UnitOfWork& reader) {
     auto prepared = std::make_shared<Preparation>();
     if (campaign->id == kSingles) {
       // Each single message carries its own content.
@@ -230,16 +233,16 @@ void RunnerLoop::OnClaimed(CampaignId id, const Status& status,
         }
         single.content = std::move(*content);
         Preparation one = PrepareSends(reader, *gate, *rules, std::span(&delivery, 1), single,
-                                       runner.clock_.Now());
+                                       owner->clock_.Now());
         for (auto& send : one.sends) prepared->sends.push_back(std::move(send));
         for (auto& outcome : one.outcomes) prepared->outcomes.push_back(std::move(outcome));
       }
     } else {
-      *prepared = PrepareSends(reader, *gate, *rules, *claimed, *campaign, runner.clock_.Now());
+      *prepared = PrepareSends(reader, *gate, *rules, *claimed, *campaign, owner->clock_.Now());
     }
     auto attempts = std::make_shared<std::unordered_map<DeliveryId, std::int64_t>>();
     for (const auto& delivery : *claimed) (*attempts)[delivery.id] = delivery.attempts;
-    runner.Post(
+    owner->Post(
         [this, id = campaign->id, prepared, attempts] { OnPrepared(id, *prepared, *attempts); });
   });
 }

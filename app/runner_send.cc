@@ -217,10 +217,13 @@ void RunnerLoop::Send(std::vector<std::pair<DeliveryId, provider::Message>> batc
   state.in_flight += batch.size();
   Count(&CampaignRunner::Totals::handed_over, batch.size());
   provider::Provider& provider = runner.provider_;
-  runner.post_to_provider_([this, &provider, batch = std::move(batch)]() mutable {
+  // Answers may come after the loop ended (in flight at a stop's deadline): the callbacks touch
+  // the runner only; the tasks they post run only while the loop does.
+  CampaignRunner* owner = &runner;
+  runner.post_to_provider_([this, owner, &provider, batch = std::move(batch)]() mutable {
     for (auto& [id, message] : batch) {
-      provider.Send(std::move(message), [this, id = id](provider::SendResult result) {
-        runner.Post([this, id, result = std::move(result)] { OnAnswer(id, result); });
+      provider.Send(std::move(message), [this, owner, id = id](provider::SendResult result) {
+        owner->Post([this, id, result = std::move(result)] { OnAnswer(id, result); });
       });
     }
   });

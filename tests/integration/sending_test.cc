@@ -535,5 +535,27 @@ TEST_F(SendingTest, AnAccountLockPausesEveryNumberDurablyUntilAnOperatorResumes)
   ExpectAtMostOncePerRecipient();
 }
 
+TEST_F(SendingTest, StoppingWhileSendingExitsCleanlyEveryTimeAndNothingIsSentTwice) {
+  // Big claims being prepared while SIGTERM comes: the drain must not leave work behind that
+  // calls into the stopped runner (it hung or aborted the daemon at a stop).
+  Import(ConsentingContacts(20000));
+  AddSender("1001", 2000);
+  AddSender("1002", 2000);
+  const std::string id = StartCampaign();
+  std::size_t at_stop = 0;
+  for (int stop = 1; stop <= 5; ++stop) {
+    for (int i = 0; i < 1000 && server_->Stats().accepted < at_stop + 1500; ++i) {
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    at_stop = server_->Stats().accepted;
+    Stop();  // expects exit status 0 within 20 s
+    Start();
+  }
+  json::object done = WaitFor(id, "completed", seconds(180));
+  EXPECT_EQ(Deliveries(done, "sent"), 20000) << json::serialize(done);
+  EXPECT_EQ(Deliveries(done, "uncertain"), 0) << "a clean stop leaves nothing uncertain";
+  ExpectAtMostOncePerRecipient();
+}
+
 }  // namespace
 }  // namespace herald::testing
