@@ -9,6 +9,7 @@
 
 #include "app/runner_loop.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "storage/campaign_repository.h"
 #include "storage/lease_repository.h"
@@ -307,6 +308,7 @@ Status CampaignRunner::Start() {
   started_ = true;
   auto seeds = std::make_shared<std::vector<storage::AcceptedSend>>(std::move(*accepted));
   thread_ = std::thread([this, seeds] {
+    NameThisThread("herald-runner");
     Post([this, seeds] {
       // Rebuild each portfolio's moving 24 h from what the platform accepted.
       // Run synced the senders before it ran this task, so their portfolios are known.

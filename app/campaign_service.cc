@@ -5,6 +5,7 @@
 #include "campaign/local_time.h"
 #include "campaign/segment.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "common/time.h"
 #include "common/utf8.h"
 
@@ -104,7 +105,10 @@ Status CampaignService::Start(std::chrono::milliseconds tick) {
     log::Info("event=campaign_audience_resume campaign={}", id.value);
     BeginAudience(id);
   }
-  ticker_ = std::thread([this, tick] { TickLoop(tick); });
+  ticker_ = std::thread([this, tick] {
+    NameThisThread("herald-ticker");
+    TickLoop(tick);
+  });
   return Status::Ok();
 }
 

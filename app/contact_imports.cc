@@ -9,6 +9,7 @@
 #include "app/contact_export.h"
 #include "app/contact_service.h"
 #include "common/log.h"
+#include "common/thread_name.h"
 #include "contacts/import_reader.h"
 #include "contacts/storage_sink.h"
 #include "storage/import_repository.h"
@@ -135,7 +136,10 @@ void ContactService::StartImport(ImportRequest request, Reply<ImportStatus> repl
     // Taken before the thread starts: a small import may be done (and gone from the map) before
     // the next line would run.
     std::optional<ImportStatus> started = LiveImport(job->id);
-    std::thread([this, job] { RunImport(job); }).detach();
+    std::thread([this, job] {
+      NameThisThread("herald-import");
+      RunImport(job);
+    }).detach();
     reply(std::move(*started));
   };
   Status queued = store_.Submit(

@@ -1,11 +1,18 @@
 #include "app/worker_thread.h"
 
+#include "common/thread_name.h"
+
 namespace herald::app {
 
 WorkerThread::~WorkerThread() { Stop(); }
 
 void WorkerThread::Start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] {
+      NameThisThread("herald-worker");
+      Run();
+    });
+  }
 }
 
 bool WorkerThread::Post(Task task) {

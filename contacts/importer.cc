@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/thread_name.h"
 #include "contacts/detail/repeated_numbers.h"
 #include "contacts/phone_number.h"
 
@@ -123,6 +124,7 @@ class NormaliserPool {
                  const ImportOptions& options, SysTime now) {
     for (std::size_t i = 0; i < threads; ++i) {
       threads_.emplace_back([this, &normaliser, &options, now] {
+        NameThisThread("herald-normal");
         for (;;) {
           Chunk* chunk = nullptr;
           {

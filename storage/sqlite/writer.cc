@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "common/thread_name.h"
 
 namespace herald::storage {
 namespace {
@@ -96,7 +97,10 @@ Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch)
     : connection_(std::move(connection)),
       max_batch_(max_batch == 0 ? 1 : max_batch),
       heartbeat_ns_(SteadyNowNs()) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("herald-writer");
+    Run();
+  });
 }
 
 Writer::~Writer() { Stop(); }
