@@ -8,14 +8,6 @@
 
 namespace herald::app {
 
-using runner_detail::CampaignEntry;
-using runner_detail::Held;
-using runner_detail::kGrantsPerPass;
-using runner_detail::kMarkBatch;
-using runner_detail::kOutcomeBatch;
-using runner_detail::SenderEntry;
-using storage::DeliveryOutcome;
-using storage::DeliveryState;
 namespace json = boost::json;
 
 namespace {

@@ -34,10 +34,6 @@ namespace runner_detail {
 using SteadyClock = std::chrono::steady_clock;
 using SteadyTime = SteadyClock::time_point;
 
-inline constexpr std::size_t kMarkBatch = 512;
-inline constexpr std::size_t kOutcomeBatch = 1000;
-inline constexpr std::size_t kGrantsPerPass = 2000;
-
 // A delivery the runner holds after its preparation: queued at a number, being marked, ready
 // to hand over, or in flight.
 struct Held {
@@ -96,6 +92,15 @@ struct CampaignRunner::State {
 struct RunnerLoop {
   using SteadyClock = runner_detail::SteadyClock;
   using SteadyTime = runner_detail::SteadyTime;
+  using Held = runner_detail::Held;
+  using SenderEntry = runner_detail::SenderEntry;
+  using CampaignEntry = runner_detail::CampaignEntry;
+  using DeliveryOutcome = storage::DeliveryOutcome;
+  using DeliveryState = storage::DeliveryState;
+
+  static constexpr std::size_t kMarkBatch = 512;       // 'sending' marks per write, at most
+  static constexpr std::size_t kOutcomeBatch = 1000;   // outcomes per write, at most
+  static constexpr std::size_t kGrantsPerPass = 2000;  // pacer grants per pass of the loop
 
   CampaignRunner& runner;
   CampaignRunner::State& state;

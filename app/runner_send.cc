@@ -8,15 +8,6 @@
 
 namespace herald::app {
 
-using runner_detail::CampaignEntry;
-using runner_detail::Held;
-using runner_detail::kGrantsPerPass;
-using runner_detail::kMarkBatch;
-using runner_detail::kOutcomeBatch;
-using runner_detail::SenderEntry;
-using storage::DeliveryOutcome;
-using storage::DeliveryState;
-
 // Records an outcome (batched) and lets the delivery go from the runner.
 void RunnerLoop::Settle(DeliveryOutcome outcome, std::optional<CampaignId> campaign) {
   // Single messages are the entry of CampaignId 0 (no campaign has that id).
@@ -204,7 +195,8 @@ void RunnerLoop::HandOver(SteadyTime now) {
       if (held == state.held.end()) continue;
       entry.next_handover = std::max(entry.next_handover + interval, now - catch_up);
       entry.handed.push_back(now);
-      provider::Message message = held->second.prepared.message;
+      // The message is needed no more once handed over (an answer uses the rest of `held`).
+      provider::Message message = std::move(held->second.prepared.message);
       message.phone_number_id = entry.record.phone_number_id;
       batch.emplace_back(delivery, std::move(message));
     }

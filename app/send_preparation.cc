@@ -93,6 +93,56 @@ DeliveryOutcome Refusal(const compliance::Gate& gate, const compliance::Decision
   return Refused(id, DeliveryState::kSkipped, "skipped:" + decision.RefusalReason());
 }
 
+// What a template value may refer to: the contact's name, phone and attributes.
+campaign::RecipientFields FieldsOf(const storage::StoredContact& contact) {
+  return {contact.name, contact.phone_e164, [&contact](std::string_view key) {
+            for (const auto& [k, v] : contact.attributes) {
+              if (k == key) return std::optional<std::string_view>(v);
+            }
+            return std::optional<std::string_view>();
+          }};
+}
+
+std::vector<compliance::ServiceWindow> WindowsOf(const storage::RecipientRecord& record) {
+  std::vector<compliance::ServiceWindow> windows;
+  for (const storage::WindowRecord& window : record.windows) {
+    windows.push_back({window.sender, window.last_inbound, window.entry_point_until});
+  }
+  return windows;
+}
+
+// The recipient as the gate sees it; `windows` (WindowsOf) must outlive the state.
+compliance::RecipientState StateOf(const storage::RecipientRecord& record,
+                                   const std::vector<compliance::ServiceWindow>& windows) {
+  const storage::StoredContact& contact = record.contact;
+  return {{contact.opted_out, contact.consent_marketing, contact.consent_utility},
+          windows,
+          contact.country,
+          contact.timezone,
+          contact.language,
+          record.recent_campaign_sends};
+}
+
+// The message the gate checks; the views and the text must outlive it.
+compliance::OutboundMessage OutboundOf(const CampaignContent& content, SenderId sender,
+                                       ContactId recipient,
+                                       const std::vector<compliance::TemplateParameter>& header,
+                                       const std::vector<compliance::TemplateParameter>& body,
+                                       const std::string& text) {
+  compliance::OutboundMessage message;
+  message.sender = sender;
+  message.recipient = recipient;
+  message.purpose =
+      content.purpose.value_or(content.is_template ? Purpose::kMarketing : Purpose::kService);
+  if (content.is_template) {
+    message.content = compliance::TemplateMessage{
+        content.template_name, content.template_language, {header, body}};
+  } else {
+    message.content = compliance::FreeText{text};
+  }
+  return message;
+}
+
 }  // namespace
 
 std::string MarketRuleReason(std::span<const storage::MarketRuleRecord> rules,
@@ -144,29 +194,15 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
     }
     const storage::RecipientRecord& record = *found->second;
     const storage::StoredContact& contact = record.contact;
-    campaign::RecipientFields fields{contact.name, contact.phone_e164,
-                                     [&contact](std::string_view key) {
-                                       for (const auto& [k, v] : contact.attributes) {
-                                         if (k == key) return std::optional<std::string_view>(v);
-                                       }
-                                       return std::optional<std::string_view>();
-                                     }};
-    std::vector<compliance::ServiceWindow> windows;
+    const campaign::RecipientFields fields = FieldsOf(contact);
+    const std::vector<compliance::ServiceWindow> windows = WindowsOf(record);
     std::vector<SenderId> open_windows;
-    for (const storage::WindowRecord& window : record.windows) {
-      windows.push_back({window.sender, window.last_inbound, window.entry_point_until});
-      if (compliance::IsServiceWindowOpen(windows.back(), now,
-                                          gate.policy().config().service_window)) {
+    for (const compliance::ServiceWindow& window : windows) {
+      if (compliance::IsServiceWindowOpen(window, now, gate.policy().config().service_window)) {
         open_windows.push_back(window.sender);
       }
     }
-    compliance::RecipientState state{
-        {contact.opted_out, contact.consent_marketing, contact.consent_utility},
-        windows,
-        contact.country,
-        contact.timezone,
-        contact.language,
-        record.recent_campaign_sends};
+    const compliance::RecipientState state = StateOf(record, windows);
 
     RenderedList header, body;
     std::string text;
@@ -194,17 +230,8 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
     }
     const auto header_views = Views(header);
     const auto body_views = Views(body);
-    compliance::OutboundMessage message;
-    message.sender = delivery.sender.value_or(SenderId{});
-    message.recipient = contact.id;
-    message.purpose =
-        content.purpose.value_or(content.is_template ? Purpose::kMarketing : Purpose::kService);
-    if (content.is_template) {
-      message.content = compliance::TemplateMessage{
-          content.template_name, content.template_language, {header_views, body_views}};
-    } else {
-      message.content = compliance::FreeText{text};
-    }
+    compliance::OutboundMessage message = OutboundOf(content, delivery.sender.value_or(SenderId{}),
+                                                     contact.id, header_views, body_views, text);
     // Free text needs an open window with the number that sends it; the runner picks that
     // number among those with an open window, so the gate checks against the first of them.
     if (!content.is_template && !open_windows.empty()) message.sender = open_windows.front();
@@ -291,23 +318,9 @@ SingleDecision DecideSingle(storage::UnitOfWork& reader, const compliance::Gate&
   if (!records.ok() || records->empty()) return decision;
   const storage::RecipientRecord& record = records->front();
   const storage::StoredContact& person = record.contact;
-  campaign::RecipientFields fields{person.name, person.phone_e164, [&person](std::string_view key) {
-                                     for (const auto& [k, v] : person.attributes) {
-                                       if (k == key) return std::optional<std::string_view>(v);
-                                     }
-                                     return std::optional<std::string_view>();
-                                   }};
-  std::vector<compliance::ServiceWindow> windows;
-  for (const storage::WindowRecord& window : record.windows) {
-    windows.push_back({window.sender, window.last_inbound, window.entry_point_until});
-  }
-  compliance::RecipientState state{
-      {person.opted_out, person.consent_marketing, person.consent_utility},
-      windows,
-      person.country,
-      person.timezone,
-      person.language,
-      record.recent_campaign_sends};
+  const campaign::RecipientFields fields = FieldsOf(person);
+  const std::vector<compliance::ServiceWindow> windows = WindowsOf(record);
+  const compliance::RecipientState state = StateOf(record, windows);
   auto header = RenderList(ParseList(content.header), fields);
   auto body = RenderList(ParseList(content.body), fields);
   auto text = campaign::Render(campaign::ValueTemplate::Parse(content.text), fields);
@@ -319,17 +332,9 @@ SingleDecision DecideSingle(storage::UnitOfWork& reader, const compliance::Gate&
       content.is_template ? Views(*header) : std::vector<compliance::TemplateParameter>{};
   const auto body_views =
       content.is_template ? Views(*body) : std::vector<compliance::TemplateParameter>{};
-  compliance::OutboundMessage message;
-  message.sender = sender;
-  message.recipient = contact;
-  message.purpose =
-      content.purpose.value_or(content.is_template ? Purpose::kMarketing : Purpose::kService);
-  if (content.is_template) {
-    message.content = compliance::TemplateMessage{
-        content.template_name, content.template_language, {header_views, body_views}};
-  } else {
-    message.content = compliance::FreeText{*text};
-  }
+  static const std::string kNoText;
+  const compliance::OutboundMessage message = OutboundOf(
+      content, sender, contact, header_views, body_views, content.is_template ? kNoText : *text);
   decision.checks = gate.Explain(message, state, now);
   return decision;
 }
