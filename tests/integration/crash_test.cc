@@ -45,9 +45,6 @@ class CrashTest : public ::testing::Test {
     options.threads = 2;
     options.faults.latency = milliseconds(5);
     server_ = std::make_unique<FakeCloudApi>(options);
-    std::ofstream(dir_ / "cloud.token") << server_->token() << "\n";
-    std::filesystem::permissions(dir_ / "cloud.token", std::filesystem::perms::owner_read |
-                                                           std::filesystem::perms::owner_write);
   }
   void TearDown() override {
     if (daemon_) {
@@ -57,11 +54,8 @@ class CrashTest : public ::testing::Test {
     server_->Stop();
   }
   void Start() {
-    const std::string config = TestConfig(dir_) +
-                               "[provider]\nkind = \"cloud_api\"\n[provider.cloud_api]\n"
-                               "base_url = \"" +
-                               server_->base_url() + "\"\naccess_token_file = \"" +
-                               (dir_ / "cloud.token").string() + "\"\nrequest_timeout = \"2s\"\n";
+    const std::string config = TestConfig(dir_) + CloudApiProviderConfig(dir_, server_->base_url(),
+                                                                         server_->token(), "2s");
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
     ASSERT_TRUE(daemon_->WaitReady(seconds(30))) << daemon_->Log();
   }

@@ -61,9 +61,6 @@ class SendingTest : public ::testing::Test {
     FakeCloudApiOptions options;
     options.limits.throughput_per_second = 0;
     server_ = std::make_unique<FakeCloudApi>(options);
-    std::ofstream(dir_ / "cloud.token") << server_->token() << "\n";
-    std::filesystem::permissions(dir_ / "cloud.token", std::filesystem::perms::owner_read |
-                                                           std::filesystem::perms::owner_write);
     Start();
     ASSERT_EQ(Call("PUT", "/v1/templates/promo/de",
                    R"({"category":"MARKETING","status":"APPROVED","components":)"
@@ -76,11 +73,8 @@ class SendingTest : public ::testing::Test {
     server_->Stop();
   }
   void Start() {
-    const std::string config = TestConfig(dir_) +
-                               "[provider]\nkind = \"cloud_api\"\n[provider.cloud_api]\n"
-                               "base_url = \"" +
-                               server_->base_url() + "\"\naccess_token_file = \"" +
-                               (dir_ / "cloud.token").string() + "\"\nrequest_timeout = \"1s\"\n";
+    const std::string config = TestConfig(dir_) + CloudApiProviderConfig(dir_, server_->base_url(),
+                                                                         server_->token(), "1s");
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
     ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
   }

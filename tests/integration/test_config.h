@@ -24,4 +24,17 @@ inline std::string TestConfig(const TempDir& dir, const std::string& extra_serve
          "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
 }
 
+// The [provider] tables for a Cloud-API-compatible server at `base_url` (the fake one in
+// tests/support/fake_cloud_api.h), its access token in a private file in `dir`.
+inline std::string CloudApiProviderConfig(const TempDir& dir, const std::string& base_url,
+                                          const std::string& token,
+                                          const std::string& request_timeout) {
+  std::ofstream(dir / "cloud.token") << token << "\n";
+  std::filesystem::permissions(dir / "cloud.token", std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write);
+  return "[provider]\nkind = \"cloud_api\"\n[provider.cloud_api]\nbase_url = \"" + base_url +
+         "\"\naccess_token_file = \"" + (dir / "cloud.token").string() +
+         "\"\nrequest_timeout = \"" + request_timeout + "\"\n";
+}
+
 }  // namespace herald::testing
