@@ -58,7 +58,8 @@ csv="$work/contacts.csv"
 } >"$csv"
 
 now_us() { date +%s%6N; }
-json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 server_pid="" daemon_pid=""
 cleanup() {
   [[ -n $daemon_pid ]] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" || true
@@ -97,16 +98,8 @@ base_url = "$fake"
 access_token_file = "$dir/cloud.token"
 request_timeout = "5s"
 TOML
-  "$build/daemon/heraldd" --config "$dir/herald.toml" 2>"$dir/heraldd.log" &
-  daemon_pid=$!
-  url="http://127.0.0.1:$port"
-  auth="Authorization: Bearer $token"
-  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-  import=$(curl -s -H "$auth" -X POST "$url/v1/contacts/imports?format=csv" --data-binary @"$csv" |
-    json_field id)
-  while curl -s -H "$auth" "$url/v1/contacts/imports/$import" | grep -q '"state":"running"'; do
-    sleep 0.5
-  done
+  start_heraldd "$build/daemon/heraldd" "$dir" "$port" "$token"
+  import_csv "$csv"
   for s in "${senders[@]}"; do
     curl -s -H "$auth" -X POST "$url/v1/senders" -d "{\"phone_number_id\":\"$s\",\
 \"throughput\":80,\"messaging_limit_tier\":\"TIER_UNLIMITED\"}" >/dev/null

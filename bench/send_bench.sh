@@ -44,7 +44,8 @@ csv="$work/contacts.csv"
   done
 } >"$csv"
 
-json_field() { grep -o "\"$1\":\"[^\"]*\"" | head -1 | cut -d'"' -f4; }
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 results=()
 for ((run = 1; run <= runs; run++)); do
   dir="$work/run$run"
@@ -92,16 +93,9 @@ LUA
     wrk_rate=$(wrk -t1 -c"$connections" -d10s -s "$dir/wrk.lua" "$fake_url/v23.0/901/messages" |
       awk '/Requests\/sec/ {print int($2)}')
   fi
-  "$build/daemon/heraldd" --config "$dir/herald.toml" 2>"$dir/heraldd.log" &
-  pid=$!
-  url="http://127.0.0.1:$port"
-  auth="Authorization: Bearer $token"
-  for _ in $(seq 1 100); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-  import=$(curl -s -H "$auth" -X POST "$url/v1/contacts/imports?format=csv" --data-binary @"$csv" |
-    json_field id)
-  while curl -s -H "$auth" "$url/v1/contacts/imports/$import" | grep -q '"state":"running"'; do
-    sleep 0.5
-  done
+  start_heraldd "$build/daemon/heraldd" "$dir" "$port" "$token"
+  pid=$daemon_pid
+  import_csv "$csv"
   for ((s = 1; s <= senders; s++)); do
     curl -s -H "$auth" -X POST "$url/v1/senders" -d "{\"phone_number_id\":\"90$s\",\
 \"throughput\":10000,\"messaging_limit_tier\":\"TIER_UNLIMITED\"}" >/dev/null
