@@ -3,7 +3,7 @@
 # recorded per second. Run by hand, never by CTest; results in bench/RESULTS.md.
 #
 #   bench/send_bench.sh [--contacts=100000] [--senders=6] [--runs=3] [--work=DIR]
-#                       [--provider=sandbox|cloud_api] [--connections=64]
+#                       [--provider=sandbox|cloud_api] [--connections=64] [--perf=FILE]
 #
 # Each run starts heraldd (HERALD_BUILD_DIR, default build) on a new directory, imports
 # --contacts consenting German numbers, adds --senders numbers at 10,000 msg/s each (the most a
@@ -16,12 +16,13 @@
 #              message, and the run's ratio heraldd / wrk is printed.
 # Reported per run, from the campaign's own timestamps (started_at → finished_at): deliveries,
 # seconds, deliveries/s; the daemon's CPU time per delivery over the campaign; and its VmHWM
-# (peak RSS) at the end. The median run is printed last.
+# (peak RSS) at the end. The median run is printed last. With --perf, `perf record -g` samples
+# heraldd from the start to the end of each campaign into FILE.runN (read with `perf report -i`).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 build=${HERALD_BUILD_DIR:-build}
-contacts=100000 senders=6 runs=3 work="" provider=sandbox connections=64
+contacts=100000 senders=6 runs=3 work="" provider=sandbox connections=64 perf=""
 for arg in "$@"; do
   case $arg in
     --contacts=*) contacts=${arg#*=} ;;
@@ -30,6 +31,7 @@ for arg in "$@"; do
     --work=*) work=${arg#*=} ;;
     --provider=*) provider=${arg#*=} ;;
     --connections=*) connections=${arg#*=} ;;
+    --perf=*) perf=${arg#*=} ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -106,9 +108,15 @@ LUA
 "template":{"name":"bench","language":"de","parameters":["{{name}}"]}}' >/dev/null
   cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
   ticks_before=$(cpu_ticks)
+  if [[ -n $perf ]]; then
+    perf record -g -q -o "$perf.run$run" -p "$pid" 2>/dev/null &
+    perf_pid=$!
+    sleep 0.2
+  fi
   curl -s -H "$auth" -X POST "$url/v1/campaigns/1/start" >/dev/null
   while ! curl -s -H "$auth" "$url/v1/campaigns/1" | grep -q '"state":"completed"'; do sleep 0.5; done
   answer=$(curl -s -H "$auth" "$url/v1/campaigns/1")
+  if [[ -n $perf ]]; then kill -INT "$perf_pid" && wait "$perf_pid" || true; fi
   ticks_after=$(cpu_ticks)
   hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   kill -TERM "$pid" && wait "$pid" || true
