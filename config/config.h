@@ -196,6 +196,23 @@ struct SendingConfig {
   bool operator==(const SendingConfig&) const = default;
 };
 
+// [webhooks]: the platform's webhooks (app/webhook_service.h). The app secret (signatures) and the
+// verify token (the subscription handshake) are secrets: files, the environment
+// (HERALD_WEBHOOK_APP_SECRET, HERALD_WEBHOOK_VERIFY_TOKEN) or systemd credentials
+// (webhook_app_secret, webhook_verify_token); never values in the file.
+struct WebhooksConfig {
+  std::filesystem::path app_secret_file;
+  std::filesystem::path verify_token_file;
+  // Empty: /webhooks/whatsapp is served on the admin listener. Set ("0.0.0.0:8443"): served only
+  // on a listener of its own (which serves nothing else), so the admin API can stay on loopback
+  // while the platform reaches the webhooks through a proxy.
+  std::string listen_host;
+  std::uint16_t listen_port = 0;
+
+  bool own_listener() const { return !listen_host.empty(); }
+  bool operator==(const WebhooksConfig&) const = default;
+};
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -205,6 +222,7 @@ struct Config {
   ComplianceConfig compliance;
   ProviderConfig provider;
   SendingConfig sending;
+  WebhooksConfig webhooks;
 
   bool operator==(const Config&) const = default;
 };
@@ -268,6 +286,12 @@ struct Secrets {
   // Set when [provider] kind = "cloud_api": from provider.cloud_api.access_token_file, else
   // HERALD_CLOUD_API_TOKEN, else $CREDENTIALS_DIRECTORY/cloud_api_token; none is an error.
   std::string cloud_api_token;
+  // From webhooks.app_secret_file, else HERALD_WEBHOOK_APP_SECRET, else
+  // $CREDENTIALS_DIRECTORY/webhook_app_secret; empty when none is set (signed webhooks are then
+  // refused, and the start-up log says so).
+  std::string webhook_app_secret;
+  // The same way: webhooks.verify_token_file, HERALD_WEBHOOK_VERIFY_TOKEN, webhook_verify_token.
+  std::string webhook_verify_token;
   std::vector<SecretFileWarning> warnings;  // the files read that other users may read or write
 };
 

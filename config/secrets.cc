@@ -121,13 +121,33 @@ Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "admin token is too short; use at least 16 characters", found->source);
   }
-  Secrets secrets{std::move(found->token), {}, {}};
+  Secrets secrets;
+  secrets.admin_token = std::move(found->token);
   if (found->warning) secrets.warnings.push_back(std::move(*found->warning));
   if (config.provider.kind == ProviderKind::kCloudApi) {
     auto cloud = FindCloudApiToken(config, getenv);
     if (!cloud) return std::move(cloud).error();
     secrets.cloud_api_token = std::move(cloud->token);
     if (cloud->warning) secrets.warnings.push_back(std::move(*cloud->warning));
+  }
+  const struct {
+    const std::filesystem::path& file;
+    const char* key;
+    const char* variable;
+    const char* credential;
+    std::string& into;
+  } webhook_secrets[] = {
+      {config.webhooks.app_secret_file, "webhooks.app_secret_file", "HERALD_WEBHOOK_APP_SECRET",
+       "webhook_app_secret", secrets.webhook_app_secret},
+      {config.webhooks.verify_token_file, "webhooks.verify_token_file",
+       "HERALD_WEBHOOK_VERIFY_TOKEN", "webhook_verify_token", secrets.webhook_verify_token},
+  };
+  for (const auto& secret : webhook_secrets) {
+    auto webhook =
+        FindSecret({secret.file, secret.key, secret.variable, secret.credential}, getenv);
+    if (!webhook) return std::move(webhook).error();
+    secret.into = std::move(webhook->token);
+    if (webhook->warning) secrets.warnings.push_back(std::move(*webhook->warning));
   }
   return secrets;
 }

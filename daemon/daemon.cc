@@ -14,6 +14,7 @@
 #include "app/contact_service.h"
 #include "app/message_service.h"
 #include "app/sender_service.h"
+#include "app/webhook_service.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "config/config.h"
@@ -34,6 +35,7 @@
 #include "http/senders_api.h"
 #include "http/tags_api.h"
 #include "http/templates_api.h"
+#include "http/webhooks_api.h"
 #include "http/wordlists_api.h"
 #include "provider/factory.h"
 #include "storage/store.h"
@@ -145,12 +147,16 @@ class Daemon {
   std::unique_ptr<provider::Provider> provider_;
   std::unique_ptr<app::CampaignRunner> runner_;
   std::unique_ptr<app::MessageService> messages_;
+  std::unique_ptr<app::WebhookService> webhooks_;
+  config::Secrets secrets_;
   LifecycleStack components_;  // storage, then the services: stopped in reverse
   Router router_;
   std::unique_ptr<HttpServer> server_;
+  // [webhooks] listen: the webhook endpoints alone, on a listener of their own.
+  Router webhook_router_;
+  std::unique_ptr<HttpServer> webhook_server_;
   std::string listen_address_;
   bool stopping_ = false;
-  std::atomic<std::uint64_t> sandbox_webhooks_{0};
   // When the daemon means to be gone: SIGTERM plus the shutdown grace.
   SteadyClock::time_point stop_deadline_ = SteadyClock::now();
   // Read the members above at scrape time: destroyed before them.
@@ -251,16 +257,32 @@ Status Daemon::Start() {
   if (!started.ok()) return started;
 
   started = components_.Start(
-      "sending",
+      "webhooks",
       [this]() -> Status {
         auto secrets = config::LoadSecrets(config_, config::ProcessEnvironment());
         if (!secrets.ok()) return secrets.error();
-        // The sandbox's statuses take the webhook path once it exists (the webhooks issue);
-        // until then they are counted and dropped.
+        secrets_ = std::move(*secrets);
+        webhooks_ = std::make_unique<app::WebhookService>(
+            *store_, clock_,
+            app::WebhookSecrets{secrets_.webhook_app_secret, secrets_.webhook_verify_token},
+            &metrics_);
+        if (!webhooks_->configured()) {
+          log::Warn(
+              "event=webhooks_not_configured reason=\"no app secret: signed webhooks are "
+              "refused; set webhooks.app_secret_file or HERALD_WEBHOOK_APP_SECRET\"");
+        }
+        return webhooks_->Start();
+      },
+      [this](LifecycleStack::Deadline) { webhooks_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
+      "sending",
+      [this]() -> Status {
+        // The sandbox's statuses and replies take the path of real webhooks.
         auto made = provider::MakeProvider(
-            config_.provider, io_, secrets->cloud_api_token,
-            [this](std::string) { sandbox_webhooks_.fetch_add(1, std::memory_order_relaxed); },
-            clock_);
+            config_.provider, io_, secrets_.cloud_api_token,
+            [this](std::string body) { webhooks_->ReceiveTrusted(std::move(body)); }, clock_);
         if (!made.ok()) return made.error();
         provider_ = std::move(made).value();
         runner_ = std::make_unique<app::CampaignRunner>(
@@ -299,10 +321,21 @@ Status Daemon::Start() {
   http::RegisterSendersApi(router_, *senders_);
   http::RegisterCampaignsApi(router_, *campaigns_);
   http::RegisterMessagesApi(router_, *messages_);
+  http::RegisterWebhooksApi(router_, *webhooks_);
+  if (!config_.webhooks.own_listener()) http::RegisterWebhookEndpoints(router_, *webhooks_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);
   if (!bound.ok()) return bound.error();
   listen_address_ = *bound;
+  if (config_.webhooks.own_listener()) {
+    http::RegisterWebhookEndpoints(webhook_router_, *webhooks_);
+    webhook_server_ =
+        std::make_unique<HttpServer>(io_, webhook_router_, LimitsOf(config_.server), metrics_);
+    auto webhook_bound =
+        webhook_server_->Listen(config_.webhooks.listen_host, config_.webhooks.listen_port);
+    if (!webhook_bound.ok()) return webhook_bound.error();
+    log::Info("event=webhooks_listening listen={}", log::Quoted(*webhook_bound));
+  }
 
   WaitForSignal();
   if (auto interval = notify::WatchdogInterval()) ScheduleWatchdog(*interval);
@@ -386,6 +419,7 @@ void Daemon::BeginShutdown(int signal_number) {
             config_.daemon.shutdown_grace.count());
   watchdog_timer_.cancel();
   server_->StopAccepting();
+  if (webhook_server_) webhook_server_->StopAccepting();
   stop_deadline_ = SteadyClock::now() + config_.daemon.shutdown_grace;
   grace_timer_.expires_at(stop_deadline_);
   grace_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -415,6 +449,10 @@ void Daemon::FinishShutdown() {
   signals_.cancel();
   server_->StopAccepting();
   server_->CloseAll();
+  if (webhook_server_) {
+    webhook_server_->StopAccepting();
+    webhook_server_->CloseAll();
+  }
   // Let the close completions run, then leave io_.run() even if a handler still holds work.
   asio::post(io_, [this] { io_.stop(); });
 }

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/constant_time.h"
 #include "common/result.h"
 #include "common/temp_file.h"
 
@@ -125,7 +126,7 @@ std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_spa
 // "a=1&b=x%20y" -> {a: "1", b: "x y"}; nullopt when an escape is malformed.
 std::optional<std::map<std::string, std::string>> ParseQuery(std::string_view query);
 
-// Compares secrets in time independent of where they differ (and of their lengths).
-bool ConstantTimeEquals(std::string_view a, std::string_view b);
+// Compares secrets in time independent of where they differ (common/constant_time.h).
+using herald::ConstantTimeEquals;
 
 }  // namespace herald::http

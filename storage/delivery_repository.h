@@ -103,6 +103,26 @@ struct DeliveryOutcome {
   std::optional<SysTime> not_before{};  // for kQueued
 };
 
+// A status the platform reported for a message Herald sent (a status webhook), to apply to the
+// delivery it belongs to: matched by the platform's message id, else by `delivery` (the id Herald
+// put in biz_opaque_callback_data) when that delivery has no message id yet (it is uncertain).
+struct StatusReport {
+  std::string provider_message_id;
+  std::optional<DeliveryId> delivery{};
+  DeliveryState state = DeliveryState::kDelivered;  // kSent, kDelivered, kRead or kFailed
+  SysTime at{};                                     // the platform's timestamp
+  std::optional<std::int64_t> error_code{};
+  std::string error_details{};
+  std::string pricing_json{};  // as received; empty: keep what is stored
+};
+
+enum class StatusApplied {
+  kApplied,     // the delivery moved forward, or a timestamp or the pricing was recorded
+  kUnchanged,   // nothing new (a duplicate, or a status that would move it backwards)
+  kNoDelivery,  // no delivery has this message id (or callback id)
+  kInFlight,    // the delivery is still 'sending': its send answer is recorded first; retry
+};
+
 // One row of a campaign's delivery export.
 struct DeliveryRow {
   DeliveryId id;
@@ -197,6 +217,14 @@ class DeliveryRepository {
   virtual Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,
                       const std::function<bool(const DeliveryRow&)>& row) = 0;
   virtual Result<std::optional<DeliveryRow>> Find(DeliveryId id) = 0;
+
+  // Applies status reports in order, never moving a delivery backwards: sent < delivered < read;
+  // failed only from sent (or uncertain); an uncertain delivery is settled by any of them (and
+  // gets the message id). A later status's timestamp is recorded even when the state is already
+  // past it (a read before its delivered keeps state read and fills delivered_at). One result per
+  // report, in order.
+  virtual Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
+                                                           SysTime now) = 0;
 };
 
 }  // namespace herald::storage

@@ -35,6 +35,7 @@ class RecipientRepository;
 class SegmentRepository;
 class SenderRepository;
 class TemplateRepository;
+class WebhookRepository;
 class WordListRepository;
 
 // One transaction's worth of repositories (a write job), or one read session's. Repositories are
@@ -52,6 +53,7 @@ class UnitOfWork {
   virtual SegmentRepository& segments() = 0;
   virtual SenderRepository& senders() = 0;
   virtual TemplateRepository& templates() = 0;
+  virtual WebhookRepository& webhooks() = 0;
   virtual WordListRepository& word_lists() = 0;
 };
 

@@ -230,6 +230,36 @@ constexpr KeySpec kSendingKeys[] = {
      [](const Field& f, Config& c) { ReadCount(f, 20, 50000, c.sending.claim_batch); }},
 };
 
+void ReadSecretPath(const Field& field, std::filesystem::path& into) {
+  const auto text = field.String("/etc/herald/webhook_app_secret");
+  if (!text) return;
+  if (!text->empty() && !std::filesystem::path(*text).is_absolute()) {
+    return field.Fail("must be an absolute path, got " + Quoted(*text));
+  }
+  into = *text;
+}
+
+void ReadWebhooksListen(const Field& field, Config& config) {
+  const auto text = field.String("0.0.0.0:8443");
+  if (!text) return;
+  if (text->empty()) {
+    config.webhooks.listen_host.clear();
+    return;
+  }
+  auto address = ParseListenAddress(*text);
+  if (!address) return field.Fail(address.error().message);
+  config.webhooks.listen_host = std::move(address->host);
+  config.webhooks.listen_port = address->port;
+}
+
+constexpr KeySpec kWebhooksKeys[] = {
+    {"app_secret_file",
+     [](const Field& f, Config& c) { ReadSecretPath(f, c.webhooks.app_secret_file); }},
+    {"verify_token_file",
+     [](const Field& f, Config& c) { ReadSecretPath(f, c.webhooks.verify_token_file); }},
+    {"listen", ReadWebhooksListen},
+};
+
 constexpr TableSpec kTables[] = {
     {"server", kServerKeys},
     {"storage", kStorageKeys},
@@ -239,6 +269,7 @@ constexpr TableSpec kTables[] = {
     {"compliance", kComplianceKeys, kComplianceTables},
     {"provider", kProviderKeys, kProviderTables},
     {"sending", kSendingKeys},
+    {"webhooks", kWebhooksKeys},
 };
 
 // Every key of `table` and the tables within it, as dotted paths below `prefix`.

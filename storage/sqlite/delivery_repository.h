@@ -45,6 +45,8 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,
               const std::function<bool(const DeliveryRow&)>& row) override;
   Result<std::optional<DeliveryRow>> Find(DeliveryId id) override;
+  Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
+                                                   SysTime now) override;
 
  private:
   Connection& connection_;

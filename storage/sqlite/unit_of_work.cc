@@ -9,6 +9,7 @@
 #include "storage/sqlite/segment_repository.h"
 #include "storage/sqlite/sender_repository.h"
 #include "storage/sqlite/template_repository.h"
+#include "storage/sqlite/webhook_repository.h"
 #include "storage/sqlite/word_list_repository.h"
 
 namespace herald::storage {
@@ -34,6 +35,7 @@ ContactRepository& SqliteUnitOfWork::contacts() { return MadeOnce(contacts_, con
 DeliveryRepository& SqliteUnitOfWork::deliveries() { return MadeOnce(deliveries_, connection_); }
 ImportRepository& SqliteUnitOfWork::imports() { return MadeOnce(imports_, connection_); }
 LeaseRepository& SqliteUnitOfWork::leases() { return MadeOnce(leases_, connection_); }
+WebhookRepository& SqliteUnitOfWork::webhooks() { return MadeOnce(webhooks_, connection_); }
 MarketRuleRepository& SqliteUnitOfWork::market_rules() {
   return MadeOnce(market_rules_, connection_);
 }

@@ -16,6 +16,7 @@ class SqliteContactRepository;
 class SqliteDeliveryRepository;
 class SqliteImportRepository;
 class SqliteLeaseRepository;
+class SqliteWebhookRepository;
 class SqliteMarketRuleRepository;
 class SqliteRecipientRepository;
 class SqliteSegmentRepository;
@@ -35,6 +36,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   DeliveryRepository& deliveries() override;
   ImportRepository& imports() override;
   LeaseRepository& leases() override;
+  WebhookRepository& webhooks() override;
   MarketRuleRepository& market_rules() override;
   RecipientRepository& recipients() override;
   SegmentRepository& segments() override;
@@ -50,6 +52,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqliteDeliveryRepository> deliveries_;
   std::unique_ptr<SqliteImportRepository> imports_;
   std::unique_ptr<SqliteLeaseRepository> leases_;
+  std::unique_ptr<SqliteWebhookRepository> webhooks_;
   std::unique_ptr<SqliteMarketRuleRepository> market_rules_;
   std::unique_ptr<SqliteRecipientRepository> recipients_;
   std::unique_ptr<SqliteSegmentRepository> segments_;

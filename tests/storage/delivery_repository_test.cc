@@ -461,5 +461,143 @@ TEST_F(DeliveryRepositoryTest, ScanListsACampaignsDeliveriesWithTheirRecipients)
   EXPECT_EQ(rows[0].id, b);
 }
 
+// Status webhooks (issue 17): forward only, in any order, idempotent; uncertain settled.
+class DeliveryStatusTest : public DeliveryRepositoryTest {
+ protected:
+  // A delivery the platform accepted as `wamid` (state sent, sent at 100 s).
+  DeliveryId Sent(const std::string& wamid) {
+    const DeliveryId id = Add({.state = "sent"});
+    Execute("UPDATE deliveries SET provider_message_id = '" + wamid +
+            "', sent_at = 100000 WHERE id = " + std::to_string(id.value));
+    return id;
+  }
+
+  std::vector<StatusApplied> Apply(std::vector<StatusReport> reports) {
+    auto applied = repository_->ApplyStatuses(reports, At(500));
+    EXPECT_TRUE(applied.ok()) << applied.error().ToString();
+    return applied.ok() ? *applied : std::vector<StatusApplied>{};
+  }
+
+  static StatusReport Report(std::string wamid, DeliveryState state, std::int64_t at_s) {
+    StatusReport report;
+    report.provider_message_id = std::move(wamid);
+    report.state = state;
+    report.at = At(at_s);
+    return report;
+  }
+
+  std::string Column(DeliveryId id, const std::string& column) {
+    return QueryText("SELECT coalesce(CAST(" + column +
+                     " AS TEXT), '') FROM deliveries WHERE id = " + std::to_string(id.value));
+  }
+};
+
+TEST_F(DeliveryStatusTest, StatusesMoveADeliveryForward) {
+  const DeliveryId id = Sent("wamid.1");
+  EXPECT_THAT(Apply({Report("wamid.1", DeliveryState::kDelivered, 200)}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Stored(id).state, "delivered");
+  EXPECT_EQ(Column(id, "delivered_at"), "200000");
+  EXPECT_THAT(Apply({Report("wamid.1", DeliveryState::kRead, 300)}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Stored(id).state, "read");
+  EXPECT_EQ(Column(id, "read_at"), "300000");
+  EXPECT_EQ(Column(id, "sent_at"), "100000");  // kept
+}
+
+TEST_F(DeliveryStatusTest, AReadBeforeItsDeliveredNeverMovesBack) {
+  const DeliveryId id = Sent("wamid.2");
+  EXPECT_THAT(
+      Apply({Report("wamid.2", DeliveryState::kRead, 300),
+             Report("wamid.2", DeliveryState::kDelivered, 200),
+             Report("wamid.2", DeliveryState::kSent, 100)}),
+      ElementsAre(StatusApplied::kApplied, StatusApplied::kApplied, StatusApplied::kUnchanged));
+  EXPECT_EQ(Stored(id).state, "read");
+  EXPECT_EQ(Column(id, "delivered_at"), "200000");  // the late delivered still fills its time
+  EXPECT_EQ(Column(id, "read_at"), "300000");
+}
+
+TEST_F(DeliveryStatusTest, AReplayedStatusChangesNothing) {
+  const DeliveryId id = Sent("wamid.3");
+  ASSERT_THAT(Apply({Report("wamid.3", DeliveryState::kDelivered, 200)}),
+              ElementsAre(StatusApplied::kApplied));
+  const std::string updated = Column(id, "updated_at");
+  EXPECT_THAT(Apply({Report("wamid.3", DeliveryState::kDelivered, 200),
+                     Report("wamid.3", DeliveryState::kDelivered, 250)}),
+              ElementsAre(StatusApplied::kUnchanged, StatusApplied::kUnchanged));
+  EXPECT_EQ(Column(id, "delivered_at"), "200000");
+  EXPECT_EQ(Column(id, "updated_at"), updated);
+}
+
+TEST_F(DeliveryStatusTest, FailedAfterSentIsAppliedWithItsErrorButNotAfterDelivered) {
+  const DeliveryId failed = Sent("wamid.4");
+  StatusReport report = Report("wamid.4", DeliveryState::kFailed, 200);
+  report.error_code = 131026;
+  report.error_details = "Receiver is incapable";
+  EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Stored(failed).state, "failed");
+  EXPECT_EQ(Stored(failed).reason, "failed:131026");
+  EXPECT_EQ(Column(failed, "error_code"), "131026");
+  EXPECT_EQ(Column(failed, "error_details"), "Receiver is incapable");
+
+  const DeliveryId delivered = Sent("wamid.5");
+  ASSERT_THAT(Apply({Report("wamid.5", DeliveryState::kDelivered, 200)}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_THAT(Apply({Report("wamid.5", DeliveryState::kFailed, 300)}),
+              ElementsAre(StatusApplied::kUnchanged));
+  EXPECT_EQ(Stored(delivered).state, "delivered");
+}
+
+TEST_F(DeliveryStatusTest, AnUncertainDeliveryIsSettledByItsCallbackId) {
+  const DeliveryId id = Add({.state = "uncertain"});
+  Execute("UPDATE deliveries SET reason = 'uncertain:timeout' WHERE id = " +
+          std::to_string(id.value));
+  StatusReport report = Report("wamid.6", DeliveryState::kDelivered, 200);
+  report.delivery = id;
+  EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Stored(id).state, "delivered");
+  EXPECT_EQ(Stored(id).reason, "");
+  EXPECT_EQ(Column(id, "provider_message_id"), "wamid.6");
+  EXPECT_EQ(Column(id, "sent_at"), "200000");
+  // From now on the message id finds it.
+  EXPECT_THAT(Apply({Report("wamid.6", DeliveryState::kRead, 300)}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Stored(id).state, "read");
+}
+
+TEST_F(DeliveryStatusTest, ACallbackIdNeverOverridesAnotherMessageId) {
+  const DeliveryId id = Sent("wamid.7");
+  StatusReport report = Report("wamid.other", DeliveryState::kDelivered, 200);
+  report.delivery = id;
+  EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kNoDelivery));
+  EXPECT_EQ(Stored(id).state, "sent");
+}
+
+TEST_F(DeliveryStatusTest, AStatusOfADeliveryStillSendingIsPutOff) {
+  const DeliveryId id = Add({.state = "sending", .owner = std::string("runner-1")});
+  StatusReport report = Report("wamid.8", DeliveryState::kSent, 200);
+  report.delivery = id;
+  EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kInFlight));
+  EXPECT_EQ(Stored(id).state, "sending");
+}
+
+TEST_F(DeliveryStatusTest, UnknownMessagesAndFinishedDeliveriesAreLeftAlone) {
+  const DeliveryId skipped = Add({.state = "skipped"});
+  StatusReport report = Report("wamid.9", DeliveryState::kDelivered, 200);
+  report.delivery = skipped;
+  EXPECT_THAT(Apply({Report("wamid.none", DeliveryState::kDelivered, 200), report}),
+              ElementsAre(StatusApplied::kNoDelivery, StatusApplied::kUnchanged));
+  EXPECT_EQ(Stored(skipped).state, "skipped");
+}
+
+TEST_F(DeliveryStatusTest, PricingIsKeptAsReceived) {
+  const DeliveryId id = Sent("wamid.10");
+  StatusReport report = Report("wamid.10", DeliveryState::kDelivered, 200);
+  report.pricing_json = R"({"billable":true,"pricing_model":"PMP","category":"marketing",)"
+                        R"("type":"regular","something_new":1})";
+  EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Column(id, "pricing"), report.pricing_json);
+}
+
 }  // namespace
 }  // namespace herald::storage

@@ -394,6 +394,19 @@ INSERT INTO market_rules VALUES
    'reference/whatsapp.md: no marketing templates to US numbers since 2025-04-01');
 )sql";
 
+// Webhook processing (issue 17): what status webhooks report on a delivery (the pricing object
+// as received, the error's details, when the recipient replied) and how each stored webhook
+// request was processed. webhook_events keeps one row per distinct request body (dedupe_key is
+// its SHA-256), stored before the request is answered.
+constexpr std::string_view kWebhookProcessing = R"sql(
+ALTER TABLE deliveries ADD COLUMN pricing TEXT CHECK (pricing IS NULL OR json_valid(pricing));
+ALTER TABLE deliveries ADD COLUMN error_details TEXT;
+ALTER TABLE deliveries ADD COLUMN replied_at INTEGER;
+ALTER TABLE webhook_events ADD COLUMN source TEXT NOT NULL DEFAULT 'platform';
+ALTER TABLE webhook_events ADD COLUMN summary TEXT;
+ALTER TABLE webhook_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -403,6 +416,7 @@ constexpr Migration kMigrations[] = {
     {6, "saved segments", kSegments},
     {7, "durable imports", kImports},
     {8, "portfolios, campaigns and deliveries for sending, leases, market rules", kSending},
+    {9, "webhook processing", kWebhookProcessing},
 };
 
 }  // namespace

@@ -1,0 +1,405 @@
+#include "app/webhook_service.h"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <set>
+
+#include "common/constant_time.h"
+#include "common/log.h"
+#include "common/thread_name.h"
+#include "storage/delivery_repository.h"
+#include "webhooks/signature.h"
+
+namespace herald::app {
+namespace {
+
+using std::chrono::seconds;
+using storage::DeliveryState;
+using storage::StatusApplied;
+
+// The dedupe key of a request: the SHA-256 of its body, in hex.
+std::string BodyKey(std::string_view body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    key.push_back(kHex[digest[i] >> 4]);
+    key.push_back(kHex[digest[i] & 0x0f]);
+  }
+  return key;
+}
+
+std::optional<DeliveryState> ReportedState(std::string_view status) {
+  if (status == "sent") return DeliveryState::kSent;
+  if (status == "delivered") return DeliveryState::kDelivered;
+  if (status == "read") return DeliveryState::kRead;
+  if (status == "failed") return DeliveryState::kFailed;
+  return std::nullopt;
+}
+
+std::optional<DeliveryId> CallbackDelivery(std::string_view callback) {
+  std::int64_t id = 0;
+  const char* end = callback.data() + callback.size();
+  auto [at, error] = std::from_chars(callback.data(), end, id);
+  if (callback.empty() || error != std::errc() || at != end || id <= 0) return std::nullopt;
+  return DeliveryId{id};
+}
+
+// One request of a batch, parsed, and where its status reports sit in the batch's list.
+struct Parsed {
+  storage::WebhookRequest request;
+  std::string summary;
+  std::string error;  // unusable, or events this version does not apply
+  std::size_t first_report = 0;
+  std::size_t reports = 0;
+  bool last_chance = false;  // deferred too often: a status still in flight fails the request
+};
+
+std::string Join(const std::vector<std::string>& parts, std::size_t most) {
+  std::string joined;
+  for (std::size_t i = 0; i < parts.size() && i < most; ++i) {
+    if (i > 0) joined += "; ";
+    joined += parts[i];
+  }
+  if (parts.size() > most) joined += "; and " + std::to_string(parts.size() - most) + " more";
+  return joined;
+}
+
+}  // namespace
+
+struct WebhookService::Metrics {
+  explicit Metrics(metrics::Registry& registry)
+      : requests(registry.AddCounter("herald_webhook_requests_total",
+                                     "Webhook requests received, by result (stored, replayed, "
+                                     "refused)")),
+        refused(registry.AddCounter("herald_webhook_refused_total",
+                                    "Webhook requests refused, by reason")),
+        statuses(registry.AddCounter("herald_webhook_statuses_total",
+                                     "Status events processed, by result")),
+        processed(
+            registry.AddCounter("herald_webhook_processed_total",
+                                "Stored webhook requests processed, by result (ok, failed)")) {}
+  metrics::CounterFamily requests;
+  metrics::CounterFamily refused;
+  metrics::CounterFamily statuses;
+  metrics::CounterFamily processed;
+};
+
+WebhookService::WebhookService(storage::Store& store, const Clock& clock, WebhookSecrets secrets,
+                               metrics::Registry* metrics)
+    : store_(store), clock_(clock), secrets_(std::move(secrets)) {
+  if (metrics != nullptr) metrics_ = std::make_unique<Metrics>(*metrics);
+}
+
+WebhookService::~WebhookService() { Stop(); }
+
+void WebhookService::SetInboundHandler(InboundHandler handler) { inbound_ = std::move(handler); }
+
+Status WebhookService::Start() {
+  auto reader = store_.OpenReader();
+  if (!reader.ok()) return reader.error();
+  reads_.Start(std::move(*reader));
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void WebhookService::Stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  reads_.Stop();
+}
+
+std::optional<std::string> WebhookService::Handshake(std::string_view mode, std::string_view token,
+                                                     std::string_view challenge) const {
+  if (mode != "subscribe" || secrets_.verify_token.empty()) return std::nullopt;
+  if (!ConstantTimeEquals(token, secrets_.verify_token)) return std::nullopt;
+  return std::string(challenge);
+}
+
+void WebhookService::Count(std::uint64_t WebhookStats::*field, std::uint64_t by) {
+  std::lock_guard lock(mutex_);
+  stats_.*field += by;
+}
+
+void WebhookService::Receive(std::string body, std::optional<std::string> signature,
+                             Reply<bool> reply) {
+  std::string_view reason;
+  if (secrets_.app_secret.empty()) {
+    reason = "not_configured";
+  } else {
+    const webhooks::SignatureCheck check = webhooks::CheckSignature(
+        secrets_.app_secret, body,
+        signature ? std::optional<std::string_view>(*signature) : std::nullopt);
+    if (check != webhooks::SignatureCheck::kValid) reason = webhooks::SignatureCheckName(check);
+  }
+  if (!reason.empty()) {
+    Count(&WebhookStats::refused);
+    if (metrics_) {
+      metrics_->requests.With({{"result", "refused"}}).Increment();
+      metrics_->refused.With({{"reason", std::string(reason)}}).Increment();
+    }
+    return reply(MakeError(ErrorCode::kUnauthenticated,
+                           reason == "not_configured"
+                               ? "webhooks are not configured: no app secret (set "
+                                 "webhooks.app_secret_file or HERALD_WEBHOOK_APP_SECRET)"
+                               : "the X-Hub-Signature-256 header is " + std::string(reason),
+                           std::string(reason)));
+  }
+  Store(std::move(body), "platform", std::move(reply));
+}
+
+void WebhookService::ReceiveTrusted(std::string body) {
+  Store(std::move(body), "sandbox", [](Result<bool> stored) {
+    if (!stored.ok()) {
+      log::Warn("event=webhook_not_stored source=\"sandbox\" error={}",
+                log::Quoted(stored.error().message));
+    }
+  });
+}
+
+void WebhookService::Store(std::string body, std::string source, Reply<bool> reply) {
+  auto stored = std::make_shared<bool>(false);
+  auto key = BodyKey(body);
+  Status submitted = store_.Submit(
+      [this, stored, key = std::move(key), body = std::move(body),
+       source = std::move(source)](storage::UnitOfWork& work) -> Status {
+        auto inserted = work.webhooks().Insert(key, source, body, clock_.Now());
+        if (!inserted.ok()) return inserted.error();
+        *stored = *inserted;
+        return Status::Ok();
+      },
+      [this, stored, reply](Status status) {
+        if (!status.ok()) return reply(status.error());
+        Count(*stored ? &WebhookStats::stored : &WebhookStats::replayed);
+        if (metrics_) {
+          metrics_->requests.With({{"result", *stored ? "stored" : "replayed"}}).Increment();
+        }
+        if (*stored) {
+          {
+            std::lock_guard lock(mutex_);
+            new_requests_ = true;
+          }
+          wake_.notify_one();
+        }
+        reply(*stored);
+      });
+  if (!submitted.ok()) reply(submitted.error());
+}
+
+void WebhookService::List(std::int64_t before, std::size_t limit, bool failed_only,
+                          Reply<std::vector<WebhookRecord>> reply) {
+  reads_.Post([before, limit, failed_only, reply = std::move(reply)](storage::UnitOfWork& reader) {
+    reply(reader.webhooks().List(before, limit, failed_only));
+  });
+}
+
+void WebhookService::Counts(Reply<WebhookCounts> reply) {
+  reads_.Post([reply = std::move(reply)](storage::UnitOfWork& reader) {
+    reply(reader.webhooks().Counts());
+  });
+}
+
+WebhookStats WebhookService::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void WebhookService::Run() {
+  NameThisThread("herald-webhooks");
+  std::unique_ptr<storage::UnitOfWork> reader;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, seconds(1), [this] { return stopping_ || new_requests_; });
+      if (stopping_) return;
+      new_requests_ = false;
+    }
+    if (!reader) {
+      auto opened = store_.OpenReader();
+      if (!opened.ok()) {
+        log::Warn("event=webhook_processing_failed error={}", log::Quoted(opened.error().message));
+        continue;
+      }
+      reader = std::move(*opened);
+    }
+    for (;;) {
+      auto pending = reader->webhooks().Pending(last_id_, kBatch);
+      if (!pending.ok()) {
+        log::Warn("event=webhook_processing_failed error={}", log::Quoted(pending.error().message));
+        break;
+      }
+      std::vector<storage::WebhookRequest> batch = std::move(*pending);
+      const std::int64_t before = last_id_;
+      if (!batch.empty()) last_id_ = batch.back().id;
+      for (storage::WebhookRequest& again : DueDeferred(*reader)) batch.push_back(std::move(again));
+      if (batch.empty()) break;
+      if (!Process(std::move(batch))) {
+        last_id_ = before;  // nothing of the batch was marked: read it again after a pause
+        break;
+      }
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+  }
+}
+
+std::vector<storage::WebhookRequest> WebhookService::DueDeferred(storage::UnitOfWork& reader) {
+  std::vector<storage::WebhookRequest> due;
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, deferred] : deferred_) {
+    if (deferred.retry_at > now) continue;
+    auto request = reader.webhooks().Find(id);
+    if (request.ok() && request->has_value()) due.push_back(std::move(**request));
+  }
+  return due;
+}
+
+bool WebhookService::Process(std::vector<storage::WebhookRequest> requests) {
+  std::vector<Parsed> parsed;
+  std::vector<storage::StatusReport> reports;
+  std::vector<webhooks::InboundMessage> inbound;
+  for (storage::WebhookRequest& request : requests) {
+    Parsed item;
+    item.request = std::move(request);
+    const auto deferred = deferred_.find(item.request.id);
+    item.last_chance = deferred != deferred_.end() && deferred->second.deferrals >= kMaxDeferrals;
+    auto notification = webhooks::ParseNotification(item.request.payload);
+    if (!notification.ok()) {
+      item.summary = "unusable";
+      item.error = notification.error().message;
+      parsed.push_back(std::move(item));
+      continue;
+    }
+    item.summary = webhooks::Summarise(*notification);
+    item.first_report = reports.size();
+    std::vector<std::string> problems = notification->problems;
+    for (const webhooks::StatusEvent& status : notification->statuses) {
+      const auto state = ReportedState(status.status);
+      if (!state) {
+        // A status this version does not know ("played", …): stored with the request, skipped.
+        problems.push_back("status " + status.message_id + " is \"" + status.status +
+                           "\", not applied");
+        continue;
+      }
+      storage::StatusReport report;
+      report.provider_message_id = status.message_id;
+      report.delivery = CallbackDelivery(status.callback_data);
+      report.state = *state;
+      report.at = status.timestamp;
+      report.error_code = status.error_code;
+      report.error_details = status.error_details;
+      report.pricing_json = status.pricing_json;
+      reports.push_back(std::move(report));
+    }
+    item.reports = reports.size() - item.first_report;
+    std::vector<std::string> not_applied;
+    if (inbound_) {
+      for (webhooks::InboundMessage& message : notification->messages) {
+        inbound.push_back(std::move(message));
+      }
+    } else if (!notification->messages.empty()) {
+      not_applied.push_back("inbound messages");
+    }
+    if (!notification->templates.empty()) not_applied.push_back("template events");
+    if (!notification->number_quality.empty()) not_applied.push_back("number quality events");
+    if (!notification->accounts.empty()) not_applied.push_back("account events");
+    if (!not_applied.empty()) {
+      problems.push_back("not applied by this version: " + Join(not_applied, 3));
+    }
+    if (!problems.empty()) item.error = Join(problems, 5);
+    parsed.push_back(std::move(item));
+  }
+
+  if (!inbound.empty()) {
+    const Status applied = inbound_(inbound);
+    if (!applied.ok()) {
+      log::Warn("event=webhook_processing_failed error={}", log::Quoted(applied.error().message));
+      return false;
+    }
+  }
+
+  auto results = std::make_shared<std::vector<StatusApplied>>();
+  const SysTime now = clock_.Now();
+  const Status committed = store_.SubmitAndWait([&](storage::UnitOfWork& work) -> Status {
+    auto applied = work.deliveries().ApplyStatuses(reports, now);
+    if (!applied.ok()) return applied.error();
+    *results = std::move(*applied);
+    for (const Parsed& item : parsed) {
+      bool in_flight = false;
+      for (std::size_t i = 0; i < item.reports; ++i) {
+        in_flight = in_flight || (*results)[item.first_report + i] == StatusApplied::kInFlight;
+      }
+      Status marked = Status::Ok();
+      if (in_flight && !item.last_chance) {
+        marked = work.webhooks().CountAttempt(item.request.id);
+      } else {
+        std::string error = item.error;
+        if (in_flight) {
+          error += std::string(error.empty() ? "" : "; ") +
+                   "a status's delivery was still sending after " + std::to_string(kMaxDeferrals) +
+                   " tries";
+        }
+        marked = work.webhooks().MarkProcessed(item.request.id, item.summary, error, now);
+      }
+      if (!marked.ok()) return marked;
+    }
+    return Status::Ok();
+  });
+  if (!committed.ok()) {
+    log::Warn("event=webhook_processing_failed error={}", log::Quoted(committed.error().message));
+    return false;
+  }
+
+  WebhookStats counted;
+  for (const Parsed& item : parsed) {
+    bool in_flight = false;
+    for (std::size_t i = 0; i < item.reports; ++i) {
+      const StatusApplied result = (*results)[item.first_report + i];
+      in_flight = in_flight || result == StatusApplied::kInFlight;
+      if (result == StatusApplied::kApplied) ++counted.statuses_applied;
+      if (result == StatusApplied::kUnchanged) ++counted.statuses_unchanged;
+      if (result == StatusApplied::kNoDelivery) ++counted.statuses_unmatched;
+    }
+    if (in_flight && !item.last_chance) {
+      Deferred& deferred = deferred_[item.request.id];
+      deferred.retry_at = std::chrono::steady_clock::now() + seconds(1);
+      ++deferred.deferrals;
+      ++counted.deferrals;
+      continue;
+    }
+    deferred_.erase(item.request.id);
+    ++counted.processed;
+    if (!item.error.empty() || in_flight) {
+      ++counted.failed;
+      log::Warn("event=webhook_not_fully_applied request={} summary={} error={}", item.request.id,
+                log::Quoted(item.summary), log::Quoted(item.error));
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    stats_.processed += counted.processed;
+    stats_.failed += counted.failed;
+    stats_.statuses_applied += counted.statuses_applied;
+    stats_.statuses_unchanged += counted.statuses_unchanged;
+    stats_.statuses_unmatched += counted.statuses_unmatched;
+    stats_.deferrals += counted.deferrals;
+  }
+  if (metrics_) {
+    metrics_->statuses.With({{"result", "applied"}}).Increment(counted.statuses_applied);
+    metrics_->statuses.With({{"result", "unchanged"}}).Increment(counted.statuses_unchanged);
+    metrics_->statuses.With({{"result", "no_delivery"}}).Increment(counted.statuses_unmatched);
+    metrics_->statuses.With({{"result", "deferred"}}).Increment(counted.deferrals);
+    metrics_->processed.With({{"result", "ok"}}).Increment(counted.processed - counted.failed);
+    metrics_->processed.With({{"result", "failed"}}).Increment(counted.failed);
+  }
+  return true;
+}
+
+}  // namespace herald::app

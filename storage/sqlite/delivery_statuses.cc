@@ -1,0 +1,161 @@
+// SqliteDeliveryRepository::ApplyStatuses: status webhooks applied to deliveries (issue 17).
+#include <string>
+
+#include "common/time.h"
+#include "storage/sqlite/delivery_repository.h"
+
+namespace herald::storage {
+namespace {
+
+using S = DeliveryState;
+
+// The state a report moves `current` to: forward only (sent < delivered < read; failed only
+// after sent), and any report settles an uncertain delivery.
+DeliveryState Advance(DeliveryState current, DeliveryState reported) {
+  const bool settled_or_sent = current == S::kUncertain || current == S::kSent;
+  switch (reported) {
+    case S::kSent:
+      return current == S::kUncertain ? S::kSent : current;
+    case S::kDelivered:
+    case S::kFailed:
+      return settled_or_sent ? reported : current;
+    case S::kRead:
+      return settled_or_sent || current == S::kDelivered ? S::kRead : current;
+    default:
+      return current;
+  }
+}
+
+bool Receives(DeliveryState state) {
+  return state == S::kUncertain || state == S::kSent || state == S::kDelivered ||
+         state == S::kRead || state == S::kFailed;
+}
+
+struct Current {
+  DeliveryId id;
+  DeliveryState state = S::kQueued;
+  bool has_message_id = false;
+  bool sent_at = false;
+  bool delivered_at = false;
+  bool read_at = false;
+  std::string pricing;
+};
+
+}  // namespace
+
+Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
+    std::span<const StatusReport> reports, SysTime now) {
+  constexpr std::string_view kColumns =
+      "SELECT id, state, provider_message_id IS NOT NULL, sent_at IS NOT NULL, "
+      "delivered_at IS NOT NULL, read_at IS NOT NULL, coalesce(pricing, '') FROM deliveries ";
+  auto by_message = connection_.Prepare(std::string(kColumns) + "WHERE provider_message_id = ?1");
+  if (!by_message.ok()) return by_message.error();
+  // By callback id only while the delivery has no message id: an id in a callback never
+  // overrides the platform's own.
+  auto by_id =
+      connection_.Prepare(std::string(kColumns) + "WHERE id = ?1 AND provider_message_id IS NULL");
+  if (!by_id.ok()) return by_id.error();
+  auto update = connection_.Prepare(
+      "UPDATE deliveries SET state = ?2, "
+      "provider_message_id = coalesce(provider_message_id, nullif(?3, '')), "
+      "sent_at = CASE WHEN ?4 THEN coalesce(sent_at, ?5) ELSE sent_at END, "
+      "delivered_at = CASE WHEN ?6 THEN coalesce(delivered_at, ?5) ELSE delivered_at END, "
+      "read_at = CASE WHEN ?7 THEN coalesce(read_at, ?5) ELSE read_at END, "
+      "reason = CASE WHEN ?8 THEN ?9 ELSE reason END, "
+      "error_code = CASE WHEN ?8 THEN ?10 ELSE error_code END, "
+      "error_details = CASE WHEN ?8 THEN nullif(?11, '') ELSE error_details END, "
+      "pricing = coalesce(nullif(?12, ''), pricing), updated_at = ?13 WHERE id = ?1");
+  if (!update.ok()) return update.error();
+
+  std::vector<StatusApplied> results;
+  results.reserve(reports.size());
+  for (const StatusReport& report : reports) {
+    std::optional<Current> found;
+    const auto read = [&found](Statement& query) -> Status {
+      auto row = query.Step();
+      if (!row.ok()) return row.error();
+      if (!*row) return Status::Ok();
+      Current current;
+      current.id = DeliveryId{query.ColumnInt(0)};
+      current.state = ParseDeliveryState(query.ColumnText(1)).value_or(S::kQueued);
+      current.has_message_id = query.ColumnInt(2) != 0;
+      current.sent_at = query.ColumnInt(3) != 0;
+      current.delivered_at = query.ColumnInt(4) != 0;
+      current.read_at = query.ColumnInt(5) != 0;
+      current.pricing = query.ColumnText(6);
+      found = std::move(current);
+      return Status::Ok();
+    };
+    if (!report.provider_message_id.empty()) {
+      by_message->Reset();
+      by_message->Bind(1, report.provider_message_id);
+      if (Status status = read(*by_message); !status.ok()) return status.error();
+    }
+    if (!found && report.delivery) {
+      by_id->Reset();
+      by_id->Bind(1, report.delivery->value);
+      if (Status status = read(*by_id); !status.ok()) return status.error();
+    }
+    if (!found) {
+      results.push_back(StatusApplied::kNoDelivery);
+      continue;
+    }
+    if (found->state == S::kSending || found->state == S::kQueued) {
+      // Its send answer (with the message id) is recorded first; the caller retries.
+      results.push_back(StatusApplied::kInFlight);
+      continue;
+    }
+    if (!Receives(found->state)) {
+      results.push_back(StatusApplied::kUnchanged);
+      continue;
+    }
+    const DeliveryState next = Advance(found->state, report.state);
+    const bool success =
+        report.state == S::kSent || report.state == S::kDelivered || report.state == S::kRead;
+    const bool fill_sent = success && !found->sent_at;
+    const bool fill_delivered = report.state == S::kDelivered && !found->delivered_at;
+    const bool fill_read = report.state == S::kRead && !found->read_at;
+    const bool new_pricing = !report.pricing_json.empty() && report.pricing_json != found->pricing;
+    const bool new_message_id = !found->has_message_id && !report.provider_message_id.empty();
+    const bool moved = next != found->state;
+    if (!moved && !fill_sent && !fill_delivered && !fill_read && !new_pricing && !new_message_id) {
+      results.push_back(StatusApplied::kUnchanged);
+      continue;
+    }
+    // The reason follows the state it explains: "failed:<code>" for a failure, none once an
+    // uncertain delivery proves sent.
+    const bool set_reason = moved && (next == S::kFailed || found->state == S::kUncertain);
+    std::string reason;
+    if (next == S::kFailed) {
+      reason = "failed:" +
+               (report.error_code ? std::to_string(*report.error_code) : std::string("status"));
+    }
+    update->Reset();
+    update->Bind(1, found->id.value)
+        .Bind(2, DeliveryStateName(next))
+        .Bind(3, report.provider_message_id)
+        .Bind(4, static_cast<std::int64_t>(fill_sent))
+        .Bind(5, ToUnixMillis(report.at))
+        .Bind(6, static_cast<std::int64_t>(fill_delivered))
+        .Bind(7, static_cast<std::int64_t>(fill_read))
+        .Bind(8, static_cast<std::int64_t>(set_reason))
+        .Bind(11, next == S::kFailed ? report.error_details : std::string())
+        .Bind(12, report.pricing_json)
+        .Bind(13, ToUnixMillis(now));
+    if (reason.empty()) {
+      update->BindNull(9);
+    } else {
+      update->Bind(9, reason);
+    }
+    if (next == S::kFailed && report.error_code) {
+      update->Bind(10, *report.error_code);
+    } else {
+      update->BindNull(10);
+    }
+    if (Status run = update->Run(); !run.ok()) return run.error();
+    results.push_back(StatusApplied::kApplied);
+  }
+  return results;
+}
+
+}  // namespace herald::storage

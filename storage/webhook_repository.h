@@ -1,0 +1,69 @@
+// storage/webhook_repository.h: webhook requests as received (issue 17). A verified request is
+// stored before it is answered, once per distinct body (the platform retries a request it got no
+// answer to with the same body), and processed later: a crash after the answer loses nothing.
+//
+// Thread rules: as ContactRepository (one per unit of work).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace herald::storage {
+
+struct WebhookRequest {
+  std::int64_t id = 0;
+  std::string source;  // "platform" (POST /webhooks/whatsapp) or "sandbox"
+  SysTime received_at{};
+  std::string payload;  // the body as received
+  std::int64_t attempts = 0;
+};
+
+struct WebhookCounts {
+  std::int64_t pending = 0;
+  std::int64_t processed = 0;
+  std::int64_t failed = 0;  // processed with an error (unusable, or given up)
+};
+
+// One stored request as the API lists it.
+struct WebhookRecord {
+  std::int64_t id = 0;
+  std::string source;
+  SysTime received_at{};
+  std::optional<SysTime> processed_at;
+  std::string summary;  // webhooks::Summarise, once processed
+  std::string error;
+  std::int64_t attempts = 0;
+  std::size_t bytes = 0;
+};
+
+class WebhookRepository {
+ public:
+  virtual ~WebhookRepository() = default;
+
+  // Stores a request under `dedupe_key`; false when a request with that key is stored already.
+  virtual Result<bool> Insert(std::string_view dedupe_key, std::string_view source,
+                              std::string_view payload, SysTime now) = 0;
+  // Requests not processed yet with an id above `after`, oldest first.
+  virtual Result<std::vector<WebhookRequest>> Pending(std::int64_t after, std::size_t limit) = 0;
+  virtual Result<std::optional<WebhookRequest>> Find(std::int64_t id) = 0;
+  // Marks a request processed, with what it held and the error (empty: none).
+  virtual Status MarkProcessed(std::int64_t id, std::string_view summary, std::string_view error,
+                               SysTime now) = 0;
+  // Counts one more processing attempt that had to be put off (a status for a delivery whose
+  // send answer is not recorded yet).
+  virtual Status CountAttempt(std::int64_t id) = 0;
+  virtual Result<WebhookCounts> Counts() = 0;
+  // The newest requests first, below `before` (0: from the newest); with `failed_only`, those
+  // processed with an error.
+  virtual Result<std::vector<WebhookRecord>> List(std::int64_t before, std::size_t limit,
+                                                  bool failed_only) = 0;
+};
+
+}  // namespace herald::storage
