@@ -92,6 +92,24 @@ struct TagCounts {
   std::uint64_t missing = 0;  // numbers with no contact, or contacts erased meanwhile
 };
 
+// One inbound message from a user, as the webhook service hands it over (issue 17).
+struct InboundRecord {
+  storage::InboundContact contact;  // its `sender` is resolved from phone_number_id
+  std::string phone_number_id;      // the business number written to
+  std::string stop_source;          // not empty: the message is an opt-out, recorded with this
+  std::string context_message_id;   // the wamid the message quotes (a reply to it)
+  std::vector<std::string> tags;    // to apply, from the reply rules
+};
+
+struct InboundTally {
+  std::uint64_t messages = 0;
+  std::uint64_t contacts_created = 0;
+  std::uint64_t unknown_numbers = 0;  // written to a business number Herald does not know
+  std::uint64_t opted_out = 0;
+  std::uint64_t replies = 0;  // deliveries counted as replied to
+  std::uint64_t tagged = 0;
+};
+
 class ContactService {
  public:
   // Contacts per writer job when a change reaches many (bulk tags): one job never holds the
@@ -124,6 +142,13 @@ class ContactService {
   void ChangeTags(std::string phone_e164, TagEdit edit, Reply<storage::StoredContact> reply);
   // GDPR erasure (see storage::ContactRepository::Erase); answers the erased contact's id.
   void Erase(std::string phone_e164, std::string actor, std::string reason, Reply<ContactId> reply);
+
+  // Inbound messages (one writer job): the contact (created when new), its last inbound time and
+  // service window with the number, the delivery it replies to, an opt-out, tags from reply
+  // rules; every change audited as `actor`, the index updated after the commit. Applying the same
+  // records again changes nothing.
+  void RecordInbound(std::vector<InboundRecord> records, std::string actor,
+                     Reply<InboundTally> reply);
 
   // Tags across contacts, in batches of kTagBatch.
   void ApplyTags(TagTargets targets, TagEdit edit, Reply<TagCounts> reply);

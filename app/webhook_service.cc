@@ -96,7 +96,7 @@ WebhookService::WebhookService(storage::Store& store, const Clock& clock, Webhoo
 
 WebhookService::~WebhookService() { Stop(); }
 
-void WebhookService::SetInboundHandler(InboundHandler handler) { inbound_ = std::move(handler); }
+void WebhookService::SetHandlers(WebhookHandlers handlers) { handlers_ = std::move(handlers); }
 
 Status WebhookService::Start() {
   auto reader = store_.OpenReader();
@@ -236,14 +236,21 @@ void WebhookService::Run() {
         break;
       }
       std::vector<storage::WebhookRequest> batch = std::move(*pending);
-      const std::int64_t before = last_id_;
       if (!batch.empty()) last_id_ = batch.back().id;
       for (storage::WebhookRequest& again : DueDeferred(*reader)) batch.push_back(std::move(again));
       if (batch.empty()) break;
-      if (!Process(std::move(batch))) {
-        last_id_ = before;  // nothing of the batch was marked: read it again after a pause
-        break;
+      if (Status processed = Process(batch); !processed.ok()) {
+        // One request must not hold up the others: each is tried alone, and one that still
+        // fails waits, longer each time, until it is marked failed.
+        if (batch.size() == 1) {
+          Failed(batch.front(), processed);
+        } else {
+          for (const storage::WebhookRequest& request : batch) {
+            if (Status alone = Process({request}); !alone.ok()) Failed(request, alone);
+          }
+        }
       }
+
       std::lock_guard lock(mutex_);
       if (stopping_) return;
     }
@@ -261,13 +268,41 @@ std::vector<storage::WebhookRequest> WebhookService::DueDeferred(storage::UnitOf
   return due;
 }
 
-bool WebhookService::Process(std::vector<storage::WebhookRequest> requests) {
+void WebhookService::Failed(const storage::WebhookRequest& request, const Status& error) {
+  Deferred& deferred = deferred_[request.id];
+  ++deferred.failures;
+  log::Warn("event=webhook_processing_failed request={} failures={} error={}", request.id,
+            deferred.failures, log::Quoted(error.error().message));
+  if (deferred.failures < kMaxFailures) {
+    deferred.retry_at = std::chrono::steady_clock::now() +
+                        std::min(seconds(std::int64_t{1} << deferred.failures), seconds(60));
+    return;
+  }
+  const std::string reason = "could not be applied after " + std::to_string(kMaxFailures) +
+                             " tries: " + error.error().message;
+  const Status marked = store_.SubmitAndWait([&](storage::UnitOfWork& work) {
+    return work.webhooks().MarkProcessed(request.id, "unapplied", reason, clock_.Now());
+  });
+  if (!marked.ok()) {
+    deferred.retry_at = std::chrono::steady_clock::now() + seconds(60);
+    return;
+  }
+  deferred_.erase(request.id);
+  std::lock_guard lock(mutex_);
+  ++stats_.processed;
+  ++stats_.failed;
+}
+
+Status WebhookService::Process(const std::vector<storage::WebhookRequest>& requests) {
   std::vector<Parsed> parsed;
   std::vector<storage::StatusReport> reports;
   std::vector<webhooks::InboundMessage> inbound;
-  for (storage::WebhookRequest& request : requests) {
+  std::vector<webhooks::TemplateEvent> templates;
+  std::vector<webhooks::NumberQualityEvent> numbers;
+  std::vector<webhooks::AccountEvent> accounts;
+  for (const storage::WebhookRequest& request : requests) {
     Parsed item;
-    item.request = std::move(request);
+    item.request = request;
     const auto deferred = deferred_.find(item.request.id);
     item.last_chance = deferred != deferred_.end() && deferred->second.deferrals >= kMaxDeferrals;
     auto notification = webhooks::ParseNotification(item.request.payload);
@@ -300,29 +335,38 @@ bool WebhookService::Process(std::vector<storage::WebhookRequest> requests) {
     }
     item.reports = reports.size() - item.first_report;
     std::vector<std::string> not_applied;
-    if (inbound_) {
-      for (webhooks::InboundMessage& message : notification->messages) {
-        inbound.push_back(std::move(message));
+    const auto take = [&not_applied](auto& handler, auto& from, auto& into, const char* what) {
+      if (from.empty()) return;
+      if (!handler) {
+        not_applied.push_back(what);
+        return;
       }
-    } else if (!notification->messages.empty()) {
-      not_applied.push_back("inbound messages");
-    }
-    if (!notification->templates.empty()) not_applied.push_back("template events");
-    if (!notification->number_quality.empty()) not_applied.push_back("number quality events");
-    if (!notification->accounts.empty()) not_applied.push_back("account events");
+      for (auto& event : from) into.push_back(std::move(event));
+    };
+    take(handlers_.inbound, notification->messages, inbound, "inbound messages");
+    take(handlers_.templates, notification->templates, templates, "template events");
+    take(handlers_.numbers, notification->number_quality, numbers, "number quality events");
+    take(handlers_.accounts, notification->accounts, accounts, "account events");
     if (!not_applied.empty()) {
-      problems.push_back("not applied by this version: " + Join(not_applied, 3));
+      problems.push_back("not applied by this version: " + Join(not_applied, 4));
     }
     if (!problems.empty()) item.error = Join(problems, 5);
     parsed.push_back(std::move(item));
   }
 
+  // Account and number events first: a restriction or a lower tier should bind before anything
+  // else of the batch moves on; then templates (which may pause campaigns), then what users wrote.
+  if (!accounts.empty()) {
+    if (Status applied = handlers_.accounts(accounts); !applied.ok()) return applied;
+  }
+  if (!numbers.empty()) {
+    if (Status applied = handlers_.numbers(numbers); !applied.ok()) return applied;
+  }
+  if (!templates.empty()) {
+    if (Status applied = handlers_.templates(templates); !applied.ok()) return applied;
+  }
   if (!inbound.empty()) {
-    const Status applied = inbound_(inbound);
-    if (!applied.ok()) {
-      log::Warn("event=webhook_processing_failed error={}", log::Quoted(applied.error().message));
-      return false;
-    }
+    if (Status applied = handlers_.inbound(inbound); !applied.ok()) return applied;
   }
 
   auto results = std::make_shared<std::vector<StatusApplied>>();
@@ -352,10 +396,7 @@ bool WebhookService::Process(std::vector<storage::WebhookRequest> requests) {
     }
     return Status::Ok();
   });
-  if (!committed.ok()) {
-    log::Warn("event=webhook_processing_failed error={}", log::Quoted(committed.error().message));
-    return false;
-  }
+  if (!committed.ok()) return committed;
 
   WebhookStats counted;
   for (const Parsed& item : parsed) {
@@ -399,7 +440,7 @@ bool WebhookService::Process(std::vector<storage::WebhookRequest> requests) {
     metrics_->processed.With({{"result", "ok"}}).Increment(counted.processed - counted.failed);
     metrics_->processed.With({{"result", "failed"}}).Increment(counted.failed);
   }
-  return true;
+  return Status::Ok();
 }
 
 }  // namespace herald::app

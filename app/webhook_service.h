@@ -14,9 +14,13 @@
 //   - statuses → deliveries (storage::DeliveryRepository::ApplyStatuses: forward only, uncertain
 //     ones settled by the callback id Herald put in biz_opaque_callback_data), in one writer job
 //     with the marks of the requests it finished, so a batch is applied and marked at once;
-//   - inbound messages → `inbound` (the daemon wires it to the contact service: windows, STOP);
+//   - inbound messages, template, number and account events → the handlers (WebhookHandlers: the
+//     daemon wires them to the contact, compliance, campaign and sender services), before the
+//     statuses' job;
 // A request whose status belongs to a delivery still 'sending' (its send answer not recorded yet)
-// is put off and tried again a second later; after kMaxDeferrals it is marked failed. A request
+// is put off and tried again a second later; after kMaxDeferrals it is marked failed. A batch that
+// fails is processed again one request at a time, so that one request that cannot be applied
+// never holds up the others (it is retried with a backoff, then marked failed). A request
 // that cannot be parsed, or that holds events this version does not apply, is marked processed
 // with an error naming them (it stays stored, listed by List).
 //
@@ -63,9 +67,21 @@ struct WebhookSecrets {
   std::string verify_token;  // empty: every handshake is refused
 };
 
-// Applies inbound messages (windows, opt-outs, replies); blocking, called on the processing
-// thread; an error leaves the request to be processed again.
+// What applies each kind of event (app/webhook_inbound.h, app/webhook_events.h): blocking, called
+// on the processing thread; an error leaves the request to be processed again.
 using InboundHandler = std::function<Status(const std::vector<webhooks::InboundMessage>&)>;
+using TemplateEventHandler = std::function<Status(const std::vector<webhooks::TemplateEvent>&)>;
+using NumberEventHandler = std::function<Status(const std::vector<webhooks::NumberQualityEvent>&)>;
+using AccountEventHandler = std::function<Status(const std::vector<webhooks::AccountEvent>&)>;
+
+// Without a handler, a request holding that kind of event is marked processed with an error
+// naming it.
+struct WebhookHandlers {
+  InboundHandler inbound;
+  TemplateEventHandler templates;
+  NumberEventHandler numbers;
+  AccountEventHandler accounts;
+};
 
 struct WebhookStats {
   std::uint64_t stored = 0;
@@ -83,6 +99,9 @@ class WebhookService {
  public:
   static constexpr std::size_t kBatch = 256;
   static constexpr int kMaxDeferrals = 600;  // a second apart: ten minutes
+  // A request whose processing fails (storage, or an event that cannot be applied) is tried
+  // again after 2, 4, … 60 s, alone; after this many failures it is marked failed (kept stored).
+  static constexpr int kMaxFailures = 8;
 
   WebhookService(storage::Store& store, const Clock& clock, WebhookSecrets secrets,
                  metrics::Registry* metrics = nullptr);
@@ -90,9 +109,8 @@ class WebhookService {
   WebhookService(const WebhookService&) = delete;
   WebhookService& operator=(const WebhookService&) = delete;
 
-  // Where inbound messages go; set before Start (without one, a request holding them is marked
-  // processed with an error naming them).
-  void SetInboundHandler(InboundHandler handler);
+  // Where each kind of event goes; set before Start.
+  void SetHandlers(WebhookHandlers handlers);
 
   // Starts the processing thread; requests stored before (a crash, a restart) are processed first.
   Status Start();
@@ -122,20 +140,23 @@ class WebhookService {
  private:
   struct Deferred {
     std::chrono::steady_clock::time_point retry_at;
-    int deferrals = 0;
+    int deferrals = 0;  // put off: a status's delivery still sending
+    int failures = 0;   // processing failed
   };
 
   void Store(std::string body, std::string source, Reply<bool> reply);
   void Run();
-  // Processes a batch; returns false when storage failed (the caller waits before trying again).
-  bool Process(std::vector<storage::WebhookRequest> requests);
+  // Processes a batch: applies its events and marks (or puts off) each request. An error means
+  // nothing of the batch was marked.
+  Status Process(const std::vector<storage::WebhookRequest>& requests);
+  void Failed(const storage::WebhookRequest& request, const Status& error);
   std::vector<storage::WebhookRequest> DueDeferred(storage::UnitOfWork& reader);
   void Count(std::uint64_t WebhookStats::*field, std::uint64_t by = 1);
 
   storage::Store& store_;
   const Clock& clock_;
   const WebhookSecrets secrets_;
-  InboundHandler inbound_;
+  WebhookHandlers handlers_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -208,6 +208,10 @@ struct WebhooksConfig {
   // while the platform reaches the webhooks through a proxy.
   std::string listen_host;
   std::uint16_t listen_port = 0;
+  // [webhooks.reply_tags]: a reply that is one of these phrases (a quick-reply button's text or
+  // payload, an interactive reply's title or id, or the whole text, compared without case and
+  // surrounding space) tags its sender: `interested = ["Interested", "Yes please"]`.
+  std::map<std::string, std::vector<std::string>> reply_tags;
 
   bool own_listener() const { return !listen_host.empty(); }
   bool operator==(const WebhooksConfig&) const = default;

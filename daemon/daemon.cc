@@ -14,6 +14,8 @@
 #include "app/contact_service.h"
 #include "app/message_service.h"
 #include "app/sender_service.h"
+#include "app/webhook_events.h"
+#include "app/webhook_inbound.h"
 #include "app/webhook_service.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -266,6 +268,13 @@ Status Daemon::Start() {
             *store_, clock_,
             app::WebhookSecrets{secrets_.webhook_app_secret, secrets_.webhook_verify_token},
             &metrics_);
+        webhooks_->SetHandlers({
+            .inbound =
+                app::MakeInboundHandler(*contacts_, *compliance_, config_.webhooks.reply_tags),
+            .templates = app::MakeTemplateEventHandler(*compliance_, *campaigns_),
+            .numbers = app::MakeNumberEventHandler(*senders_),
+            .accounts = app::MakeAccountEventHandler(*senders_),
+        });
         if (!webhooks_->configured()) {
           log::Warn(
               "event=webhooks_not_configured reason=\"no app secret: signed webhooks are "

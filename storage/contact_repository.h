@@ -5,6 +5,7 @@
 // inside one write job or on the thread that owns a read session, and never outlives it.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -63,6 +64,18 @@ struct ContactLocation {
   std::string timezone;
 };
 
+// What an inbound message (a webhook) says about the user who wrote it (issue 17).
+struct InboundContact {
+  std::string phone_e164;
+  std::string profile_name;        // the contact's name when one is created
+  std::optional<SenderId> sender;  // the business number written to, when Herald knows it
+  SysTime at{};                    // when the user wrote
+  bool entry_point = false;        // from an ad or a page button: a 72-hour free entry point
+};
+
+inline constexpr std::chrono::hours kServiceWindow{24};
+inline constexpr std::chrono::hours kEntryPointWindow{72};
+
 enum class UpsertOutcome { kCreated, kUpdated, kUnchanged };
 
 struct UpsertResult {
@@ -103,6 +116,22 @@ class ContactRepository {
   // audit entry names the actor and reason but no personal data. Returns the contact as it was.
   virtual Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
                                                      std::string_view reason, SysTime now) = 0;
+
+  // An inbound message from `inbound.phone_e164`: creates the contact when there is none (no
+  // consents: writing is not consenting), moves its last inbound time forward and opens or
+  // extends the service window with `inbound.sender` (and the entry point window). Never moves a
+  // time backwards, so applying the same message twice changes nothing the second time.
+  virtual Result<UpsertResult> RecordInbound(const InboundContact& inbound, SysTime now,
+                                             std::string_view actor) = 0;
+  // Records an opt-out (it beats every consent) with its source, audited "contact.opt_out" with
+  // `actor`; kUnchanged when the contact had opted out already. kNotFound without the contact.
+  virtual Result<UpsertResult> OptOut(ContactId id, std::string_view source, SysTime at,
+                                      std::string_view actor) = 0;
+  // Adds `tag` because of a reply, audited "contact.tag_from_reply" with the campaign replied to
+  // (when known) in the entry's detail. kUnchanged when the contact had the tag.
+  virtual Result<UpsertResult> TagFromReply(ContactId id, std::string_view tag,
+                                            std::optional<std::int64_t> campaign,
+                                            std::string_view actor, SysTime now) = 0;
 
   // Where each contact is (country, time zone; empty when unknown), for the ids that exist, in
   // the order given.

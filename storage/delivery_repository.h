@@ -225,6 +225,19 @@ class DeliveryRepository {
   // report, in order.
   virtual Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
                                                            SysTime now) = 0;
+
+  // A reply from `contact` at `at`: the delivery it answers gets replied_at (once). That is the
+  // delivery whose message id is `context_message_id` when the reply quotes one, else the latest
+  // message sent to the contact (by `sender`, when known) since `since`. Answers that delivery and
+  // its campaign, or nullopt when none matches (or it was counted already).
+  struct Replied {
+    DeliveryId delivery;
+    std::optional<CampaignId> campaign;
+  };
+  virtual Result<std::optional<Replied>> MarkReplied(ContactId contact,
+                                                     std::string_view context_message_id,
+                                                     std::optional<SenderId> sender, SysTime at,
+                                                     SysTime since) = 0;
 };
 
 }  // namespace herald::storage

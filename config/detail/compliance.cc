@@ -68,6 +68,8 @@ bool ReadWindow(const Field& field, LocalTimeWindow& out) {
   return true;
 }
 
+}  // namespace
+
 // The strings of an array value, or nullopt after reporting a wrong type.
 std::optional<std::vector<std::string>> ReadStrings(const Field& field, std::string_view example) {
   const auto* array = field.node().as_array();
@@ -91,7 +93,7 @@ std::optional<std::vector<std::string>> ReadStrings(const Field& field, std::str
   return strings;
 }
 
-}  // namespace
+namespace {}  // namespace
 
 Result<LocalTimeWindow> ParseLocalTimeWindow(std::string_view text) {
   const auto invalid = [&](std::string why) {

@@ -22,6 +22,9 @@ void ReadMaxMatcherMemory(const Field& field, Config& config);
 // Entries of the tables whose keys are data: compliance.quiet_hours.countries (a country code and
 // its window) and compliance.stop_keywords (a language and its keywords).
 void ReadQuietHoursCountry(const Field& field, std::string_view country, Config& config);
+// The strings of an array value, or nullopt after reporting a wrong type.
+std::optional<std::vector<std::string>> ReadStrings(const Field& field, std::string_view example);
+
 void ReadStopKeywords(const Field& field, std::string_view language, Config& config);
 // Their keys in the default config, sorted, as the example config lists them.
 std::vector<std::string> DefaultQuietHoursCountries();

@@ -8,6 +8,7 @@
 #include <span>
 #include <system_error>
 
+#include "common/names.h"
 #include "common/suggest.h"
 #include "config/detail/compliance.h"
 #include "config/detail/document.h"
@@ -252,6 +253,27 @@ void ReadWebhooksListen(const Field& field, Config& config) {
   config.webhooks.listen_port = address->port;
 }
 
+void ReadReplyTag(const Field& field, std::string_view tag, Config& config) {
+  if (Status valid = names::CheckTag(tag); !valid.ok()) {
+    return field.Fail("the key is the tag to apply: " + valid.error().message);
+  }
+  const auto phrases = ReadStrings(field, R"(["Interested", "Yes please"])");
+  if (!phrases) return;
+  for (const std::string& phrase : *phrases) {
+    if (phrase.find_first_not_of(" \t") == std::string::npos) {
+      return field.Fail("a phrase is empty");
+    }
+    if (phrase.size() > 256) return field.Fail("phrase " + Quoted(phrase) + " is too long");
+  }
+  config.webhooks.reply_tags[std::string(tag)] = *phrases;
+}
+
+std::vector<std::string> NoDefaultEntries() { return {}; }
+
+constexpr TableSpec kWebhooksTables[] = {
+    {"reply_tags", {}, {}, ReadReplyTag, NoDefaultEntries},
+};
+
 constexpr KeySpec kWebhooksKeys[] = {
     {"app_secret_file",
      [](const Field& f, Config& c) { ReadSecretPath(f, c.webhooks.app_secret_file); }},
@@ -269,7 +291,7 @@ constexpr TableSpec kTables[] = {
     {"compliance", kComplianceKeys, kComplianceTables},
     {"provider", kProviderKeys, kProviderTables},
     {"sending", kSendingKeys},
-    {"webhooks", kWebhooksKeys},
+    {"webhooks", kWebhooksKeys, kWebhooksTables},
 };
 
 // Every key of `table` and the tables within it, as dotted paths below `prefix`.

@@ -32,6 +32,13 @@ class SqliteContactRepository final : public ContactRepository {
                                            SysTime now) override;
   Result<std::optional<StoredContact>> Erase(ContactId id, std::string_view actor,
                                              std::string_view reason, SysTime now) override;
+  Result<UpsertResult> RecordInbound(const InboundContact& inbound, SysTime now,
+                                     std::string_view actor) override;
+  Result<UpsertResult> OptOut(ContactId id, std::string_view source, SysTime at,
+                              std::string_view actor) override;
+  Result<UpsertResult> TagFromReply(ContactId id, std::string_view tag,
+                                    std::optional<std::int64_t> campaign, std::string_view actor,
+                                    SysTime now) override;
   Result<std::vector<ContactLocation>> Locations(std::span<const ContactId> ids) override;
   Status ForEach(const std::function<void(StoredContact&&)>& visit) override;
 

@@ -47,6 +47,9 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Result<std::optional<DeliveryRow>> Find(DeliveryId id) override;
   Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
                                                    SysTime now) override;
+  Result<std::optional<Replied>> MarkReplied(ContactId contact, std::string_view context_message_id,
+                                             std::optional<SenderId> sender, SysTime at,
+                                             SysTime since) override;
 
  private:
   Connection& connection_;

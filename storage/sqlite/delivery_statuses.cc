@@ -159,3 +159,41 @@ Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
 }
 
 }  // namespace herald::storage
+
+namespace herald::storage {
+
+Result<std::optional<DeliveryRepository::Replied>> SqliteDeliveryRepository::MarkReplied(
+    ContactId contact, std::string_view context_message_id, std::optional<SenderId> sender,
+    SysTime at, SysTime since) {
+  // Quoting a message names it; otherwise the reply answers the latest message sent to the
+  // contact (by that number) since `since`.
+  const std::string which =
+      context_message_id.empty()
+          ? "id = (SELECT id FROM deliveries WHERE contact_id = ?1 AND sent_at IS NOT NULL "
+            "AND sent_at >= ?4 AND sent_at <= ?3 AND (?5 IS NULL OR sender_id = ?5) "
+            "ORDER BY sent_at DESC, id DESC LIMIT 1)"
+          : "provider_message_id = ?2 AND contact_id = ?1";
+  auto mark = connection_.Prepare("UPDATE deliveries SET replied_at = ?3 WHERE " + which +
+                                  " AND replied_at IS NULL RETURNING id, campaign_id");
+  if (!mark.ok()) return mark.error();
+  mark->Bind(1, contact.value).Bind(3, ToUnixMillis(at));
+  if (!context_message_id.empty()) {
+    mark->Bind(2, context_message_id);
+  } else {
+    mark->Bind(4, ToUnixMillis(since));
+    if (sender) {
+      mark->Bind(5, sender->value);
+    } else {
+      mark->BindNull(5);
+    }
+  }
+  auto row = mark->Step();
+  if (!row.ok()) return row.error();
+  if (!*row) return std::optional<Replied>();
+  Replied replied{DeliveryId{mark->ColumnInt(0)}, std::nullopt};
+  if (!mark->ColumnIsNull(1)) replied.campaign = CampaignId{mark->ColumnInt(1)};
+  if (Status done = mark->Run(); !done.ok()) return done.error();
+  return std::optional<Replied>(replied);
+}
+
+}  // namespace herald::storage

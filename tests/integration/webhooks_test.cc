@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,6 +47,21 @@ std::string Statuses(const std::string& statuses) {
                           statuses + "]}");
 }
 
+// Messages to business number 901; `named` is the WhatsApp id whose profile name is "Anna".
+std::string Inbound(const std::string& messages, const std::string& named = "4915100000001") {
+  return Notification(
+      "messages", R"({"messaging_product":"whatsapp","metadata":{"display_phone_number":)"
+                  R"("4930123","phone_number_id":"901"},"contacts":[{"profile":{"name":"Anna"},)"
+                  R"("wa_id":")" +
+                      named + R"("}],"messages":[)" + messages + "]}");
+}
+
+std::string Text(const std::string& from, const std::string& id, int at, const std::string& body,
+                 const std::string& extra = {}) {
+  return R"({"from":")" + from + R"(","id":")" + id + R"(","timestamp":")" + std::to_string(at) +
+         R"(","type":"text","text":{"body":")" + body + R"("})" + extra + "}";
+}
+
 std::string Status(const std::string& wamid, const std::string& status, int at,
                    const std::string& extra = {}) {
   return R"({"id":")" + wamid + R"(","status":")" + status + R"(","timestamp":")" +
@@ -58,9 +74,10 @@ class WebhooksTest : public ::testing::Test {
     WriteSecret(dir_, "app.secret", kAppSecret);
     WriteSecret(dir_, "verify.token", kVerifyToken);
     daemon_ = std::make_unique<DaemonProcess>(
-        dir_.path(), TestConfig(dir_) + "[webhooks]\napp_secret_file = \"" +
-                         (dir_ / "app.secret").string() + "\"\nverify_token_file = \"" +
-                         (dir_ / "verify.token").string() + "\"\n");
+        dir_.path(),
+        TestConfig(dir_) + "[webhooks]\napp_secret_file = \"" + (dir_ / "app.secret").string() +
+            "\"\nverify_token_file = \"" + (dir_ / "verify.token").string() +
+            "\"\n[webhooks.reply_tags]\ninterested = [\"Interested\", \"yes-please\"]\n");
     ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
   }
   void TearDown() override {
@@ -218,6 +235,231 @@ TEST_F(WebhooksTest, UnknownEventKindsAreStoredAndListed) {
   auto payload = db->Prepare("SELECT payload FROM webhook_events");
   ASSERT_TRUE(*payload->Step());
   EXPECT_THAT(payload->ColumnText(0), HasSubstr("max_phone_numbers"));
+}
+
+TEST_F(WebhooksTest, InboundMessagesOpenWindowsOptOutOnStopInAnyLanguageAndCountReplies) {
+  // Number 901 is a known sender; +4915100000001 got wamid.Q from it.
+  ASSERT_EQ(HttpRequest(daemon_->port(), "POST", "/v1/senders", kToken,
+                        R"({"phone_number_id":"901","display_phone_number":"+4930123"})")
+                .status,
+            201);
+  {
+    auto db = Database();
+    ASSERT_TRUE(db->Execute("INSERT INTO contacts (id, phone_e164, language, created_at, "
+                            "updated_at) VALUES (1, '+4915100000001', 'de', 0, 0);"
+                            "INSERT INTO deliveries (id, campaign_id, contact_id, sender_id, "
+                            "state, not_before, provider_message_id, sent_at, created_at, "
+                            "updated_at) VALUES (21, NULL, 1, (SELECT id FROM senders), 'read', 0, "
+                            "'wamid.Q', 1767225000000, 0, 0);")
+                    .ok());
+  }
+  const int at = 1767225600;
+  // A plain message from a known contact (replying to wamid.Q by quoting it), a button press that
+  // a reply rule turns into a tag, an ad click from a new user, and STOP in four languages.
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000001", "wamid.in1", at, "Danke!",
+                                    R"(,"context":{"from":"4930123","id":"wamid.Q"})")))
+                .status,
+            200);
+  ASSERT_EQ(PostSigned(Inbound(R"({"from":"4915100000001","id":"wamid.in2","timestamp":")" +
+                               std::to_string(at + 1) +
+                               R"(","type":"button","button":{"text":"Interested",)"
+                               R"("payload":"p1"}})"))
+                .status,
+            200);
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000002", "wamid.in3", at + 2, "Hallo",
+                                    R"(,"referral":{"source_type":"ad","source_id":"9"})"),
+                               "4915100000002"))
+                .status,
+            200);
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000003", "wamid.in4", at, "STOP"))).status, 200);
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000004", "wamid.in5", at, "bitte abmelden"))).status,
+            200);
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000005", "wamid.in6", at, "Arrêt"))).status, 200);
+  ASSERT_EQ(PostSigned(Inbound(Text("4915100000006", "wamid.in7", at, "退订"))).status, 200);
+  ASSERT_EQ(
+      PostSigned(Inbound(Text("4915100000007", "wamid.in8", at, "don't stop sending"))).status,
+      200);
+  json::object records = Processed(8);
+  EXPECT_EQ(records["failed"].as_int64(), 0) << json::serialize(records);
+  EXPECT_EQ(records["pending"].as_int64(), 0) << daemon_->Log();
+
+  auto db = Database();
+  const auto text = [&db](const std::string& sql) -> std::string {
+    auto query = db->Prepare(sql);
+    const bool row = query.ok() && *query->Step();
+    EXPECT_TRUE(row) << sql;
+    return row ? query->ColumnText(0) : "<no row>";
+  };
+  // Windows: the known contact's with 901 at its latest message; the ad click's with an entry
+  // point 72 hours long.
+  EXPECT_EQ(text("SELECT (last_inbound_at / 1000) || ' ' || coalesce(entry_point_until, 0) FROM "
+                 "service_windows WHERE contact_id = 1"),
+            std::to_string(at + 1) + " 0");
+  EXPECT_EQ(text("SELECT (w.entry_point_until - w.last_inbound_at) / 3600000 FROM "
+                 "service_windows w JOIN contacts c ON c.id = w.contact_id WHERE c.phone_e164 = "
+                 "'+4915100000002'"),
+            "72");
+  EXPECT_EQ(text("SELECT name FROM contacts WHERE phone_e164 = '+4915100000002'"), "Anna");
+  EXPECT_EQ(text("SELECT last_inbound_at / 1000 FROM contacts WHERE id = 1"),
+            std::to_string(at + 1));
+  // The reply is counted on the delivery it quoted; the button press tagged the contact.
+  EXPECT_EQ(text("SELECT replied_at / 1000 FROM deliveries WHERE id = 21"), std::to_string(at));
+  EXPECT_EQ(text("SELECT group_concat(t.name) FROM contact_tags ct JOIN tags t ON t.id = "
+                 "ct.tag_id WHERE ct.contact_id = 1"),
+            "interested");
+  // STOP in English, German (with a courtesy word), French and Chinese; not a sentence.
+  EXPECT_EQ(text("SELECT group_concat(phone_e164 || '=' || opted_out_source, ' ') FROM (SELECT * "
+                 "FROM contacts WHERE opted_out_at IS NOT NULL ORDER BY phone_e164)"),
+            "+4915100000003=whatsapp:STOP (en) +4915100000004=whatsapp:ABMELDEN (de) "
+            "+4915100000005=whatsapp:ARRÊT (fr) +4915100000006=whatsapp:退订 (zh)");
+  EXPECT_EQ(text("SELECT count(*) FROM audit_log WHERE action = 'contact.opt_out' AND actor = "
+                 "'webhook'"),
+            "4");
+  EXPECT_EQ(text("SELECT count(*) FROM audit_log WHERE action = 'contact.tag_from_reply'"), "1");
+
+  // The same messages again (a replay with another body: a second entry) change nothing.
+  ASSERT_EQ(PostSigned("{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"W\","
+                       "\"changes\":[{\"field\":\"messages\",\"value\":" +
+                       std::string(R"({"metadata":{"phone_number_id":"901"},"messages":[)") +
+                       Text("4915100000003", "wamid.in4", at, "STOP") + "]}}]}]}")
+                .status,
+            200);
+  Processed(9);
+  EXPECT_EQ(text("SELECT count(*) FROM audit_log WHERE action = 'contact.opt_out'"), "4");
+}
+
+// "HH:MM" two hours before now in UTC: its next occurrence is hours away in every zone, so a
+// campaign sending at that local time stays running with its deliveries queued.
+std::string LocalTimeFarAway() {
+  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  const auto minutes =
+      (now.time_since_epoch() / std::chrono::minutes(1) + 24 * 60 - 120) % (24 * 60);
+  char text[16];
+  std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return text;
+}
+
+TEST_F(WebhooksTest, APausedTemplatePausesTheCampaignsUsingItAndOnlyThose) {
+  const auto call = [this](const std::string& method, const std::string& target,
+                           const std::string& body = {}) {
+    return HttpRequest(daemon_->port(), method, target, kToken, body);
+  };
+  const std::string components = R"("components":[{"type":"BODY","text":"Hallo {{1}}"}])";
+  for (const char* target : {"/v1/templates/autumn_sale/de", "/v1/templates/autumn_sale/pt_BR",
+                             "/v1/templates/winter/de"}) {
+    const HttpResult put =
+        call("PUT", target, R"({"category":"MARKETING","status":"APPROVED",)" + components + "}");
+    ASSERT_LT(put.status, 300) << target << " " << put.body;
+  }
+  ASSERT_EQ(call("POST", "/v1/contacts/imports?format=csv",
+                 "phone,name,country,tags\n+4915112345001,Anna,DE,vip\n")
+                .status,
+            202);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Four running campaigns: autumn_sale in de, in pt_BR, in each recipient's language; winter.
+  const std::string later = LocalTimeFarAway();
+  std::map<std::string, std::string> ids;
+  for (const auto& [name, content] : std::vector<std::pair<std::string, std::string>>{
+           {"autumn-de", R"({"name":"autumn_sale","language":"de","parameters":["x"]})"},
+           {"autumn-pt", R"({"name":"autumn_sale","language":"pt_BR","parameters":["x"]})"},
+           {"autumn-any", R"({"name":"autumn_sale","parameters":["x"]})"},
+           {"winter-de", R"({"name":"winter","language":"de","parameters":["x"]})"}}) {
+    const HttpResult created = call("POST", "/v1/campaigns",
+                                    R"({"name":")" + name + R"(","segment":"tag:vip","template":)" +
+                                        content + R"(,"local_time":")" + later + R"("})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    boost::system::error_code ec;
+    const std::string id = std::to_string(json::parse(created.body, ec).at("id").as_int64());
+    ASSERT_EQ(call("POST", "/v1/campaigns/" + id + "/start").status, 200);
+    ids[name] = id;
+  }
+  const auto stored = [this](const std::string& name, const std::string& language) {
+    auto db = Database();
+    auto query = db->Prepare("SELECT status || ' ' || category FROM templates WHERE name = '" +
+                             name + "' AND language = '" + language + "'");
+    return *query->Step() ? query->ColumnText(0) : std::string("<none>");
+  };
+  const auto state = [&](const std::string& name) {
+    boost::system::error_code ec;
+    const json::value campaign = json::parse(call("GET", "/v1/campaigns/" + ids[name]).body, ec);
+    return std::string(campaign.at("state").as_string());
+  };
+
+  // The platform pauses the Brazilian Portuguese autumn_sale, writing its language "pt-BR".
+  ASSERT_EQ(PostSigned(Notification("message_template_status_update",
+                                    R"({"event":"PAUSED","message_template_id":77,)"
+                                    R"("message_template_name":"autumn_sale",)"
+                                    R"("message_template_language":"pt-BR",)"
+                                    R"("reason":"LOW_QUALITY"})"))
+                .status,
+            200);
+  Processed(1);
+  EXPECT_EQ(state("autumn-de"), "running");
+  EXPECT_EQ(state("autumn-pt"), "paused");
+  EXPECT_EQ(state("autumn-any"), "paused");
+  EXPECT_EQ(state("winter-de"), "running");
+  EXPECT_EQ(stored("autumn_sale", "pt_BR"), "PAUSED MARKETING");
+  EXPECT_EQ(stored("autumn_sale", "de"), "APPROVED MARKETING");
+  auto db = Database();
+  auto reason = db->Prepare(
+      "SELECT actor || ': ' || reason FROM audit_log WHERE action = 'campaign.paused' AND "
+      "object_id = '" +
+      ids["autumn-pt"] + "'");
+  ASSERT_TRUE(*reason->Step());
+  EXPECT_EQ(reason->ColumnText(0), "webhook: template autumn_sale (pt-BR) is PAUSED: LOW_QUALITY");
+
+  // Approved again: the template is, the campaigns stay paused until a person resumes them. A
+  // category change reaches the template too.
+  ASSERT_EQ(PostSigned(Notification("message_template_status_update",
+                                    R"({"event":"APPROVED","message_template_name":"autumn_sale",)"
+                                    R"("message_template_language":"pt_BR"})"))
+                .status,
+            200);
+  ASSERT_EQ(PostSigned(Notification("template_category_update",
+                                    R"({"message_template_name":"winter",)"
+                                    R"("message_template_language":"de",)"
+                                    R"("previous_category":"MARKETING","new_category":"UTILITY"})"))
+                .status,
+            200);
+  Processed(3);
+  EXPECT_EQ(stored("autumn_sale", "pt_BR"), "APPROVED MARKETING");
+  EXPECT_EQ(state("autumn-pt"), "paused");
+  EXPECT_EQ(stored("winter", "de"), "APPROVED UTILITY");
+}
+
+TEST_F(WebhooksTest, NumberQualityTierThroughputAndAccountRestrictionsReachTheSenders) {
+  ASSERT_EQ(HttpRequest(daemon_->port(), "POST", "/v1/senders", kToken,
+                        R"({"phone_number_id":"901","display_phone_number":"+49 30 123"})")
+                .status,
+            201);
+  ASSERT_EQ(PostSigned(Notification("phone_number_quality_update",
+                                    R"({"display_phone_number":"4930123","event":"FLAGGED",)"
+                                    R"("current_limit":"TIER_10K"})"))
+                .status,
+            200);
+  ASSERT_EQ(
+      PostSigned(Notification("phone_number_quality_update", R"({"display_phone_number":"4930123",)"
+                                                             R"("event":"THROUGHPUT_UPGRADE"})"))
+          .status,
+      200);
+  ASSERT_EQ(PostSigned(Notification("account_update",
+                                    R"({"event":"ACCOUNT_RESTRICTION","restriction_info":[)"
+                                    R"({"restriction_type":"RESTRICTED_BIZ_INITIATED_MESSAGING",)"
+                                    R"("expiration":4102444800}]})"))
+                .status,
+            200);
+  json::object records = Processed(3);
+  EXPECT_EQ(records["failed"].as_int64(), 0) << json::serialize(records);
+  const HttpResult sender = HttpRequest(daemon_->port(), "GET", "/v1/senders/901", kToken);
+  EXPECT_THAT(sender.body, HasSubstr("\"quality\":\"RED\"")) << sender.body;
+  EXPECT_THAT(sender.body, HasSubstr("\"throughput\":1000")) << sender.body;
+  EXPECT_THAT(sender.body, HasSubstr("\"messaging_limit_tier\":\"TIER_10K\"")) << sender.body;
+  const HttpResult portfolio =
+      HttpRequest(daemon_->port(), "GET", "/v1/portfolios/default", kToken);
+  EXPECT_THAT(portfolio.body, HasSubstr("\"restricted_until\":\"2100-01-01T00:00:00.000Z\""))
+      << portfolio.body;
+  EXPECT_THAT(portfolio.body, HasSubstr("RESTRICTED_BIZ_INITIATED_MESSAGING"));
 }
 
 }  // namespace
