@@ -34,8 +34,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view header = body.substr(0, std::min<std::size_t>(body.size(), 71));
   Check(herald::webhooks::CheckSignature(kSecret, body, header) != SignatureCheck::kValid ||
         header == herald::webhooks::SignBody(kSecret, body));
-  Check(herald::webhooks::CheckSignature(kSecret, body, herald::webhooks::SignBody(kSecret, body)) ==
-        SignatureCheck::kValid);
+  Check(herald::webhooks::CheckSignature(
+            kSecret, body, herald::webhooks::SignBody(kSecret, body)) == SignatureCheck::kValid);
 
   auto parsed = herald::webhooks::ParseNotification(body);
   if (!parsed.ok()) {
