@@ -1,7 +1,5 @@
 #include "app/webhook_service.h"
 
-#include <openssl/evp.h>
-
 #include <charconv>
 #include <set>
 
@@ -9,6 +7,7 @@
 #include "common/log.h"
 #include "common/thread_name.h"
 #include "storage/delivery_repository.h"
+#include "webhooks/recent_bodies.h"
 #include "webhooks/signature.h"
 
 namespace herald::app {
@@ -17,20 +16,6 @@ namespace {
 using std::chrono::seconds;
 using storage::DeliveryState;
 using storage::StatusApplied;
-
-// The dedupe key of a request: the SHA-256 of its body, in hex.
-std::string BodyKey(std::string_view body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key = "sha256:";
-  for (unsigned int i = 0; i < length; ++i) {
-    key.push_back(kHex[digest[i] >> 4]);
-    key.push_back(kHex[digest[i] & 0x0f]);
-  }
-  return key;
-}
 
 std::optional<DeliveryState> ReportedState(std::string_view status) {
   if (status == "sent") return DeliveryState::kSent;
@@ -83,6 +68,8 @@ struct WebhookService::Metrics {
             registry.AddCounter("herald_webhook_processed_total",
                                 "Stored webhook requests processed, by result (ok, failed)")) {}
   metrics::CounterFamily requests;
+  metrics::Counter stored = requests.With({{"result", "stored"}});
+  metrics::Counter replayed = requests.With({{"result", "replayed"}});
   metrics::CounterFamily refused;
   metrics::CounterFamily statuses;
   metrics::CounterFamily processed;
@@ -101,6 +88,11 @@ void WebhookService::SetHandlers(WebhookHandlers handlers) { handlers_ = std::mo
 Status WebhookService::Start() {
   auto reader = store_.OpenReader();
   if (!reader.ok()) return reader.error();
+  // The bodies of the last day, so that the platform's repeats of them are still recognised.
+  const SysTime now = clock_.Now();
+  auto hashes = (*reader)->webhooks().RecentHashes(now - kRecentWindow);
+  if (!hashes.ok()) return hashes.error();
+  for (std::int64_t hash : *hashes) recent_.Add(hash, now);
   reads_.Start(std::move(*reader));
   thread_ = std::thread([this] { Run(); });
   return Status::Ok();
@@ -165,32 +157,84 @@ void WebhookService::ReceiveTrusted(std::string body) {
 }
 
 void WebhookService::Store(std::string body, std::string source, Reply<bool> reply) {
-  auto stored = std::make_shared<bool>(false);
-  auto key = BodyKey(body);
+  // Requests that arrive while a store job waits for the writer join it: one job (one prepared
+  // insert) takes every request queued when it runs, so a burst costs one job, not one each.
+  const std::int64_t hash = webhooks::BodyHash(body);
+  bool submit = false;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    inbox_.push_back({hash, std::move(body), std::move(source), std::move(reply)});
+    submit = !store_queued_;
+    store_queued_ = true;
+  }
+  if (!submit) return;
+  auto batch = std::make_shared<std::vector<Incoming>>();
   Status submitted = store_.Submit(
-      [this, stored, key = std::move(key), body = std::move(body),
-       source = std::move(source)](storage::UnitOfWork& work) -> Status {
-        auto inserted = work.webhooks().Insert(key, source, body, clock_.Now());
-        if (!inserted.ok()) return inserted.error();
-        *stored = *inserted;
+      [this, batch](storage::UnitOfWork& work) -> Status {
+        {
+          std::lock_guard lock(inbox_mutex_);
+          batch->swap(inbox_);
+          store_queued_ = false;
+        }
+        // On the writer's thread: recent_ is touched only here (and before Start's thread).
+        const SysTime now = clock_.Now();
+        for (Incoming& incoming : *batch) {
+          incoming.stored = recent_.Add(incoming.hash, now);
+          if (!incoming.stored) continue;
+          auto inserted =
+              work.webhooks().Insert(incoming.hash, incoming.source, incoming.body, now);
+          if (!inserted.ok()) {
+            Forget(*batch);
+            return inserted.error();
+          }
+        }
         return Status::Ok();
       },
-      [this, stored, reply](Status status) {
-        if (!status.ok()) return reply(status.error());
-        Count(*stored ? &WebhookStats::stored : &WebhookStats::replayed);
-        if (metrics_) {
-          metrics_->requests.With({{"result", *stored ? "stored" : "replayed"}}).Increment();
-        }
-        if (*stored) {
-          {
-            std::lock_guard lock(mutex_);
-            new_requests_ = true;
-          }
-          wake_.notify_one();
-        }
-        reply(*stored);
+      [this, batch](Status status) {
+        if (!status.ok()) Forget(*batch);  // rolled back: a repeat must be stored after all
+        Stored(*batch, status);
       });
-  if (!submitted.ok()) reply(submitted.error());
+  if (!submitted.ok()) {
+    std::vector<Incoming> refused;
+    {
+      std::lock_guard lock(inbox_mutex_);
+      refused.swap(inbox_);
+      store_queued_ = false;
+    }
+    Stored(refused, submitted);
+  }
+}
+
+void WebhookService::Forget(std::vector<Incoming>& batch) {
+  for (Incoming& incoming : batch) {
+    if (incoming.stored) recent_.Remove(incoming.hash);
+    incoming.stored = false;
+  }
+}
+
+void WebhookService::Stored(std::vector<Incoming>& batch, const Status& status) {
+  std::uint64_t stored = 0;
+  for (const Incoming& incoming : batch) stored += incoming.stored ? 1 : 0;
+  if (status.ok()) {
+    {
+      std::lock_guard lock(mutex_);
+      stats_.stored += stored;
+      stats_.replayed += batch.size() - stored;
+      if (stored > 0) new_requests_ = true;
+    }
+    if (stored > 0) wake_.notify_one();
+    if (metrics_) {
+      metrics_->stored.Increment(static_cast<double>(stored));
+      metrics_->replayed.Increment(static_cast<double>(batch.size() - stored));
+    }
+  }
+  for (Incoming& incoming : batch) {
+    if (status.ok()) {
+      incoming.reply(incoming.stored);
+    } else {
+      incoming.reply(status.error());
+    }
+  }
 }
 
 void WebhookService::List(std::int64_t before, std::size_t limit, bool failed_only,

@@ -3,11 +3,12 @@
 //
 // Receiving (Receive, on the network thread): the X-Hub-Signature-256 header is checked on the raw
 // body before anything parses it (webhooks/signature.h); a refused request answers with the
-// reason and is counted by it. A verified request is stored (storage::WebhookRepository: once per
-// distinct body, so the platform's retries of a request it got no answer to are dropped) and the
-// reply comes only once it is durable: a crash after the 200 loses nothing, a crash before it lets
-// the platform retry. The sandbox provider's statuses and replies come in through ReceiveTrusted
-// and take the same path from there.
+// reason and is counted by it. A verified request is appended (storage::WebhookRepository) by a
+// store job that takes every request queued when it runs, unless its body was stored lately
+// (webhooks/recent_bodies.h: the platform's retries of a request it got no answer to are answered
+// without storing them again), and the reply comes only once it is durable: a crash after the 200
+// loses nothing, a crash before it lets the platform retry. The sandbox provider's statuses and
+// replies come in through ReceiveTrusted and take the same path from there.
 //
 // Processing (the service's own thread, herald-webhooks): stored requests in id order, in batches.
 // Each is parsed (webhooks/notification.h) and its events applied:
@@ -56,6 +57,7 @@
 #include "storage/store.h"
 #include "storage/webhook_repository.h"
 #include "webhooks/notification.h"
+#include "webhooks/recent_bodies.h"
 
 namespace herald::app {
 
@@ -97,11 +99,14 @@ struct WebhookStats {
 
 class WebhookService {
  public:
-  static constexpr std::size_t kBatch = 256;
+  static constexpr std::size_t kBatch = 64;
   static constexpr int kMaxDeferrals = 600;  // a second apart: ten minutes
   // A request whose processing fails (storage, or an event that cannot be applied) is tried
   // again after 2, 4, … 60 s, alone; after this many failures it is marked failed (kept stored).
   static constexpr int kMaxFailures = 8;
+  // Repeats of a body are recognised for a day, among the last 250,000 bodies (about 14 MB).
+  static constexpr std::chrono::hours kRecentWindow{24};
+  static constexpr std::size_t kRecentCapacity = 250'000;
 
   WebhookService(storage::Store& store, const Clock& clock, WebhookSecrets secrets,
                  metrics::Registry* metrics = nullptr);
@@ -144,7 +149,16 @@ class WebhookService {
     int failures = 0;   // processing failed
   };
 
+  struct Incoming {
+    std::int64_t hash;  // webhooks::BodyHash
+    std::string body;
+    std::string source;
+    Reply<bool> reply;
+    bool stored = false;
+  };
   void Store(std::string body, std::string source, Reply<bool> reply);
+  void Stored(std::vector<Incoming>& batch, const Status& status);
+  void Forget(std::vector<Incoming>& batch);
   void Run();
   // Processes a batch: applies its events and marks (or puts off) each request. An error means
   // nothing of the batch was marked.
@@ -165,6 +179,14 @@ class WebhookService {
   WebhookStats stats_ HERALD_GUARDED_BY(mutex_);
   std::thread thread_;
   ReadWorker reads_;  // List and Counts
+
+  // Verified requests waiting for the store job that will take them (see Store).
+  std::mutex inbox_mutex_;
+  std::vector<Incoming> inbox_ HERALD_GUARDED_BY(inbox_mutex_);
+  bool store_queued_ HERALD_GUARDED_BY(inbox_mutex_) = false;
+  // The bodies stored lately (their repeats are answered without storing them again): owned by
+  // the storage writer's thread (the store jobs), filled by Start before anything is received.
+  webhooks::RecentBodies recent_{kRecentWindow, kRecentCapacity};
 
   // The processing thread's own.
   std::int64_t last_id_ = 0;

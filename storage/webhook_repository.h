@@ -1,6 +1,7 @@
 // storage/webhook_repository.h: webhook requests as received (issue 17). A verified request is
-// stored before it is answered, once per distinct body (the platform retries a request it got no
-// answer to with the same body), and processed later: a crash after the answer loses nothing.
+// appended before it is answered and processed later: a crash after the answer loses nothing.
+// Repeats of a body (the platform retries a request it got no answer to) are recognised by the
+// caller, in memory, from the bodies' hashes (RecentHashes after a restart).
 //
 // Thread rules: as ContactRepository (one per unit of work).
 #pragma once
@@ -47,9 +48,11 @@ class WebhookRepository {
  public:
   virtual ~WebhookRepository() = default;
 
-  // Stores a request under `dedupe_key`; false when a request with that key is stored already.
-  virtual Result<bool> Insert(std::string_view dedupe_key, std::string_view source,
-                              std::string_view payload, SysTime now) = 0;
+  // Appends a request; answers its id.
+  virtual Result<std::int64_t> Insert(std::int64_t body_hash, std::string_view source,
+                                      std::string_view payload, SysTime now) = 0;
+  // The body hashes of the requests received at or after `since`, oldest first.
+  virtual Result<std::vector<std::int64_t>> RecentHashes(SysTime since) = 0;
   // Requests not processed yet with an id above `after`, oldest first.
   virtual Result<std::vector<WebhookRequest>> Pending(std::int64_t after, std::size_t limit) = 0;
   virtual Result<std::optional<WebhookRequest>> Find(std::int64_t id) = 0;

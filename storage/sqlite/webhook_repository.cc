@@ -20,15 +20,41 @@ WebhookRequest ReadRequest(const Statement& row) {
 
 }  // namespace
 
-Result<bool> SqliteWebhookRepository::Insert(std::string_view dedupe_key, std::string_view source,
-                                             std::string_view payload, SysTime now) {
-  auto insert = connection_.Prepare(
-      "INSERT INTO webhook_events (dedupe_key, kind, source, received_at, payload) "
-      "VALUES (?1, 'whatsapp', ?2, ?3, ?4) ON CONFLICT (dedupe_key) DO NOTHING");
-  if (!insert.ok()) return insert.error();
-  insert->Bind(1, dedupe_key).Bind(2, source).Bind(3, ToUnixMillis(now)).Bind(4, payload);
-  if (Status run = insert->Run(); !run.ok()) return run.error();
-  return connection_.Changes() > 0;
+Result<std::int64_t> SqliteWebhookRepository::Insert(std::int64_t body_hash,
+                                                     std::string_view source,
+                                                     std::string_view payload, SysTime now) {
+  if (!insert_) {
+    auto insert = connection_.Prepare(
+        "INSERT INTO webhook_events (body_hash, source, received_at, payload) "
+        "VALUES (?1, ?2, ?3, ?4) RETURNING id");
+    if (!insert.ok()) return insert.error();
+    insert_.emplace(std::move(insert).value());
+  }
+  insert_->Reset();
+  insert_->Bind(1, body_hash).Bind(2, source).Bind(3, ToUnixMillis(now)).Bind(4, payload);
+  auto row = insert_->Step();
+  if (!row.ok()) return row.error();
+  if (!*row) return MakeError(ErrorCode::kInternal, "INSERT … RETURNING gave no row");
+  const std::int64_t id = insert_->ColumnInt(0);
+  if (Status done = insert_->Run(); !done.ok()) return done.error();
+  return id;
+}
+
+Result<std::vector<std::int64_t>> SqliteWebhookRepository::RecentHashes(SysTime since) {
+  // Rows are appended in time order: walk back from the newest until one is older.
+  auto recent =
+      connection_.Prepare("SELECT body_hash, received_at FROM webhook_events ORDER BY id DESC");
+  if (!recent.ok()) return recent.error();
+  std::vector<std::int64_t> hashes;
+  const std::int64_t from = ToUnixMillis(since);
+  for (;;) {
+    auto row = recent->Step();
+    if (!row.ok()) return row.error();
+    if (!*row || recent->ColumnInt(1) < from) break;
+    hashes.push_back(recent->ColumnInt(0));
+  }
+  recent->Reset();
+  return std::vector<std::int64_t>(hashes.rbegin(), hashes.rend());
 }
 
 Result<std::vector<WebhookRequest>> SqliteWebhookRepository::Pending(std::int64_t after,
@@ -59,12 +85,16 @@ Result<std::optional<WebhookRequest>> SqliteWebhookRepository::Find(std::int64_t
 
 Status SqliteWebhookRepository::MarkProcessed(std::int64_t id, std::string_view summary,
                                               std::string_view error, SysTime now) {
-  auto mark = connection_.Prepare(
-      "UPDATE webhook_events SET processed_at = ?2, summary = ?3, error = nullif(?4, ''), "
-      "attempts = attempts + 1 WHERE id = ?1");
-  if (!mark.ok()) return mark.error();
-  mark->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, summary).Bind(4, error);
-  return mark->Run();
+  if (!mark_) {
+    auto mark = connection_.Prepare(
+        "UPDATE webhook_events SET processed_at = ?2, summary = ?3, error = nullif(?4, ''), "
+        "attempts = attempts + 1 WHERE id = ?1");
+    if (!mark.ok()) return mark.error();
+    mark_.emplace(std::move(mark).value());
+  }
+  mark_->Reset();
+  mark_->Bind(1, id).Bind(2, ToUnixMillis(now)).Bind(3, summary).Bind(4, error);
+  return mark_->Run();
 }
 
 Status SqliteWebhookRepository::CountAttempt(std::int64_t id) {

@@ -3,6 +3,8 @@
 // Thread rules: works on the connection it was made with; one per unit of work.
 #pragma once
 
+#include <optional>
+
 #include "storage/sqlite/connection.h"
 #include "storage/webhook_repository.h"
 
@@ -12,8 +14,9 @@ class SqliteWebhookRepository final : public WebhookRepository {
  public:
   explicit SqliteWebhookRepository(Connection& connection) : connection_(connection) {}
 
-  Result<bool> Insert(std::string_view dedupe_key, std::string_view source,
-                      std::string_view payload, SysTime now) override;
+  Result<std::int64_t> Insert(std::int64_t body_hash, std::string_view source,
+                              std::string_view payload, SysTime now) override;
+  Result<std::vector<std::int64_t>> RecentHashes(SysTime since) override;
   Result<std::vector<WebhookRequest>> Pending(std::int64_t after, std::size_t limit) override;
   Result<std::optional<WebhookRequest>> Find(std::int64_t id) override;
   Status MarkProcessed(std::int64_t id, std::string_view summary, std::string_view error,
@@ -25,6 +28,9 @@ class SqliteWebhookRepository final : public WebhookRepository {
 
  private:
   Connection& connection_;
+  // Prepared once per unit of work (a burst of requests, a batch of marks).
+  std::optional<Statement> insert_;
+  std::optional<Statement> mark_;
 };
 
 }  // namespace herald::storage

@@ -151,7 +151,7 @@ TEST_F(WebhookCrashTest, KillsWhileStatusesArePostedLoseNothingAndApplyEachOnce)
   EXPECT_EQ(states["read"], kDeliveries / 2);
   EXPECT_EQ(states["delivered"], kDeliveries - kDeliveries / 10 - kDeliveries / 2);
   EXPECT_EQ(states["sent"], 0);
-  auto stored = (*db)->Prepare("SELECT count(*), count(DISTINCT dedupe_key) FROM webhook_events");
+  auto stored = (*db)->Prepare("SELECT count(*), count(DISTINCT body_hash) FROM webhook_events");
   ASSERT_TRUE(*stored->Step());
   EXPECT_EQ(stored->ColumnInt(0), kDeliveries);
   EXPECT_EQ(stored->ColumnInt(1), kDeliveries);

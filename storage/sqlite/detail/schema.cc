@@ -395,16 +395,27 @@ INSERT INTO market_rules VALUES
 )sql";
 
 // Webhook processing (issue 17): what status webhooks report on a delivery (the pricing object
-// as received, the error's details, when the recipient replied) and how each stored webhook
-// request was processed. webhook_events keeps one row per distinct request body (dedupe_key is
-// its SHA-256), stored before the request is answered.
+// as received, the error's details, when the recipient replied), and the webhook requests as
+// received (nothing wrote the table of migration 5 before this version: it is made anew). A
+// request is appended before it is answered; repeats of a body are found in memory by its hash
+// (webhooks/recent_bodies.h), not by a unique index, whose random page writes limited ingestion.
 constexpr std::string_view kWebhookProcessing = R"sql(
 ALTER TABLE deliveries ADD COLUMN pricing TEXT CHECK (pricing IS NULL OR json_valid(pricing));
 ALTER TABLE deliveries ADD COLUMN error_details TEXT;
 ALTER TABLE deliveries ADD COLUMN replied_at INTEGER;
-ALTER TABLE webhook_events ADD COLUMN source TEXT NOT NULL DEFAULT 'platform';
-ALTER TABLE webhook_events ADD COLUMN summary TEXT;
-ALTER TABLE webhook_events ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+DROP TABLE webhook_events;
+CREATE TABLE webhook_events (
+  id           INTEGER PRIMARY KEY,
+  body_hash    INTEGER NOT NULL,               -- the first 8 bytes of the body's SHA-256
+  source       TEXT NOT NULL,                  -- platform (POST /webhooks/whatsapp) or sandbox
+  received_at  INTEGER NOT NULL,
+  payload      TEXT NOT NULL,                  -- the body as received
+  processed_at INTEGER,
+  summary      TEXT,                           -- what it held: "statuses=2 messages=1"
+  error        TEXT,                           -- processed, but not (fully) applied: why
+  attempts     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_events_pending ON webhook_events (id) WHERE processed_at IS NULL;
 )sql";
 
 constexpr Migration kMigrations[] = {
