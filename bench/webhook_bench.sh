@@ -6,6 +6,7 @@
 #
 #   bench/webhook_bench.sh [--events=100000] [--seconds=5] [--connections=32] [--threads=2]
 #                          [--runs=3] [--work=DIR]
+#   (the figures in bench/RESULTS.md: --connections=128)
 #
 # Each run: a new heraldd (HERALD_BUILD_DIR, default build) on a new database holding --events
 # sent deliveries (written with sqlite3 before the start), and --events distinct notifications,
@@ -110,6 +111,9 @@ TOML
       SELECT i, i, 'sent', 0, 'wamid.bench.' || i, 1000, 0, 0 FROM n;
     COMMIT;"
   start_heraldd "$build/daemon/heraldd" "$dir" "$port" "$token"
+  # The same daemon's HTTP path alone (GET /healthz: no body, no storage), the ceiling beside
+  # which the ingestion rate is read.
+  healthz=$(wrk -t"$threads" -c"$connections" -d3s "$url/healthz" | awk '/Requests\/sec/ {print int($2)}')
   started=$(date +%s.%N)
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$work/post.lua" "$url" \
     >"$dir/wrk.txt"
@@ -128,7 +132,8 @@ TOML
   p99=$(awk '$1 == "99%" {print $2}' "$dir/wrk.txt")
   errors=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$dir/wrk.txt" | awk '{print $NF}' || true)
   apply_rate=$(python3 -c "print(round($processed / ($applied_at - $started)))")
-  echo "run $run: ingested $rate/s (p50 $p50, p99 $p99, non-2xx ${errors:-0}); stored and" \
+  echo "run $run: ingested $rate/s (p50 $p50, p99 $p99, non-2xx ${errors:-0}; GET /healthz" \
+    "$healthz/s, ratio $(python3 -c "print(round($rate / $healthz, 2))")); stored and" \
     "processed $processed, deliveries now delivered $delivered; applied $apply_rate/s from the" \
     "first request to the last processed"
   results+=("$rate")
