@@ -18,6 +18,20 @@ void ContactService::RecordInbound(std::vector<InboundRecord> records, std::stri
     std::map<std::string, std::optional<SenderId>> senders;
     for (const InboundRecord& record : records) {
       ++done->tally.messages;
+      if (!record.new_phone_e164.empty()) {
+        auto contact = work.contacts().FindByPhone(record.contact.phone_e164);
+        if (!contact.ok()) return contact.error();
+        if (!contact->has_value()) continue;  // nobody Herald knows: nothing to move
+        auto moved = work.contacts().ChangePhone((*contact)->id, record.new_phone_e164, actor, now);
+        if (!moved.ok() && moved.error().code == ErrorCode::kAlreadyExists) {
+          ++done->tally.numbers_not_changed;
+          continue;
+        }
+        if (!moved.ok()) return moved.error();
+        ++done->tally.numbers_changed;
+        done->changes.push_back(std::move(*moved));
+        continue;
+      }
       auto known = senders.find(record.phone_number_id);
       if (known == senders.end()) {
         auto sender = work.senders().Find(record.phone_number_id);

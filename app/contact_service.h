@@ -99,6 +99,9 @@ struct InboundRecord {
   std::string stop_source;          // not empty: the message is an opt-out, recorded with this
   std::string context_message_id;   // the wamid the message quotes (a reply to it)
   std::vector<std::string> tags;    // to apply, from the reply rules
+  // Not empty: a `system` message saying the user's number changed to this one (E.164); the
+  // contact moves there and nothing else of the record applies.
+  std::string new_phone_e164;
 };
 
 struct InboundTally {
@@ -108,6 +111,8 @@ struct InboundTally {
   std::uint64_t opted_out = 0;
   std::uint64_t replies = 0;  // deliveries counted as replied to
   std::uint64_t tagged = 0;
+  std::uint64_t numbers_changed = 0;
+  std::uint64_t numbers_not_changed = 0;  // the new number is another contact's
 };
 
 class ContactService {

@@ -29,8 +29,19 @@ std::vector<InboundRecord> ToInboundRecords(const std::vector<webhooks::InboundM
                                             const ReplyTagRules& rules) {
   std::vector<InboundRecord> records;
   for (const webhooks::InboundMessage& message : messages) {
-    if (message.type == "system" || !AllDigits(message.from) || message.from.size() > 15) continue;
+    if (!AllDigits(message.from) || message.from.size() > 15) continue;
     InboundRecord record;
+    if (message.type == "system") {
+      // A number change moves the contact; other system messages open no window.
+      if (message.system_type != "user_changed_number" || !AllDigits(message.system_new_wa_id) ||
+          message.system_new_wa_id.size() > 15) {
+        continue;
+      }
+      record.contact.phone_e164 = "+" + message.from;
+      record.new_phone_e164 = "+" + message.system_new_wa_id;
+      records.push_back(std::move(record));
+      continue;
+    }
     record.contact.phone_e164 = "+" + message.from;
     record.contact.profile_name = message.profile_name;
     record.contact.at = message.timestamp;

@@ -6,7 +6,8 @@
 //     an interactive reply's title or id, or the whole text equal to a rule's phrase (ASCII case
 //     and surrounding space ignored);
 //   - the 72-hour free entry point when it came from an ad or a page button (a referral).
-// System messages (a user's number change) open no window and are left out here.
+// A `system` message saying the user's number changed (user_changed_number) moves the contact to
+// the new number instead; other system messages are left out.
 //
 // Thread rules: pure functions; the handler blocks its caller (the webhook processing thread)
 // until the contact service's job is durable.

@@ -133,6 +133,12 @@ class ContactRepository {
                                             std::optional<std::int64_t> campaign,
                                             std::string_view actor, SysTime now) = 0;
 
+  // The user's WhatsApp number changed (a `system` webhook): the contact moves to `new_phone`
+  // (E.164), audited "contact.number_changed". kAlreadyExists (field "phone") when another
+  // contact has that number: two contacts are never merged silently.
+  virtual Result<UpsertResult> ChangePhone(ContactId id, std::string_view new_phone,
+                                           std::string_view actor, SysTime now) = 0;
+
   // Where each contact is (country, time zone; empty when unknown), for the ids that exist, in
   // the order given.
   virtual Result<std::vector<ContactLocation>> Locations(std::span<const ContactId> ids) = 0;

@@ -127,4 +127,42 @@ Result<UpsertResult> SqliteContactRepository::TagFromReply(ContactId id, std::st
   return changed;
 }
 
+Result<UpsertResult> SqliteContactRepository::ChangePhone(ContactId id, std::string_view new_phone,
+                                                          std::string_view actor, SysTime now) {
+  auto before = FindById(id);
+  if (!before.ok()) return before.error();
+  if (!before->has_value()) {
+    return MakeError(ErrorCode::kNotFound, "no contact " + std::to_string(id.value), "contact");
+  }
+  UpsertResult result;
+  result.before = **before;
+  result.after = **before;
+  if ((*before)->phone_e164 == new_phone) return result;
+  auto taken = FindByPhone(new_phone);
+  if (!taken.ok()) return taken.error();
+  if (taken->has_value()) {
+    return MakeError(ErrorCode::kAlreadyExists,
+                     "another contact has the number " + std::string(new_phone), "phone");
+  }
+  auto change =
+      connection_.Prepare("UPDATE contacts SET phone_e164 = ?2, updated_at = ?3 WHERE id = ?1");
+  if (!change.ok()) return change.error();
+  change->Bind(1, id.value).Bind(2, new_phone).Bind(3, ToUnixMillis(now));
+  if (Status run = change->Run(); !run.ok()) return run.error();
+  const std::string object_id = std::to_string(id.value);
+  if (Status audited = AuditWriter(connection_)
+                           .Append({.at = now,
+                                    .actor = actor,
+                                    .action = "contact.number_changed",
+                                    .object_type = "contact",
+                                    .object_id = object_id,
+                                    .reason = "user_changed_number"});
+      !audited.ok()) {
+    return audited.error();
+  }
+  result.after.phone_e164 = std::string(new_phone);
+  result.outcome = UpsertOutcome::kUpdated;
+  return result;
+}
+
 }  // namespace herald::storage

@@ -36,6 +36,8 @@ class SqliteContactRepository final : public ContactRepository {
                                      std::string_view actor) override;
   Result<UpsertResult> OptOut(ContactId id, std::string_view source, SysTime at,
                               std::string_view actor) override;
+  Result<UpsertResult> ChangePhone(ContactId id, std::string_view new_phone, std::string_view actor,
+                                   SysTime now) override;
   Result<UpsertResult> TagFromReply(ContactId id, std::string_view tag,
                                     std::optional<std::int64_t> campaign, std::string_view actor,
                                     SysTime now) override;

@@ -462,5 +462,39 @@ TEST_F(WebhooksTest, NumberQualityTierThroughputAndAccountRestrictionsReachTheSe
   EXPECT_THAT(portfolio.body, HasSubstr("RESTRICTED_BIZ_INITIATED_MESSAGING"));
 }
 
+TEST_F(WebhooksTest, ANumberChangeMovesTheContactUnlessTheNewNumberIsAnothersContact) {
+  {
+    auto db = Database();
+    ASSERT_TRUE(db->Execute("INSERT INTO contacts (id, phone_e164, name, created_at, updated_at) "
+                            "VALUES (1, '+4915100000001', 'Anna', 0, 0), "
+                            "(2, '+4915100000002', 'Ben', 0, 0), "
+                            "(3, '+4915100000003', 'Cleo', 0, 0);")
+                    .ok());
+  }
+  const auto change = [](const std::string& from, const std::string& to, const std::string& id) {
+    return Inbound(R"({"from":")" + from + R"(","id":")" + id +
+                   R"(","timestamp":"1767225600","type":"system","system":{"body":"changed",)"
+                   R"("wa_id":")" +
+                   to + R"(","type":"user_changed_number"}})");
+  };
+  ASSERT_EQ(PostSigned(change("4915100000001", "4915100000009", "wamid.s1")).status, 200);
+  ASSERT_EQ(PostSigned(change("4915100000002", "4915100000003", "wamid.s2")).status, 200);
+  json::object records = Processed(2);
+  EXPECT_EQ(records["failed"].as_int64(), 0) << json::serialize(records);
+  auto db = Database();
+  auto rows = db->Prepare(
+      "SELECT group_concat(id || '=' || phone_e164, ' ') FROM (SELECT * FROM contacts ORDER BY "
+      "id)");
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->ColumnText(0), "1=+4915100000009 2=+4915100000002 3=+4915100000003");
+  auto windows = db->Prepare("SELECT count(*) FROM service_windows");
+  ASSERT_TRUE(*windows->Step());
+  EXPECT_EQ(windows->ColumnInt(0), 0);  // a system message is not the user writing
+  auto audit = db->Prepare(
+      "SELECT count(*) FROM audit_log WHERE action = 'contact.number_changed' AND object_id = '1'");
+  ASSERT_TRUE(*audit->Step());
+  EXPECT_EQ(audit->ColumnInt(0), 1);
+}
+
 }  // namespace
 }  // namespace herald::testing
