@@ -52,6 +52,7 @@
 
 #include "app/campaign_service.h"
 #include "app/compliance_service.h"
+#include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/sender_service.h"
 #include "campaign/pacer.h"
@@ -99,6 +100,9 @@ class CampaignRunner {
   bool Finished() const { return finished_.load(); }
 
   const std::string& owner() const { return owner_; }
+  // Where deliveries recorded blocked are published (message.blocked), in the job that records
+  // them; set before Start.
+  void SetEventPublisher(EventPublisher* events) { events_ = events; }
   // A single message was queued: claim it now rather than at the next poll.
   void NudgeSingles();
 
@@ -127,6 +131,7 @@ class CampaignRunner {
   Executor post_to_provider_;
   RunnerOptions options_;
   metrics::Registry* metrics_;  // may be null (tests)
+  EventPublisher* events_ = nullptr;
   std::string owner_;
 
   std::unique_ptr<State> state_;  // the runner thread's alone

@@ -310,9 +310,16 @@ void CampaignService::Transition(CampaignId id, std::vector<std::string_view> fr
   auto after = std::make_shared<std::optional<CampaignRecord>>();
   auto strings = std::make_shared<std::vector<std::string>>(
       std::vector<std::string>{std::move(to), std::move(actor), std::move(reason)});
+  EventPublisher* events = events_;
   Status queued = store_.Submit(
-      [id, from, strings, now, finish_queued, after](storage::UnitOfWork& work) -> Status {
+      [id, from, strings, now, finish_queued, after, events](storage::UnitOfWork& work) -> Status {
         const std::string& to = (*strings)[0];
+        std::string previous;
+        if (events != nullptr) {
+          auto before = work.campaigns().Find(id);
+          if (!before.ok()) return before.error();
+          if (*before) previous = (*before)->state;
+        }
         if (Status moved =
                 work.campaigns().Transition(id, from, to, {(*strings)[1], (*strings)[2], now});
             !moved.ok()) {
@@ -326,10 +333,17 @@ void CampaignService::Transition(CampaignId id, std::vector<std::string_view> fr
         auto record = work.campaigns().Find(id);
         if (!record.ok()) return record.error();
         *after = std::move(*record);
+        if (events != nullptr && *after) {
+          return events->Stage(work,
+                               CampaignStateEvent(id, (*after)->name, to, previous, (*strings)[2],
+                                                  (*strings)[1], now),
+                               now);
+        }
         return Status::Ok();
       },
       [this, id, strings, after, reply](Status status) {
         if (!status.ok()) return reply(status.error());
+        if (events_ != nullptr) events_->Wake();
         if (*after) Remember(**after);
         Notify(id);
         log::Info("event=campaign_state campaign={} state={} actor={} reason={}", id.value,
@@ -380,8 +394,9 @@ void CampaignService::ResendUncertain(CampaignId id, bool confirmed, std::string
   auto after = std::make_shared<std::optional<CampaignRecord>>();
   auto strings =
       std::make_shared<std::pair<std::string, std::string>>(std::move(actor), std::move(reason));
+  EventPublisher* events = events_;
   Status queued = store_.Submit(
-      [id, now, after, strings](storage::UnitOfWork& work) -> Status {
+      [id, now, after, strings, events](storage::UnitOfWork& work) -> Status {
         auto record = work.campaigns().Find(id);
         if (!record.ok()) return record.error();
         if (!*record) {
@@ -401,6 +416,16 @@ void CampaignService::ResendUncertain(CampaignId id, bool confirmed, std::string
               !reopened.ok()) {
             return reopened;
           }
+          if (events != nullptr) {
+            if (Status staged =
+                    events->Stage(work,
+                                  CampaignStateEvent(id, (*record)->name, "running", state,
+                                                     "resend uncertain", strings->first, now),
+                                  now);
+                !staged.ok()) {
+              return staged;
+            }
+          }
         }
         auto refreshed = work.campaigns().Find(id);
         if (!refreshed.ok()) return refreshed.error();
@@ -409,6 +434,7 @@ void CampaignService::ResendUncertain(CampaignId id, bool confirmed, std::string
       },
       [this, id, after, reply](Status status) {
         if (!status.ok()) return reply(status.error());
+        if (events_ != nullptr) events_->Wake();
         if (*after) Remember(**after);
         Notify(id);
         reads_.Post(

@@ -32,6 +32,7 @@
 
 #include "app/campaign_content.h"
 #include "app/contact_service.h"
+#include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
 #include "app/sender_service.h"
@@ -127,6 +128,9 @@ class CampaignService {
   std::vector<ActiveCampaign> Active() const;
   void AddListener(Listener listener);
   void SetProgressSource(ProgressSource source);
+  // Where every state change is published (campaign.state), in the write job that commits it;
+  // set before Start. May be left unset (tests).
+  void SetEventPublisher(EventPublisher* events) { events_ = events; }
 
   // Runs one step of the service's clock at `now` (tests call it directly).
   void Tick();
@@ -148,6 +152,7 @@ class CampaignService {
   ContactService& contacts_;
   SenderService& senders_;
   std::shared_ptr<const compliance::CountryZoneTable> zones_;
+  EventPublisher* events_ = nullptr;
 
   mutable std::mutex mutex_;
   std::map<CampaignId, ActiveCampaign> active_ HERALD_GUARDED_BY(mutex_);

@@ -93,15 +93,23 @@ void MessageService::Send(MessageRequest request, std::string actor, Reply<Messa
         result.decision.allowed ? storage::DeliveryState::kQueued : result.decision.state;
     const std::string reason = result.decision.allowed ? "" : result.decision.reason;
     auto id = std::make_shared<DeliveryId>();
+    EventPublisher* events = state == storage::DeliveryState::kBlocked ? events_ : nullptr;
     Status queued = store_.Submit(
-        [delivery, state, reason, now, id](storage::UnitOfWork& work) -> Status {
+        [delivery, state, reason, now, id, events,
+         phone = (*contact)->phone_e164](storage::UnitOfWork& work) -> Status {
           auto inserted = work.deliveries().InsertSingle(delivery, state, reason, now);
           if (!inserted.ok()) return inserted.error();
           *id = *inserted;
+          if (events != nullptr) {
+            return events->Stage(
+                work, MessageBlockedEvent(*id, std::nullopt, delivery.contact, phone, reason, now),
+                now);
+          }
           return Status::Ok();
         },
-        [this, id, state, result = std::move(result), reply](Status status) mutable {
+        [this, id, state, events, result = std::move(result), reply](Status status) mutable {
           if (!status.ok()) return reply(status.error());
+          if (events != nullptr) events->Wake();
           result.delivery = *id;
           result.state = std::string(storage::DeliveryStateName(state));
           if (state == storage::DeliveryState::kQueued && queued_listener_) queued_listener_();

@@ -16,6 +16,7 @@
 
 #include "app/campaign_content.h"
 #include "app/compliance_service.h"
+#include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
 #include "app/send_preparation.h"
@@ -49,6 +50,9 @@ class MessageService {
   void Stop();
   // Called after a message is queued (the runner claims it at once).
   void SetQueuedListener(std::function<void()> listener);
+  // Where a message refused as blocked at the request is published (message.blocked), in the job
+  // that records it; set before serving.
+  void SetEventPublisher(EventPublisher* events) { events_ = events; }
 
   void Send(MessageRequest request, std::string actor, Reply<MessageResult> reply);
   void Get(DeliveryId id, Reply<storage::DeliveryRow> reply);
@@ -60,6 +64,7 @@ class MessageService {
   ComplianceService& compliance_;
   ReadWorker worker_;
   std::function<void()> queued_listener_;  // set before serving
+  EventPublisher* events_ = nullptr;       // set before serving
 };
 
 }  // namespace herald::app

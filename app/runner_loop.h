@@ -77,6 +77,9 @@ struct CampaignRunner::State {
   std::vector<storage::SendingMark> marks;
   runner_detail::SteadyTime first_mark{};
   std::vector<storage::DeliveryOutcome> outcomes;
+  // The campaign (nullopt: a single message) of each blocked outcome in `outcomes`, for its
+  // message.blocked event.
+  std::unordered_map<DeliveryId, std::optional<CampaignId>> blocked;
   runner_detail::SteadyTime first_outcome{};
   std::size_t in_flight = 0;
   std::size_t jobs_in_flight = 0;  // writer jobs not answered yet

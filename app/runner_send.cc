@@ -18,8 +18,41 @@ void RunnerLoop::Settle(DeliveryOutcome outcome, std::optional<CampaignId> campa
   state.held.erase(outcome.id);
   state.claimed.erase(outcome.id);
   if (state.outcomes.empty()) state.first_outcome = SteadyClock::now();
+  if (outcome.state == DeliveryState::kBlocked && runner.events_ != nullptr) {
+    state.blocked[outcome.id] =
+        campaign && *campaign != kSingles ? campaign : std::optional<CampaignId>();
+  }
   state.outcomes.push_back(std::move(outcome));
 }
+
+namespace {
+
+// Stages a message.blocked event for each blocked outcome of `batch` that was recorded (not in
+// `lost`), in the job that records them.
+Status StageBlocked(storage::UnitOfWork& work, EventPublisher& events,
+                    const std::vector<storage::DeliveryOutcome>& batch,
+                    const std::unordered_map<DeliveryId, std::optional<CampaignId>>& blocked,
+                    const std::vector<DeliveryId>& lost, SysTime now) {
+  for (const storage::DeliveryOutcome& outcome : batch) {
+    const auto campaign = blocked.find(outcome.id);
+    if (campaign == blocked.end()) continue;
+    if (std::find(lost.begin(), lost.end(), outcome.id) != lost.end()) continue;
+    auto row = work.deliveries().Find(outcome.id);
+    if (!row.ok()) return row.error();
+    if (!*row) continue;
+    if (Status staged =
+            events.Stage(work,
+                         MessageBlockedEvent(outcome.id, campaign->second, (*row)->contact,
+                                             (*row)->phone_e164, outcome.reason, now),
+                         now);
+        !staged.ok()) {
+      return staged;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 void RunnerLoop::FlushOutcomes(SteadyTime now, bool force) {
   if (state.outcomes.empty()) return;
@@ -29,19 +62,25 @@ void RunnerLoop::FlushOutcomes(SteadyTime now, bool force) {
   }
   auto batch = std::make_shared<std::vector<DeliveryOutcome>>(std::move(state.outcomes));
   state.outcomes.clear();
+  auto blocked = std::make_shared<std::unordered_map<DeliveryId, std::optional<CampaignId>>>(
+      std::move(state.blocked));
+  state.blocked.clear();
   const std::string owner = runner.owner_;
   const SysTime wall = runner.clock_.Now();
+  EventPublisher* events = blocked->empty() ? nullptr : runner.events_;
   Write(
-      [owner, batch, wall](storage::UnitOfWork& work) -> Status {
+      [owner, batch, blocked, events, wall](storage::UnitOfWork& work) -> Status {
         auto lost = work.deliveries().RecordOutcomes(owner, *batch, wall);
         if (!lost.ok()) return lost.error();
         if (!lost->empty()) {
           log::Warn("event=runner_outcomes_not_recorded count={} hint={}", lost->size(),
                     log::Quoted("the claims were no longer this runner's"));
         }
+        if (events != nullptr) return StageBlocked(work, *events, *batch, *blocked, *lost, wall);
         return Status::Ok();
       },
-      [batch](const Status& status) {
+      [batch, events](const Status& status) {
+        if (events != nullptr && status.ok()) events->Wake();
         if (!status.ok()) {
           log::Error("event=runner_outcomes_failed count={} error={}", batch->size(),
                      log::Quoted(status.error().ToString()));

@@ -24,7 +24,7 @@ namespace {
 constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
     &RegisterStatusCommand,   &RegisterContactsCommands,  &RegisterTagsCommands,
     &RegisterSegmentCommands, &RegisterWordsCommands,     &RegisterTemplatesCommands,
-    &RegisterSendersCommands, &RegisterCampaignsCommands,
+    &RegisterSendersCommands, &RegisterCampaignsCommands, &RegisterHooksCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:

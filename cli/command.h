@@ -108,6 +108,7 @@ void RegisterContactsCommands(CLI::App& app, CommandTable& table);
 // `herald tags apply|rename|delete`: tags across many contacts (/v1/tags).
 void RegisterTagsCommands(CLI::App& app, CommandTable& table);
 void RegisterSendersCommands(CLI::App& app, CommandTable& table);
+void RegisterHooksCommands(CLI::App& app, CommandTable& table);
 void RegisterCampaignsCommands(CLI::App& app, CommandTable& table);
 
 // `herald segment count|preview|export|save|list|show|delete`: segment expressions and saved

@@ -217,6 +217,32 @@ struct WebhooksConfig {
   bool operator==(const WebhooksConfig&) const = default;
 };
 
+// The event kinds the outbound hooks send (app/event_publisher.h, docs/hooks.md).
+inline constexpr std::string_view kHookEventKinds[] = {"campaign.state", "message.blocked",
+                                                       "contact.opted_out"};
+
+// One [hooks.<name>] table: an endpoint of the outbound event hooks (app/event_hooks.h). Its
+// signing secret is never a value in the file: hooks.<name>.secret_file, else the environment
+// (HERALD_HOOK_<NAME>_SECRET, the name upper-cased, '-' as '_'), else the systemd credential
+// hook_<name>_secret; none is an error at start.
+struct HookEndpointConfig {
+  // "https://…"; "http://" only to a loopback host (tests). May hold a query (never logged).
+  std::string url;
+  std::filesystem::path secret_file;
+  std::vector<std::string> events{"campaign.state", "message.blocked", "contact.opted_out"};
+  std::chrono::milliseconds timeout{std::chrono::seconds(10)};    // one attempt, connect included
+  std::size_t max_attempts = 12;                                  // then the event is a dead letter
+  std::chrono::milliseconds retry_base{std::chrono::seconds(1)};  // backoff: base × 2^(attempts-1)
+  std::chrono::milliseconds retry_max{std::chrono::minutes(10)};  // the backoff's ceiling
+  // A failed attempt this long after the event was stored (or replayed) makes it a dead letter.
+  std::chrono::milliseconds max_age{std::chrono::hours(24)};
+
+  bool operator==(const HookEndpointConfig&) const = default;
+};
+
+// Checks a hook URL: https, or http with a loopback host; no user or fragment.
+Status CheckHookUrl(std::string_view url);
+
 struct Config {
   ServerConfig server;
   StorageConfig storage;
@@ -227,6 +253,7 @@ struct Config {
   ProviderConfig provider;
   SendingConfig sending;
   WebhooksConfig webhooks;
+  std::map<std::string, HookEndpointConfig> hooks;  // [hooks.<name>], by name
 
   bool operator==(const Config&) const = default;
 };
@@ -296,6 +323,8 @@ struct Secrets {
   std::string webhook_app_secret;
   // The same way: webhooks.verify_token_file, HERALD_WEBHOOK_VERIFY_TOKEN, webhook_verify_token.
   std::string webhook_verify_token;
+  // Each [hooks.<name>] endpoint's signing secret, by name (see HookEndpointConfig).
+  std::map<std::string, std::string> hook_secrets;
   std::vector<SecretFileWarning> warnings;  // the files read that other users may read or write
 };
 

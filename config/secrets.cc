@@ -2,6 +2,7 @@
 // credential. No token value ever goes into an error message.
 #include <sys/stat.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -148,6 +149,28 @@ Result<Secrets> LoadSecrets(const Config& config, const EnvLookup& getenv) {
     if (!webhook) return std::move(webhook).error();
     secret.into = std::move(webhook->token);
     if (webhook->warning) secrets.warnings.push_back(std::move(*webhook->warning));
+  }
+  for (const auto& [name, endpoint] : config.hooks) {
+    std::string variable = "HERALD_HOOK_";
+    for (char c : name) {
+      variable.push_back(c == '-' ? '_'
+                                  : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    }
+    variable += "_SECRET";
+    const std::string file_key = "hooks." + name + ".secret_file";
+    const std::string credential = "hook_" + name + "_secret";
+    auto hook = FindSecret(
+        {endpoint.secret_file, file_key.c_str(), variable.c_str(), credential.c_str()}, getenv);
+    if (!hook) return std::move(hook).error();
+    if (hook->token.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "hook endpoint \"" + name + "\" needs a signing secret: set " + file_key +
+                           ", the environment variable " + variable +
+                           " or the systemd credential " + credential,
+                       file_key);
+    }
+    secrets.hook_secrets[name] = std::move(hook->token);
+    if (hook->warning) secrets.warnings.push_back(std::move(*hook->warning));
   }
   return secrets;
 }

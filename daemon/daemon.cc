@@ -12,6 +12,7 @@
 #include "app/campaign_service.h"
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
+#include "app/event_hooks.h"
 #include "app/message_service.h"
 #include "app/sender_service.h"
 #include "app/webhook_events.h"
@@ -29,6 +30,7 @@
 #include "http/admin_api.h"
 #include "http/campaigns_api.h"
 #include "http/contacts_api.h"
+#include "http/hooks_api.h"
 #include "http/http_server.h"
 #include "http/imports_api.h"
 #include "http/messages_api.h"
@@ -142,6 +144,9 @@ class Daemon {
   SteadyClock::time_point started_;
   SystemClock clock_;
   std::unique_ptr<storage::Store> store_;
+  // The outbound event hooks: the services publish to it from their write jobs, so it exists
+  // before them; its delivery thread starts once the secrets are loaded ("hooks").
+  std::unique_ptr<app::HookService> hooks_;
   std::unique_ptr<ContactService> contacts_;
   std::unique_ptr<ComplianceService> compliance_;
   std::unique_ptr<app::SenderService> senders_;
@@ -208,6 +213,7 @@ Status Daemon::Start() {
       [this](LifecycleStack::Deadline) { store_->Stop(); });  // flushes every queued write
   if (!started.ok()) return started;
   RegisterMetrics();
+  hooks_ = std::make_unique<app::HookService>(*store_, clock_, config_.hooks, &metrics_);
 
   started = components_.Start(
       "contacts",
@@ -253,6 +259,7 @@ Status Daemon::Start() {
       "campaigns",
       [this]() -> Status {
         campaigns_ = std::make_unique<app::CampaignService>(*store_, clock_, *contacts_, *senders_);
+        campaigns_->SetEventPublisher(hooks_.get());
         return campaigns_->Start();
       },
       [this](LifecycleStack::Deadline) { campaigns_->Stop(); });
@@ -285,6 +292,13 @@ Status Daemon::Start() {
       [this](LifecycleStack::Deadline) { webhooks_->Stop(); });
   if (!started.ok()) return started;
 
+  // After the secrets (loaded with the webhooks'); what was pending before a stop or crash is
+  // sent first. Events staged while it is stopped wait in the outbox.
+  started = components_.Start(
+      "hooks", [this]() -> Status { return hooks_->Start(secrets_.hook_secrets); },
+      [this](LifecycleStack::Deadline) { hooks_->Stop(); });
+  if (!started.ok()) return started;
+
   started = components_.Start(
       "sending",
       [this]() -> Status {
@@ -298,8 +312,10 @@ Status Daemon::Start() {
             *store_, clock_, *campaigns_, *senders_, *compliance_, *provider_,
             [this](std::function<void()> task) { asio::post(io_, std::move(task)); },
             RunnerOptionsFrom(config_.sending), &metrics_);
+        runner_->SetEventPublisher(hooks_.get());
         if (Status running = runner_->Start(); !running.ok()) return running;
         messages_ = std::make_unique<app::MessageService>(*store_, clock_, *senders_, *compliance_);
+        messages_->SetEventPublisher(hooks_.get());
         if (Status ready = messages_->Start(); !ready.ok()) return ready;
         messages_->SetQueuedListener([this] { runner_->NudgeSingles(); });
         log::Info("event=sending_started provider={} owner={}", log::Quoted(provider_->kind()),
@@ -331,6 +347,7 @@ Status Daemon::Start() {
   http::RegisterCampaignsApi(router_, *campaigns_);
   http::RegisterMessagesApi(router_, *messages_);
   http::RegisterWebhooksApi(router_, *webhooks_);
+  http::RegisterHooksApi(router_, *hooks_);
   if (!config_.webhooks.own_listener()) http::RegisterWebhookEndpoints(router_, *webhooks_);
   server_ = std::make_unique<HttpServer>(io_, router_, LimitsOf(config_.server), metrics_);
   auto bound = server_->Listen(config_.server.listen_host, config_.server.listen_port);

@@ -28,6 +28,7 @@ namespace herald::storage {
 class CampaignRepository;
 class ContactRepository;
 class DeliveryRepository;
+class HookRepository;
 class ImportRepository;
 class LeaseRepository;
 class MarketRuleRepository;
@@ -46,6 +47,7 @@ class UnitOfWork {
   virtual CampaignRepository& campaigns() = 0;
   virtual ContactRepository& contacts() = 0;
   virtual DeliveryRepository& deliveries() = 0;
+  virtual HookRepository& hooks() = 0;
   virtual ImportRepository& imports() = 0;
   virtual LeaseRepository& leases() = 0;
   virtual MarketRuleRepository& market_rules() = 0;

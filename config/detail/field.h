@@ -51,6 +51,10 @@ class Field {
   std::string Written() const;
   // An element of this field's array: errors name this field's key at the element's position.
   Field Element(const toml::node& element) const { return Field(element, key_, errors_); }
+  // A value within this field's table: errors name "<this key>.<name>".
+  Field Member(const toml::node& value, std::string_view name) const {
+    return Field(value, key_ + "." + std::string(name), errors_);
+  }
 
  private:
   void FailType(std::string_view expected) const;

@@ -79,11 +79,15 @@ Result<std::pair<std::string_view, bool>> SplitHost(std::string_view authority) 
 
 }  // namespace
 
-Status CheckCloudApiBaseUrl(std::string_view url) {
+namespace {
+
+// https, or http to a loopback host; `what` and `example` word the errors.
+Status CheckHttpsUrl(std::string_view url, std::string_view what, std::string_view example,
+                     bool allow_query) {
   const auto invalid = [&](std::string why) -> Status {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid base URL " + Quoted(url) + " (" + std::move(why) +
-                         R"(); expected e.g. "https://graph.facebook.com")");
+    return MakeError(ErrorCode::kInvalidArgument, "invalid " + std::string(what) + " " +
+                                                      Quoted(url) + " (" + std::move(why) +
+                                                      "); expected e.g. " + Quoted(example));
   };
   const bool https = url.starts_with("https://");
   const bool http = url.starts_with("http://");
@@ -92,11 +96,12 @@ Status CheckCloudApiBaseUrl(std::string_view url) {
                   [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; })) {
     return invalid("it contains a space or a control character");
   }
-  if (url.find_first_of("?#") != std::string_view::npos) {
-    return invalid("a query or fragment does not belong in it");
+  if (url.find_first_of(allow_query ? "#" : "?#") != std::string_view::npos) {
+    return invalid(allow_query ? "a fragment does not belong in it"
+                               : "a query or fragment does not belong in it");
   }
   const std::string_view rest = url.substr(https ? 8 : 7);
-  const std::string_view authority = rest.substr(0, rest.find('/'));
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
   if (authority.find('@') != std::string_view::npos) {
     return invalid("a user name or password does not belong in it");
   }
@@ -109,6 +114,16 @@ Status CheckCloudApiBaseUrl(std::string_view url) {
                          Quoted(url));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckCloudApiBaseUrl(std::string_view url) {
+  return CheckHttpsUrl(url, "base URL", "https://graph.facebook.com", false);
+}
+
+Status CheckHookUrl(std::string_view url) {
+  return CheckHttpsUrl(url, "hook URL", "https://crm.example.com/herald-events", true);
 }
 
 namespace detail {

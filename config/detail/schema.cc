@@ -12,6 +12,7 @@
 #include "common/suggest.h"
 #include "config/detail/compliance.h"
 #include "config/detail/document.h"
+#include "config/detail/hooks.h"
 #include "config/detail/listen.h"
 #include "config/detail/provider.h"
 
@@ -292,6 +293,7 @@ constexpr TableSpec kTables[] = {
     {"provider", kProviderKeys, kProviderTables},
     {"sending", kSendingKeys},
     {"webhooks", kWebhooksKeys, kWebhooksTables},
+    {"hooks", {}, {}, ReadHookEndpoint, NoHookEndpoints},
 };
 
 // Every key of `table` and the tables within it, as dotted paths below `prefix`.

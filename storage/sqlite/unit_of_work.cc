@@ -3,6 +3,7 @@
 #include "storage/sqlite/campaign_repository.h"
 #include "storage/sqlite/contact_repository.h"
 #include "storage/sqlite/delivery_repository.h"
+#include "storage/sqlite/hook_repository.h"
 #include "storage/sqlite/import_repository.h"
 #include "storage/sqlite/lease_repository.h"
 #include "storage/sqlite/recipient_repository.h"
@@ -33,6 +34,7 @@ SqliteUnitOfWork::~SqliteUnitOfWork() = default;
 CampaignRepository& SqliteUnitOfWork::campaigns() { return MadeOnce(campaigns_, connection_); }
 ContactRepository& SqliteUnitOfWork::contacts() { return MadeOnce(contacts_, connection_); }
 DeliveryRepository& SqliteUnitOfWork::deliveries() { return MadeOnce(deliveries_, connection_); }
+HookRepository& SqliteUnitOfWork::hooks() { return MadeOnce(hooks_, connection_); }
 ImportRepository& SqliteUnitOfWork::imports() { return MadeOnce(imports_, connection_); }
 LeaseRepository& SqliteUnitOfWork::leases() { return MadeOnce(leases_, connection_); }
 WebhookRepository& SqliteUnitOfWork::webhooks() { return MadeOnce(webhooks_, connection_); }

@@ -14,6 +14,7 @@ namespace herald::storage {
 class SqliteCampaignRepository;
 class SqliteContactRepository;
 class SqliteDeliveryRepository;
+class SqliteHookRepository;
 class SqliteImportRepository;
 class SqliteLeaseRepository;
 class SqliteWebhookRepository;
@@ -34,6 +35,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   CampaignRepository& campaigns() override;
   ContactRepository& contacts() override;
   DeliveryRepository& deliveries() override;
+  HookRepository& hooks() override;
   ImportRepository& imports() override;
   LeaseRepository& leases() override;
   WebhookRepository& webhooks() override;
@@ -50,6 +52,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqliteCampaignRepository> campaigns_;
   std::unique_ptr<SqliteContactRepository> contacts_;
   std::unique_ptr<SqliteDeliveryRepository> deliveries_;
+  std::unique_ptr<SqliteHookRepository> hooks_;
   std::unique_ptr<SqliteImportRepository> imports_;
   std::unique_ptr<SqliteLeaseRepository> leases_;
   std::unique_ptr<SqliteWebhookRepository> webhooks_;

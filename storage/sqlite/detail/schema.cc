@@ -418,6 +418,35 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_pending ON webhook_events (id) WHERE processed_at IS NULL;
 )sql";
 
+// Outbound event hooks (issue 17, item 5; docs/hooks.md): events for other systems, stored in
+// the write job of the change they report, and one delivery per subscribed endpoint, pending until
+// the endpoint answered 2xx (delivered) or Herald gave up (dead: a dead letter, replayable).
+// `since` is when the delivery was stored or last replayed: its maximum age counts from there.
+constexpr std::string_view kEventHooks = R"sql(
+CREATE TABLE hook_events (
+  id         INTEGER PRIMARY KEY,
+  kind       TEXT NOT NULL,
+  data       TEXT NOT NULL CHECK (json_valid(data)),
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE hook_deliveries (
+  id              INTEGER PRIMARY KEY,
+  event_id        INTEGER NOT NULL REFERENCES hook_events (id),
+  endpoint        TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  since           INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  last_attempt_at INTEGER,
+  finished_at     INTEGER,
+  last_error      TEXT,
+  UNIQUE (event_id, endpoint)
+);
+CREATE INDEX hook_deliveries_due ON hook_deliveries (endpoint, next_attempt_at, id)
+  WHERE state = 'pending';
+CREATE INDEX hook_deliveries_by_state ON hook_deliveries (endpoint, state, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -428,6 +457,7 @@ constexpr Migration kMigrations[] = {
     {7, "durable imports", kImports},
     {8, "portfolios, campaigns and deliveries for sending, leases, market rules", kSending},
     {9, "webhook processing", kWebhookProcessing},
+    {10, "outbound event hooks", kEventHooks},
 };
 
 }  // namespace
