@@ -97,8 +97,10 @@ INSTANTIATE_TEST_SUITE_P(
                 "retry_max = \"1s\"\n",
                 "hooks.crm", "retry_max must not be below retry_base"},
         BadHook{"[hooks]\ncrm = \"https://c.example/\"\n", "hooks.crm", "expected a table"},
+        BadHook{"[[hooks]]\nurl = \"https://c.example/\"\n", "hooks", "expected a table"},
         BadHook{"[hooks.\"c rm\"]\nurl = \"https://c.example/\"\n", "hooks.c rm",
-                "an endpoint's name has"}));
+                "an endpoint's name has"}),
+    [](const ::testing::TestParamInfo<BadHook>& info) { return std::to_string(info.index); });
 
 TEST(HooksConfig, AWrongValueIsNeverQuotedForAKeyThatLooksLikeASecret) {
   const ConfigResult result =

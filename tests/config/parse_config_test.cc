@@ -181,9 +181,9 @@ TEST(ParseConfig, UnknownTableWithoutCloseMatchGetsNoSuggestion) {
 }
 
 TEST(ParseConfig, UnknownArrayOfTablesIsAnUnknownTable) {
-  const ConfigResult result = Parse("[[hooks]]\nurl = \"http://127.0.0.1/\"");
+  const ConfigResult result = Parse("[[relays]]\nurl = \"http://127.0.0.1/\"");
   ASSERT_EQ(result.errors.size(), 1u);
-  EXPECT_EQ(result.errors[0].key, "hooks");
+  EXPECT_EQ(result.errors[0].key, "relays");
   EXPECT_EQ(result.errors[0].message, "unknown table");
 }
 
@@ -225,7 +225,7 @@ TEST(ParseConfig, AnyKeyNamedLikeASecretIsRejectedWherever) {
            Case{"[log]\nSecret_Key = " + value, "log.Secret_Key"},
            Case{"[provider]\napp_secret = " + value, "provider.app_secret"},
            Case{"[server]\nauth = { bearer_token = " + value + " }", "server.auth.bearer_token"},
-           Case{"[[hooks]]\npasswd = " + value, "hooks.passwd"},
+           Case{"[[relays]]\npasswd = " + value, "relays.passwd"},
        }) {
     SCOPED_TRACE(c.toml);
     const ConfigResult result = Parse(c.toml);
