@@ -158,6 +158,36 @@ TEST_F(HooksTest, ABlockedSingleMessageIsSentForComplianceReview) {
   EXPECT_EQ(data.at("reason"), Json(sent).at("reason"));
 }
 
+TEST_F(HooksTest, ACampaignDeliveryBlockedAtSendTimeCarriesItsCampaign) {
+  HookReceiver crm(kHookSecret);
+  Start(crm);
+  Import(
+      "phone,name,country,language,tags,consent_marketing,consent_marketing_source\n"
+      "+4915120000001,Kunde,DE,de,vip,yes,web form\n");
+  ASSERT_EQ(Call("POST", "/v1/senders", R"({"phone_number_id":"1001"})").status, 201);
+  ASSERT_EQ(Call("PUT", "/v1/templates/promo/de",
+                 R"({"category":"MARKETING","status":"APPROVED","components":)"
+                 R"([{"type":"BODY","text":"Hallo {{1}}"}]})")
+                .status,
+            201);
+  HttpResult created = Call("POST", "/v1/campaigns",
+                            R"({"name":"c","segment":"tag:vip","template":{"name":"promo",)"
+                            R"("language":"de","parameters":["Sie haben gewonnen!"]}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::int64_t id = Json(created).at("id").as_int64();
+  ASSERT_EQ(Call("POST", "/v1/campaigns/" + std::to_string(id) + "/start").status, 200);
+
+  ASSERT_TRUE(Eventually([&] { return !AcceptedOf(crm, "message.blocked").empty(); }))
+      << daemon_->Log();
+  const json::object data = AcceptedOf(crm, "message.blocked")[0].at("data").as_object();
+  EXPECT_EQ(data.at("campaign_id").as_int64(), id);
+  EXPECT_EQ(data.at("phone"), "+4915120000001");
+  EXPECT_TRUE(data.at("reason").as_string().starts_with("blocked:word:"));
+  // The campaign's own transitions came too: draft → running (and on to completed).
+  ASSERT_TRUE(Eventually([&] { return !AcceptedOf(crm, "campaign.state").empty(); }));
+  EXPECT_EQ(AcceptedOf(crm, "campaign.state")[0].at("data").at("previous_state"), "draft");
+}
+
 TEST_F(HooksTest, ADeadLetterIsListedAndReplayedThroughTheApi) {
   HookReceiver crm(kHookSecret);
   crm.SetAlwaysFail(true);
