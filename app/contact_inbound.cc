@@ -13,8 +13,9 @@ void ContactService::RecordInbound(std::vector<InboundRecord> records, std::stri
   };
   auto done = std::make_shared<Done>();
   const SysTime now = clock_.Now();
-  auto job = [records = std::move(records), actor = std::move(actor), done,
-              now](storage::UnitOfWork& work) -> Status {
+  EventPublisher* events = events_;
+  auto job = [records = std::move(records), actor = std::move(actor), done, now,
+              events](storage::UnitOfWork& work) -> Status {
     std::map<std::string, std::optional<SenderId>> senders;
     for (const InboundRecord& record : records) {
       ++done->tally.messages;
@@ -63,7 +64,21 @@ void ContactService::RecordInbound(std::vector<InboundRecord> records, std::stri
       if (!record.stop_source.empty()) {
         auto opted_out = work.contacts().OptOut(contact, record.stop_source, inbound.at, actor);
         if (!opted_out.ok()) return opted_out.error();
-        if (opted_out->outcome != storage::UpsertOutcome::kUnchanged) ++done->tally.opted_out;
+        if (opted_out->outcome != storage::UpsertOutcome::kUnchanged) {
+          ++done->tally.opted_out;
+          if (events != nullptr) {
+            // The keyword is in the source ("whatsapp:STOP (en)"); the event says where it came
+            // from and which words.
+            if (Status staged =
+                    events->Stage(work,
+                                  ContactOptedOutEvent(contact, opted_out->after.phone_e164,
+                                                       "webhook", record.stop_source, inbound.at),
+                                  now);
+                !staged.ok()) {
+              return staged;
+            }
+          }
+        }
         done->changes.push_back(std::move(*opted_out));
       }
       for (const std::string& tag : record.tags) {
@@ -77,6 +92,7 @@ void ContactService::RecordInbound(std::vector<InboundRecord> records, std::stri
   };
   Status queued = store_.Submit(std::move(job), [this, done, reply](Status status) {
     if (!status.ok()) return reply(status.error());
+    if (events_ != nullptr && done->tally.opted_out > 0) events_->Wake();
     ApplyCommitted(done->changes);
     reply(done->tally);
   });

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
 #include "campaign/contact_index.h"
@@ -154,6 +155,9 @@ class ContactService {
   // records again changes nothing.
   void RecordInbound(std::vector<InboundRecord> records, std::string actor,
                      Reply<InboundTally> reply);
+  // Where opt-outs are published (contact.opted_out), in the job that records them; set before
+  // Start. May be left unset (tests).
+  void SetEventPublisher(EventPublisher* events) { events_ = events; }
 
   // Tags across contacts, in batches of kTagBatch.
   void ApplyTags(TagTargets targets, TagEdit edit, Reply<TagCounts> reply);
@@ -180,6 +184,7 @@ class ContactService {
   const Clock& clock() const { return clock_; }
 
  private:
+  EventPublisher* events_ = nullptr;
   struct ImportJob;
   struct TagRun;
 

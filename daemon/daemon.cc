@@ -220,6 +220,7 @@ Status Daemon::Start() {
       [this]() -> Status {
         contacts_ =
             std::make_unique<ContactService>(*store_, clock_, config_.contacts.max_running_imports);
+        contacts_->SetEventPublisher(hooks_.get());
         auto index_started = SteadyClock::now();
         if (Status indexed = contacts_->Start(); !indexed.ok()) {
           contacts_->Stop();

@@ -15,6 +15,7 @@
 #include "tests/support/daemon_process.h"
 #include "tests/support/hook_receiver.h"
 #include "tests/support/temp_dir.h"
+#include "webhooks/signature.h"
 
 namespace herald::testing {
 namespace {
@@ -37,7 +38,8 @@ class HooksTest : public ::testing::Test {
   void TearDown() override { Stop(); }
 
   // heraldd with [hooks.crm] pointing at `receiver`.
-  void Start(const HookReceiver& receiver, int max_attempts = 3) {
+  void Start(const HookReceiver& receiver, int max_attempts = 3,
+             const std::string& extra_config = {}) {
     std::ofstream(dir_ / "hook.secret") << kHookSecret << "\n";
     std::filesystem::permissions(dir_ / "hook.secret", std::filesystem::perms::owner_read |
                                                            std::filesystem::perms::owner_write);
@@ -45,7 +47,7 @@ class HooksTest : public ::testing::Test {
                                "\"\nsecret_file = \"" + (dir_ / "hook.secret").string() +
                                "\"\nretry_base = \"20ms\"\nretry_max = \"100ms\"\n"
                                "max_attempts = " +
-                               std::to_string(max_attempts) + "\ntimeout = \"5s\"\n";
+                               std::to_string(max_attempts) + "\ntimeout = \"5s\"\n" + extra_config;
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
     ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
   }
@@ -186,6 +188,48 @@ TEST_F(HooksTest, ACampaignDeliveryBlockedAtSendTimeCarriesItsCampaign) {
   // The campaign's own transitions came too: draft → running (and on to completed).
   ASSERT_TRUE(Eventually([&] { return !AcceptedOf(crm, "campaign.state").empty(); }));
   EXPECT_EQ(AcceptedOf(crm, "campaign.state")[0].at("data").at("previous_state"), "draft");
+}
+
+TEST_F(HooksTest, AStopInASignedWebhookPublishesTheOptOut) {
+  constexpr const char* kAppSecret = "webhook-app-secret-0123456789";
+  std::ofstream(dir_ / "app.secret") << kAppSecret << "\n";
+  std::filesystem::permissions(dir_ / "app.secret", std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write);
+  HookReceiver crm(kHookSecret);
+  Start(crm, 3, "[webhooks]\napp_secret_file = \"" + (dir_ / "app.secret").string() + "\"\n");
+  const std::string at = std::to_string(
+      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  const std::string body =
+      R"({"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":)"
+      R"("messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":)"
+      R"("4930123","phone_number_id":"901"},"contacts":[{"profile":{"name":"Anna"},"wa_id":)"
+      R"("4915100000003"}],"messages":[{"from":"4915100000003","id":"wamid.in1","timestamp":")" +
+      at + R"(","type":"text","text":{"body":"STOP"}}]}}]}]})";
+  const HttpResult posted =
+      HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, body, seconds(10),
+                  {{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, body)}});
+  ASSERT_EQ(posted.status, 200) << posted.body;
+
+  ASSERT_TRUE(Eventually([&] { return !AcceptedOf(crm, "contact.opted_out").empty(); }))
+      << daemon_->Log();
+  const json::object data = AcceptedOf(crm, "contact.opted_out")[0].at("data").as_object();
+  EXPECT_EQ(data.at("phone"), "+4915100000003");
+  EXPECT_EQ(data.at("source"), "webhook");
+  EXPECT_EQ(data.at("keyword"), "whatsapp:STOP (en)");
+  // The same STOP again (the platform retrying with another body) opts out nobody new.
+  const std::string again = body.substr(0, body.find("wamid.in1")) + "wamid.in2" +
+                            body.substr(body.find("wamid.in1") + 9);
+  ASSERT_EQ(HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, again, seconds(10),
+                        {{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, again)}})
+                .status,
+            200);
+  ASSERT_TRUE(
+      Eventually([&] { return Json(Call("GET", "/v1/webhooks")).at("pending").as_int64() == 0; }));
+  // Nothing new in the outbox: one event, delivered.
+  ASSERT_TRUE(Eventually([&] { return CrmEndpoint().at("pending").as_int64() == 0; }));
+  EXPECT_EQ(CrmEndpoint().at("delivered").as_int64(), 1);
+  EXPECT_EQ(AcceptedOf(crm, "contact.opted_out").size(), 1u);
 }
 
 TEST_F(HooksTest, ADeadLetterIsListedAndReplayedThroughTheApi) {
