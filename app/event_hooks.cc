@@ -94,24 +94,34 @@ void HookService::Wake() {
   transport_.Wakeup();
 }
 
+void HookService::Submit(storage::Store::Job job, storage::Store::Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    ++jobs_in_flight_;
+  }
+  auto finish = [this, done = std::move(done)](Status status) {
+    if (done) done(std::move(status));
+    std::lock_guard lock(mutex_);
+    --jobs_in_flight_;
+    jobs_done_.notify_all();
+  };
+  Status submitted = store_.Submit(std::move(job), finish);
+  if (!submitted.ok()) finish(submitted);
+}
+
 void HookService::Publish(OutboundEvent event) {
   if (!subscribers_.contains(event.kind)) return;
   const SysTime now = clock_.Now();
   auto shared = std::make_shared<OutboundEvent>(std::move(event));
-  Status submitted = store_.Submit(
-      [this, shared, now](storage::UnitOfWork& work) { return Stage(work, *shared, now); },
-      [this, shared](Status status) {
-        if (!status.ok()) {
-          log::Error("event=hook_event_not_stored kind={} error={}", log::Quoted(shared->kind),
-                     log::Quoted(status.error().ToString()));
-          return;
-        }
-        Wake();
-      });
-  if (!submitted.ok()) {
-    log::Error("event=hook_event_not_stored kind={} error={}", log::Quoted(shared->kind),
-               log::Quoted(submitted.error().ToString()));
-  }
+  Submit([this, shared, now](storage::UnitOfWork& work) { return Stage(work, *shared, now); },
+         [this, shared](Status status) {
+           if (!status.ok()) {
+             log::Error("event=hook_event_not_stored kind={} error={}", log::Quoted(shared->kind),
+                        log::Quoted(status.error().ToString()));
+             return;
+           }
+           Wake();
+         });
 }
 
 Status HookService::Start(const std::map<std::string, std::string>& secrets) {
@@ -158,6 +168,8 @@ void HookService::Stop() {
   transport_.Wakeup();
   if (thread_.joinable()) thread_.join();
   reads_.Stop();
+  std::unique_lock lock(mutex_);
+  jobs_done_.wait(lock, [this] { return jobs_in_flight_ == 0; });
 }
 
 void HookService::Run(std::unique_ptr<storage::UnitOfWork> reader) {
@@ -329,10 +341,8 @@ void HookService::Record(const std::vector<HookResponse>& responses) {
     }
     Wake();
   };
-  Status submitted = store_.Submit(
-      [attempts](storage::UnitOfWork& work) { return work.hooks().RecordAttempts(*attempts); },
-      release);
-  if (!submitted.ok()) release(submitted);
+  Submit([attempts](storage::UnitOfWork& work) { return work.hooks().RecordAttempts(*attempts); },
+         release);
 }
 
 void HookService::Endpoints(Reply<std::vector<HookEndpointView>> reply) {
@@ -379,7 +389,7 @@ void HookService::Replay(std::int64_t id, Reply<HookDeliveryRecord> reply) {
   for (const auto& endpoint : endpoints_) names.push_back(endpoint->name);
   const SysTime now = clock_.Now();
   auto replayed = std::make_shared<HookDeliveryRecord>();
-  Status submitted = store_.Submit(
+  Submit(
       [id, names, now, replayed](storage::UnitOfWork& work) -> Status {
         auto found = work.hooks().Find(id);
         if (!found.ok()) return found.error();
@@ -410,7 +420,6 @@ void HookService::Replay(std::int64_t id, Reply<HookDeliveryRecord> reply) {
         Wake();
         reply(std::move(*replayed));
       });
-  if (!submitted.ok()) reply(submitted.error());
 }
 
 void HookService::ReplayEndpoint(std::string endpoint, Reply<std::size_t> reply) {
@@ -420,7 +429,7 @@ void HookService::ReplayEndpoint(std::string endpoint, Reply<std::size_t> reply)
   }
   const SysTime now = clock_.Now();
   auto count = std::make_shared<std::size_t>(0);
-  Status submitted = store_.Submit(
+  Submit(
       [endpoint, now, count](storage::UnitOfWork& work) -> Status {
         auto replayed = work.hooks().Replay(0, endpoint, now);
         if (!replayed.ok()) return replayed.error();
@@ -433,7 +442,6 @@ void HookService::ReplayEndpoint(std::string endpoint, Reply<std::size_t> reply)
         Wake();
         reply(*count);
       });
-  if (!submitted.ok()) reply(submitted.error());
 }
 
 HookStats HookService::stats() const {

@@ -103,7 +103,8 @@ class HookService final : public EventPublisher {
   // letters; then the delivery thread starts, with what was pending before (a crash, a stop).
   Status Start(const std::map<std::string, std::string>& secrets);
   // Ends the delivery thread; transfers still running are abandoned (their deliveries stay
-  // pending and are sent again after the next start). Idempotent.
+  // pending and are sent again after the next start). Waits for the write jobs it submitted
+  // (their `done` uses the service), so the store must still run. Idempotent.
   void Stop();
 
   // GET /v1/hooks: every configured endpoint with its counts, by name.
@@ -140,6 +141,8 @@ class HookService final : public EventPublisher {
   std::chrono::milliseconds Backoff(const config::HookEndpointConfig& config,
                                     std::int64_t attempts);
   Endpoint* Find(std::string_view name);
+  // store_.Submit, counting the job until its `done` ran (Stop waits for them).
+  void Submit(storage::Store::Job job, storage::Store::Done done);
 
   storage::Store& store_;
   const Clock& clock_;
@@ -154,6 +157,8 @@ class HookService final : public EventPublisher {
   std::set<std::int64_t> busy_ HERALD_GUARDED_BY(mutex_);
   HookStats stats_ HERALD_GUARDED_BY(mutex_);
   std::map<std::string, bool> failing_ HERALD_GUARDED_BY(mutex_);
+  std::size_t jobs_in_flight_ HERALD_GUARDED_BY(mutex_) = 0;
+  std::condition_variable jobs_done_;
 
   // The delivery thread's own.
   HookTransport transport_;
