@@ -54,8 +54,9 @@ class CrashTest : public ::testing::Test {
     server_->Stop();
   }
   void Start() {
-    const std::string config = TestConfig(dir_) + CloudApiProviderConfig(dir_, server_->base_url(),
-                                                                         server_->token(), "2s");
+    const std::string config =
+        TestConfig(dir_) + kAnyHourQuietHours +
+        CloudApiProviderConfig(dir_, server_->base_url(), server_->token(), "2s");
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
     ASSERT_TRUE(daemon_->WaitReady(seconds(30))) << daemon_->Log();
   }

@@ -43,8 +43,9 @@ class HooksTest : public ::testing::Test {
     std::ofstream(dir_ / "hook.secret") << kHookSecret << "\n";
     std::filesystem::permissions(dir_ / "hook.secret", std::filesystem::perms::owner_read |
                                                            std::filesystem::perms::owner_write);
-    const std::string config = TestConfig(dir_) + "[hooks.crm]\nurl = \"" + receiver.url() +
-                               "\"\nsecret_file = \"" + (dir_ / "hook.secret").string() +
+    const std::string config = TestConfig(dir_) + kAnyHourQuietHours + "[hooks.crm]\nurl = \"" +
+                               receiver.url() + "\"\nsecret_file = \"" +
+                               (dir_ / "hook.secret").string() +
                                "\"\nretry_base = \"20ms\"\nretry_max = \"100ms\"\n"
                                "max_attempts = " +
                                std::to_string(max_attempts) + "\ntimeout = \"5s\"\n" + extra_config;

@@ -73,8 +73,9 @@ class SendingTest : public ::testing::Test {
     server_->Stop();
   }
   void Start() {
-    const std::string config = TestConfig(dir_) + CloudApiProviderConfig(dir_, server_->base_url(),
-                                                                         server_->token(), "1s");
+    const std::string config =
+        TestConfig(dir_) + kAnyHourQuietHours +
+        CloudApiProviderConfig(dir_, server_->base_url(), server_->token(), "1s");
     daemon_ = std::make_unique<DaemonProcess>(dir_.path(), config);
     ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
   }

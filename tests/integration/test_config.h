@@ -24,6 +24,12 @@ inline std::string TestConfig(const TempDir& dir, const std::string& extra_serve
          "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
 }
 
+// Quiet hours lifted (any local time may send), for tests that send marketing messages now and
+// must not depend on the hour they run at (08:00-21:00 in the recipients' zones by default).
+inline constexpr const char* kAnyHourQuietHours =
+    "[compliance.quiet_hours]\ndefault = \"00:00-24:00\"\n"
+    "[compliance.quiet_hours.countries]\nUS = \"00:00-24:00\"\n";
+
 // The [provider] tables for a Cloud-API-compatible server at `base_url` (the fake one in
 // tests/support/fake_cloud_api.h), its access token in a private file in `dir`.
 inline std::string CloudApiProviderConfig(const TempDir& dir, const std::string& base_url,
