@@ -19,6 +19,21 @@ Result<StoredContact> Reload(SqliteContactRepository& repository, ContactId id) 
   return std::move(**after);
 }
 
+// One audit entry about contact `id` (through the one audit writer).
+Status AuditContact(Connection& connection, SysTime at, std::string_view actor,
+                    std::string_view action, ContactId id, std::string_view reason,
+                    std::string_view detail_json = "{}") {
+  const std::string object_id = std::to_string(id.value);
+  return AuditWriter(connection)
+      .Append({.at = at,
+               .actor = actor,
+               .action = action,
+               .object_type = "contact",
+               .object_id = object_id,
+               .reason = reason,
+               .detail_json = detail_json});
+}
+
 }  // namespace
 
 Result<UpsertResult> SqliteContactRepository::RecordInbound(const InboundContact& inbound,
@@ -88,14 +103,7 @@ Result<UpsertResult> SqliteContactRepository::OptOut(ContactId id, std::string_v
   if (!opt_out.ok()) return opt_out.error();
   opt_out->Bind(1, id.value).Bind(2, ToUnixMillis(at)).Bind(3, source);
   if (Status run = opt_out->Run(); !run.ok()) return run.error();
-  const std::string object_id = std::to_string(id.value);
-  if (Status audited = AuditWriter(connection_)
-                           .Append({.at = at,
-                                    .actor = actor,
-                                    .action = "contact.opt_out",
-                                    .object_type = "contact",
-                                    .object_id = object_id,
-                                    .reason = source});
+  if (Status audited = AuditContact(connection_, at, actor, "contact.opt_out", id, source);
       !audited.ok()) {
     return audited.error();
   }
@@ -112,15 +120,8 @@ Result<UpsertResult> SqliteContactRepository::TagFromReply(ContactId id, std::st
   boost::json::object detail{{"tag", tag}};
   detail["campaign"] = campaign ? boost::json::value(*campaign) : boost::json::value(nullptr);
   const std::string detail_json = boost::json::serialize(detail);
-  const std::string object_id = std::to_string(id.value);
-  if (Status audited = AuditWriter(connection_)
-                           .Append({.at = now,
-                                    .actor = actor,
-                                    .action = "contact.tag_from_reply",
-                                    .object_type = "contact",
-                                    .object_id = object_id,
-                                    .reason = "reply",
-                                    .detail_json = detail_json});
+  if (Status audited =
+          AuditContact(connection_, now, actor, "contact.tag_from_reply", id, "reply", detail_json);
       !audited.ok()) {
     return audited.error();
   }
@@ -149,14 +150,8 @@ Result<UpsertResult> SqliteContactRepository::ChangePhone(ContactId id, std::str
   if (!change.ok()) return change.error();
   change->Bind(1, id.value).Bind(2, new_phone).Bind(3, ToUnixMillis(now));
   if (Status run = change->Run(); !run.ok()) return run.error();
-  const std::string object_id = std::to_string(id.value);
-  if (Status audited = AuditWriter(connection_)
-                           .Append({.at = now,
-                                    .actor = actor,
-                                    .action = "contact.number_changed",
-                                    .object_type = "contact",
-                                    .object_id = object_id,
-                                    .reason = "user_changed_number"});
+  if (Status audited = AuditContact(connection_, now, actor, "contact.number_changed", id,
+                                    "user_changed_number");
       !audited.ok()) {
     return audited.error();
   }

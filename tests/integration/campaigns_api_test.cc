@@ -32,18 +32,6 @@ constexpr const char* kContacts =
     "+13105550104,Dan,US,America/Los_Angeles,vip\n"
     "+4915112345005,Eve,DE,Europe/Berlin,other\n";
 
-// "HH:MM" two hours before now in UTC: in every zone of the test contacts its next occurrence
-// is hours away.
-std::string LocalTimeFarAway() {
-  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
-  const auto minutes =
-      (now.time_since_epoch() / std::chrono::minutes(1) + 24 * 60 - 120) % (24 * 60);
-  char text[16];
-  std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(minutes / 60),
-                static_cast<int>(minutes % 60));
-  return text;
-}
-
 json::object Json(const HttpResult& result) {
   boost::system::error_code ec;
   json::value value = json::parse(result.body, ec);

@@ -1,6 +1,8 @@
 // Config and token set-up shared by the daemon integration tests.
 #pragma once
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -22,6 +24,18 @@ inline std::string TestConfig(const TempDir& dir, const std::string& extra_serve
          (dir / "admin.token").string() + "\"\n" + extra_server + "\n[storage]\npath = \"" +
          (dir / "herald.db").string() +
          "\"\n[daemon]\nshutdown_grace = \"5s\"\n[log]\nformat = \"text\"\n";
+}
+
+// "HH:MM" two hours before now in UTC: its next occurrence is hours away in every zone, so a
+// campaign sending at that local time stays running with its deliveries queued.
+inline std::string LocalTimeFarAway() {
+  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
+  const auto minutes =
+      (now.time_since_epoch() / std::chrono::minutes(1) + 24 * 60 - 120) % (24 * 60);
+  char text[16];
+  std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(minutes / 60),
+                static_cast<int>(minutes % 60));
+  return text;
 }
 
 // Quiet hours lifted (any local time may send), for tests that send marketing messages now and

@@ -328,18 +328,6 @@ TEST_F(WebhooksTest, InboundMessagesOpenWindowsOptOutOnStopInAnyLanguageAndCount
   EXPECT_EQ(text("SELECT count(*) FROM audit_log WHERE action = 'contact.opt_out'"), "4");
 }
 
-// "HH:MM" two hours before now in UTC: its next occurrence is hours away in every zone, so a
-// campaign sending at that local time stays running with its deliveries queued.
-std::string LocalTimeFarAway() {
-  const auto now = std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now());
-  const auto minutes =
-      (now.time_since_epoch() / std::chrono::minutes(1) + 24 * 60 - 120) % (24 * 60);
-  char text[16];
-  std::snprintf(text, sizeof text, "%02d:%02d", static_cast<int>(minutes / 60),
-                static_cast<int>(minutes % 60));
-  return text;
-}
-
 TEST_F(WebhooksTest, APausedTemplatePausesTheCampaignsUsingItAndOnlyThose) {
   const auto call = [this](const std::string& method, const std::string& target,
                            const std::string& body = {}) {
