@@ -39,7 +39,8 @@ Status CheckName(std::string_view name) {
   return Status::Ok();
 }
 
-// The segment as an expression: itself when it parses, else the saved segment of that name.
+}  // namespace
+
 Result<campaign::SegmentExpr> ResolveSegment(storage::UnitOfWork& reader,
                                              std::string_view segment) {
   auto expr = campaign::ParseSegment(std::string(segment));
@@ -55,8 +56,6 @@ Result<campaign::SegmentExpr> ResolveSegment(storage::UnitOfWork& reader,
   if (!stored.ok()) return Invalid(stored.error().message, "segment");
   return stored;
 }
-
-}  // namespace
 
 Result<SysTime> ParseStartAt(std::string_view text, std::string_view timezone) {
   if (auto instant = ParseRfc3339(text)) return *instant;
@@ -456,6 +455,20 @@ void CampaignService::BeginAudience(CampaignId id) {
   });
 }
 
+AudienceCoster CampaignService::CosterFor(const CampaignRecord& record) const {
+  if (!cost_model_.pricing || !cost_model_.category) return AudienceCoster(nullptr, {}, 1);
+  boost::system::error_code ec;
+  const boost::json::value stored = boost::json::parse(record.content_json, ec);
+  auto content = ec ? Result<CampaignContent>(MakeError(ErrorCode::kCorruption, "content"))
+                    : ParseCampaignContent(stored);
+  if (!content.ok()) return AudienceCoster(nullptr, {}, 1);
+  std::size_t senders = record.senders.size();
+  if (senders == 0) {
+    for (const SenderView& view : senders_.List()) senders += view.sender.state == "active";
+  }
+  return AudienceCoster(cost_model_.pricing(), cost_model_.category(*content), senders);
+}
+
 // Writes one delivery per member of the segment, in batches of kAudienceBatch with at most
 // kAudienceJobsInFlight batches queued at the writer; then the audience size.
 void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
@@ -485,6 +498,7 @@ void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
     Status failure = Status::Ok();
   };
   auto in_flight = std::make_shared<InFlight>();
+  AudienceCoster coster = CosterFor(record);
   std::optional<ContactId> after;
   for (;;) {
     if (stopped_) return;  // a restart resumes it
@@ -494,32 +508,49 @@ void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
     auto batch = std::make_shared<std::vector<storage::AudienceMember>>();
     batch->reserve(page.size());
     std::vector<storage::ContactLocation> locations;
-    if (local_time) {
+    if (local_time || coster.active()) {
       auto read = reader.contacts().Locations(page);
       if (read.ok()) locations = std::move(*read);
     }
+    std::vector<storage::ContactWindows> windows;
+    if (coster.needs_windows()) {
+      auto read = reader.recipients().LatestWindows(page);
+      if (read.ok()) windows = std::move(*read);
+    }
     std::size_t next_location = 0;
+    std::size_t next_windows = 0;
     for (ContactId contact : page) {
+      // Both lists are in the page's order, with the contacts they have nothing for left out.
+      const storage::ContactLocation* where = nullptr;
+      while (next_location < locations.size() && locations[next_location].id < contact) {
+        ++next_location;
+      }
+      if (next_location < locations.size() && locations[next_location].id == contact) {
+        where = &locations[next_location];
+      }
+      const storage::ContactWindows* latest = nullptr;
+      while (next_windows < windows.size() && windows[next_windows].contact < contact) {
+        ++next_windows;
+      }
+      if (next_windows < windows.size() && windows[next_windows].contact == contact) {
+        latest = &windows[next_windows];
+      }
       SysTime not_before = start;
-      if (local_time) {
-        while (next_location < locations.size() && locations[next_location].id < contact) {
-          ++next_location;
+      if (local_time && where != nullptr) {
+        std::vector<std::string> zones;
+        if (!where->timezone.empty()) {
+          zones.push_back(where->timezone);
+        } else if (auto country = zones_->find(where->country); country != zones_->end()) {
+          zones = country->second;
         }
-        if (next_location < locations.size() && locations[next_location].id == contact) {
-          const storage::ContactLocation& where = locations[next_location];
-          std::vector<std::string> zones;
-          if (!where.timezone.empty()) {
-            zones.push_back(where.timezone);
-          } else if (auto country = zones_->find(where.country); country != zones_->end()) {
-            zones = country->second;
-          }
-          if (!zones.empty()) {
-            auto at = campaign::NextLocalTime(start, *local_time, zones);
-            if (at.ok()) not_before = *at;
-          }
+        if (!zones.empty()) {
+          auto at = campaign::NextLocalTime(start, *local_time, zones);
+          if (at.ok()) not_before = *at;
         }
       }
-      batch->push_back({.contact = contact, .not_before = not_before});
+      storage::AudienceMember member{.contact = contact, .not_before = not_before};
+      coster.Estimate(member, where != nullptr ? std::string_view(where->country) : "", latest);
+      batch->push_back(std::move(member));
     }
     {
       std::unique_lock lock(in_flight->mutex);

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/audience_costs.h"
 #include "app/campaign_content.h"
 #include "app/contact_service.h"
 #include "app/event_publisher.h"
@@ -93,6 +94,10 @@ enum class DeliveriesFormat { kCsv, kJsonLines };
 // ("2026-12-05T10:00:00") in `timezone`. Errors name "start_at" or "timezone".
 Result<SysTime> ParseStartAt(std::string_view text, std::string_view timezone);
 
+// A campaign's segment as an expression: itself when it parses, else the saved segment of that
+// name; kInvalidArgument naming "segment" when it is neither.
+Result<campaign::SegmentExpr> ResolveSegment(storage::UnitOfWork& reader, std::string_view segment);
+
 class CampaignService {
  public:
   using ProgressSource = std::function<CampaignProgress(CampaignId)>;
@@ -131,6 +136,9 @@ class CampaignService {
   // Where every state change is published (campaign.state), in the write job that commits it;
   // set before Start. May be left unset (tests).
   void SetEventPublisher(EventPublisher* events) { events_ = events; }
+  // How audiences get their cost estimates (app/audience_costs.h); set before Start. Unset: the
+  // deliveries carry no estimate.
+  void SetCostModel(CostModel model) { cost_model_ = std::move(model); }
 
   // Runs one step of the service's clock at `now` (tests call it directly).
   void Tick();
@@ -142,6 +150,7 @@ class CampaignService {
                   Reply<CampaignView> reply);
   void BeginAudience(CampaignId id);
   void RunAudience(storage::UnitOfWork& reader, CampaignId id);
+  AudienceCoster CosterFor(const CampaignRecord& record) const;
   void Remember(const CampaignRecord& record);
   void Notify(CampaignId id);
   Result<CampaignView> ReadView(storage::UnitOfWork& reader, CampaignId id) const;
@@ -153,6 +162,7 @@ class CampaignService {
   SenderService& senders_;
   std::shared_ptr<const compliance::CountryZoneTable> zones_;
   EventPublisher* events_ = nullptr;
+  CostModel cost_model_;
 
   mutable std::mutex mutex_;
   std::map<CampaignId, ActiveCampaign> active_ HERALD_GUARDED_BY(mutex_);

@@ -100,6 +100,12 @@ campaign::ContactSet ContactService::Evaluate(const campaign::SegmentExpr& expr)
   return index_.Evaluate(expr, clock_.Now());
 }
 
+std::map<std::string, std::uint64_t> ContactService::CountByCountry(
+    const campaign::ContactSet& set) const {
+  std::shared_lock lock(index_mutex_);
+  return index_.CountByCountry(set);
+}
+
 void ContactService::ApplyCommitted(const std::vector<storage::UpsertResult>& results) {
   std::unique_lock lock(index_mutex_);
   for (const auto& result : results) {

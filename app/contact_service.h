@@ -179,6 +179,8 @@ class ContactService {
 
   // The contacts matching `expr` now (a campaign's audience), from the index. Any thread.
   campaign::ContactSet Evaluate(const campaign::SegmentExpr& expr) const;
+  // How many of `set` are in each country ("" = unknown), from the index. Any thread.
+  std::map<std::string, std::uint64_t> CountByCountry(const campaign::ContactSet& set) const;
 
   std::uint64_t indexed_contacts() const;
   const Clock& clock() const { return clock_; }

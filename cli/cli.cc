@@ -25,6 +25,7 @@ constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
     &RegisterStatusCommand,   &RegisterContactsCommands,  &RegisterTagsCommands,
     &RegisterSegmentCommands, &RegisterWordsCommands,     &RegisterTemplatesCommands,
     &RegisterSendersCommands, &RegisterCampaignsCommands, &RegisterHooksCommands,
+    &RegisterPricesCommands,  &RegisterForecastCommand,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:

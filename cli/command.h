@@ -109,6 +109,8 @@ void RegisterContactsCommands(CLI::App& app, CommandTable& table);
 void RegisterTagsCommands(CLI::App& app, CommandTable& table);
 void RegisterSendersCommands(CLI::App& app, CommandTable& table);
 void RegisterHooksCommands(CLI::App& app, CommandTable& table);
+void RegisterPricesCommands(CLI::App& app, CommandTable& table);
+void RegisterForecastCommand(CLI::App& app, CommandTable& table);
 void RegisterCampaignsCommands(CLI::App& app, CommandTable& table);
 
 // `herald segment count|preview|export|save|list|show|delete`: segment expressions and saved

@@ -144,6 +144,19 @@ ExitCode RunJsonCall(CommandContext& context, const ApiCall& call, const HumanPr
   return ExitCode::kOk;
 }
 
+ExitCode FailListingLines(CommandContext& context, const Error& error) {
+  const std::size_t first_end = error.message.find('\n');
+  if (first_end == std::string::npos) return context.Fail(error);
+  Error first = error;
+  first.message.resize(first_end);
+  const ExitCode code = context.Fail(first);
+  std::istringstream rest(error.message.substr(first_end + 1));
+  for (std::string line; std::getline(rest, line);) {
+    if (!line.empty()) context.err() << "  " << line << "\n";
+  }
+  return code;
+}
+
 ExitCode FailWithExpression(CommandContext& context, const Error& error,
                             std::string_view expression) {
   ExitCode code = context.Fail(error);

@@ -39,6 +39,10 @@ Result<boost::json::value> JsonObjectOf(const ApiResponse& response);
 // "2024-05-01 12:00:00Z" for milliseconds since the Unix epoch.
 std::string FormatUtcMillis(std::int64_t millis);
 
+// context.Fail, but a message of several lines (a refused CSV file: every problem on its own line)
+// goes out as its first line with the others indented under it.
+ExitCode FailListingLines(CommandContext& context, const Error& error);
+
 using ApiCall = std::function<Result<ApiResponse>(ApiClient&)>;
 using HumanPrinter = std::function<void(std::ostream& out, const boost::json::value& answer)>;
 

@@ -22,21 +22,6 @@ namespace json = boost::json;
 
 using AnswerHandler = std::function<ExitCode(const json::value& answer)>;
 
-// context.Fail, but a message of several lines (a refused CSV file: every problem on its own line)
-// goes out as its first line with the others indented under it.
-ExitCode FailListingLines(CommandContext& context, const Error& error) {
-  const std::size_t first_end = error.message.find('\n');
-  if (first_end == std::string::npos) return context.Fail(error);
-  Error first = error;
-  first.message.resize(first_end);
-  const ExitCode code = context.Fail(first);
-  std::istringstream rest(error.message.substr(first_end + 1));
-  for (std::string line; std::getline(rest, line);) {
-    if (!line.empty()) context.err() << "  " << line << "\n";
-  }
-  return code;
-}
-
 // Sends one request with the authenticated client and hands the JSON answer to `handle`.
 ExitCode CallAndHandle(CommandContext& context, const ApiCall& call, const AnswerHandler& handle) {
   Result<ApiClient> client = context.AuthenticatedClient();

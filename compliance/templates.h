@@ -143,6 +143,9 @@ class TemplateCatalog {
   // `default_language` and its parents. A language that is not a tag (or empty) is skipped.
   const CompiledTemplate* Resolve(std::string_view name, std::string_view language,
                                   std::string_view default_language) const;
+  // One language of the template (the first stored), or nullptr: for what every language shares,
+  // such as the category the platform bills.
+  const CompiledTemplate* AnyLanguage(std::string_view name) const;
   std::size_t size() const;
 
   struct Data;  // implementation detail

@@ -13,7 +13,9 @@
 #include "app/compliance_service.h"
 #include "app/contact_service.h"
 #include "app/event_hooks.h"
+#include "app/forecast_service.h"
 #include "app/message_service.h"
+#include "app/pricing_service.h"
 #include "app/sender_service.h"
 #include "app/webhook_events.h"
 #include "app/webhook_inbound.h"
@@ -30,10 +32,12 @@
 #include "http/admin_api.h"
 #include "http/campaigns_api.h"
 #include "http/contacts_api.h"
+#include "http/forecasts_api.h"
 #include "http/hooks_api.h"
 #include "http/http_server.h"
 #include "http/imports_api.h"
 #include "http/messages_api.h"
+#include "http/prices_api.h"
 #include "http/router.h"
 #include "http/segments_api.h"
 #include "http/senders_api.h"
@@ -46,6 +50,36 @@
 
 namespace herald::daemon {
 namespace {
+
+// Audience cost estimates: the pricing in force, and the category the platform bills a
+// campaign's content under (its template's category; service for free text).
+app::CostModel CostModelFor(app::PricingService& pricing, app::ComplianceService& compliance) {
+  app::CostModel model;
+  model.pricing = [&pricing] { return pricing.Snapshot(); };
+  model.category =
+      [&compliance](const app::CampaignContent& content) -> std::optional<campaign::PriceCategory> {
+    if (!content.is_template) return campaign::PriceCategory::kService;
+    const auto gate = compliance.gate();
+    if (gate == nullptr) return std::nullopt;
+    const compliance::CompiledTemplate* found = gate->templates().Resolve(
+        content.template_name, content.template_language, gate->policy().config().default_language);
+    // Without a language (each recipient's own), any language tells the category.
+    if (found == nullptr && content.template_language.empty()) {
+      found = gate->templates().AnyLanguage(content.template_name);
+    }
+    if (found == nullptr) return std::nullopt;
+    switch (found->source.category) {
+      case compliance::TemplateCategory::kMarketing:
+        return campaign::PriceCategory::kMarketing;
+      case compliance::TemplateCategory::kUtility:
+        return campaign::PriceCategory::kUtility;
+      case compliance::TemplateCategory::kAuthentication:
+        return campaign::PriceCategory::kAuthentication;
+    }
+    return std::nullopt;
+  };
+  return model;
+}
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
@@ -150,6 +184,8 @@ class Daemon {
   std::unique_ptr<ContactService> contacts_;
   std::unique_ptr<ComplianceService> compliance_;
   std::unique_ptr<app::SenderService> senders_;
+  std::unique_ptr<app::PricingService> pricing_;
+  std::unique_ptr<app::ForecastService> forecasts_;
   std::unique_ptr<app::CampaignService> campaigns_;
   std::unique_ptr<provider::Provider> provider_;
   std::unique_ptr<app::CampaignRunner> runner_;
@@ -257,13 +293,34 @@ Status Daemon::Start() {
   if (!started.ok()) return started;
 
   started = components_.Start(
+      "pricing",
+      [this]() -> Status {
+        pricing_ = std::make_unique<app::PricingService>(*store_, clock_);
+        return pricing_->Start();
+      },
+      [this](LifecycleStack::Deadline) { pricing_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
       "campaigns",
       [this]() -> Status {
         campaigns_ = std::make_unique<app::CampaignService>(*store_, clock_, *contacts_, *senders_);
         campaigns_->SetEventPublisher(hooks_.get());
+        campaigns_->SetCostModel(CostModelFor(*pricing_, *compliance_));
         return campaigns_->Start();
       },
       [this](LifecycleStack::Deadline) { campaigns_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
+      "forecasts",
+      [this]() -> Status {
+        forecasts_ = std::make_unique<app::ForecastService>(*store_, clock_, *contacts_, *pricing_,
+                                                            *senders_,
+                                                            CostModelFor(*pricing_, *compliance_));
+        return forecasts_->Start();
+      },
+      [this](LifecycleStack::Deadline) { forecasts_->Stop(); });
   if (!started.ok()) return started;
 
   started = components_.Start(
@@ -345,6 +402,8 @@ Status Daemon::Start() {
   http::RegisterWordListsApi(router_, *compliance_);
   http::RegisterTemplatesApi(router_, *compliance_);
   http::RegisterSendersApi(router_, *senders_);
+  http::RegisterPricesApi(router_, *pricing_);
+  http::RegisterForecastsApi(router_, *forecasts_);
   http::RegisterCampaignsApi(router_, *campaigns_);
   http::RegisterMessagesApi(router_, *messages_);
   http::RegisterWebhooksApi(router_, *webhooks_);

@@ -58,6 +58,11 @@ bool IsFinal(DeliveryState state);
 struct AudienceMember {
   ContactId contact{};
   SysTime not_before{};
+  // The cost estimate (issue 18): amount, how it was reached (campaign::CostBasisName) and the
+  // category billed; empty when no estimate was made.
+  std::optional<std::int64_t> estimated_cost_micros{};
+  std::string estimate_basis{};
+  std::string estimate_category{};
 };
 
 // A new single message: it carries its own content.
@@ -150,6 +155,16 @@ struct AcceptedSend {
 
 using DeliveryCounts = std::array<std::int64_t, kDeliveryStateCount>;  // by DeliveryState
 
+struct EstimateGroup {
+  std::string country;   // the contact's, "" when unknown
+  bool refused = false;  // skipped, blocked, cancelled or expired
+  std::string reason;    // refused: the delivery's reason, else its state
+  std::string category;  // not refused: the estimate's category ("" without an estimate)
+  std::string basis;     // not refused: the estimate's basis
+  std::int64_t count = 0;
+  std::int64_t cost_micros = 0;
+};
+
 class DeliveryRepository {
  public:
   virtual ~DeliveryRepository() = default;
@@ -212,6 +227,10 @@ class DeliveryRepository {
   // Whether `campaign` has a delivery still queued or sending.
   virtual Result<bool> HasUnfinished(CampaignId campaign) = 0;
   virtual Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) = 0;
+  // The campaign's deliveries grouped for a forecast (issue 18): refused ones (skipped, blocked,
+  // cancelled, expired) by country and reason; the others by country, estimate category and
+  // basis, with the sum of their estimates.
+  virtual Result<std::vector<EstimateGroup>> EstimateSummary(CampaignId campaign) = 0;
   // Deliveries of `campaign`, optionally of one state, in id order, after `after` (paging).
   // `row` returns false to stop.
   virtual Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,

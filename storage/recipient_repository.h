@@ -30,9 +30,22 @@ struct RecipientRecord {
   std::optional<SenderId> last_sender;         // of the newest of those
 };
 
+// The latest windows of a contact with any number: its last message to any of them, and the
+// latest end of a free entry point window.
+struct ContactWindows {
+  ContactId contact{};
+  std::optional<SysTime> last_inbound{};
+  std::optional<SysTime> entry_point_until{};
+};
+
 class RecipientRepository {
  public:
   virtual ~RecipientRepository() = default;
+  // Those of `ids` (in the order given) that ever wrote to a number; the others are left out.
+  virtual Result<std::vector<ContactWindows>> LatestWindows(std::span<const ContactId> ids) = 0;
+  // Every contact whose last message to a number came at or after `since`, or whose free entry
+  // point window ends after it, in contact order.
+  virtual Result<std::vector<ContactWindows>> WindowsSince(SysTime since) = 0;
   // The recipients among `ids` that exist and are not erased, in the order given.
   virtual Result<std::vector<RecipientRecord>> Load(std::span<const ContactId> ids,
                                                     SysTime sends_since) = 0;

@@ -32,6 +32,7 @@ class HookRepository;
 class ImportRepository;
 class LeaseRepository;
 class MarketRuleRepository;
+class PriceRepository;
 class RecipientRepository;
 class SegmentRepository;
 class SenderRepository;
@@ -51,6 +52,7 @@ class UnitOfWork {
   virtual ImportRepository& imports() = 0;
   virtual LeaseRepository& leases() = 0;
   virtual MarketRuleRepository& market_rules() = 0;
+  virtual PriceRepository& prices() = 0;
   virtual RecipientRepository& recipients() = 0;
   virtual SegmentRepository& segments() = 0;
   virtual SenderRepository& senders() = 0;

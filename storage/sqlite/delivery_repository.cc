@@ -82,7 +82,8 @@ Result<std::size_t> SqliteDeliveryRepository::InsertAudience(
     CampaignId campaign, std::span<const AudienceMember> members, SysTime now) {
   auto insert = connection_.Prepare(
       "INSERT INTO deliveries (campaign_id, contact_id, state, not_before, created_at, "
-      "updated_at) VALUES (?1, ?2, 'queued', ?3, ?4, ?4) "
+      "updated_at, estimated_cost_micros, estimate_basis, estimate_category) "
+      "VALUES (?1, ?2, 'queued', ?3, ?4, ?4, ?5, nullif(?6, ''), nullif(?7, '')) "
       "ON CONFLICT (campaign_id, contact_id) DO NOTHING");
   if (!insert.ok()) return insert.error();
   std::size_t inserted = 0;
@@ -91,7 +92,14 @@ Result<std::size_t> SqliteDeliveryRepository::InsertAudience(
     insert->Bind(1, campaign.value)
         .Bind(2, member.contact.value)
         .Bind(3, ToUnixMillis(member.not_before))
-        .Bind(4, ToUnixMillis(now));
+        .Bind(4, ToUnixMillis(now))
+        .Bind(6, member.estimate_basis)
+        .Bind(7, member.estimate_category);
+    if (member.estimated_cost_micros) {
+      insert->Bind(5, *member.estimated_cost_micros);
+    } else {
+      insert->BindNull(5);
+    }
     if (Status run = insert->Run(); !run.ok()) return run.error();
     inserted += static_cast<std::size_t>(connection_.Changes());
   }
@@ -381,6 +389,37 @@ Result<DeliveryCounts> SqliteDeliveryRepository::CountByState(std::optional<Camp
     }
   }
   return counts;
+}
+
+Result<std::vector<EstimateGroup>> SqliteDeliveryRepository::EstimateSummary(CampaignId campaign) {
+  auto summary = connection_.Prepare(
+      "SELECT coalesce(c.country, ''), refused, "
+      "  CASE WHEN refused THEN coalesce(nullif(d.reason, ''), d.state) ELSE d.state END, "
+      "  CASE WHEN refused THEN '' ELSE coalesce(d.estimate_category, '') END, "
+      "  CASE WHEN refused THEN '' ELSE coalesce(d.estimate_basis, '') END, "
+      "  count(*), sum(CASE WHEN refused THEN 0 ELSE coalesce(d.estimated_cost_micros, 0) END) "
+      "FROM (SELECT *, state IN ('skipped', 'blocked', 'cancelled', 'expired') AS refused "
+      "      FROM deliveries WHERE campaign_id = ?1) d "
+      "LEFT JOIN contacts c ON c.id = d.contact_id "
+      "GROUP BY 1, 2, 3, 4, 5");
+  if (!summary.ok()) return summary.error();
+  summary->Bind(1, campaign.value);
+  std::vector<EstimateGroup> groups;
+  for (;;) {
+    auto row = summary->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    EstimateGroup group;
+    group.country = summary->ColumnText(0);
+    group.refused = summary->ColumnInt(1) != 0;
+    group.reason = summary->ColumnText(2);
+    group.category = summary->ColumnText(3);
+    group.basis = summary->ColumnText(4);
+    group.count = summary->ColumnInt(5);
+    group.cost_micros = summary->ColumnInt(6);
+    groups.push_back(std::move(group));
+  }
+  return groups;
 }
 
 Status SqliteDeliveryRepository::Scan(CampaignId campaign, std::optional<DeliveryState> state,

@@ -60,4 +60,44 @@ Result<std::vector<RecipientRecord>> SqliteRecipientRepository::Load(std::span<c
   return out;
 }
 
+Result<std::vector<ContactWindows>> SqliteRecipientRepository::LatestWindows(
+    std::span<const ContactId> ids) {
+  auto find = connection_.Prepare(
+      "SELECT max(last_inbound_at), max(entry_point_until) FROM service_windows "
+      "WHERE contact_id = ?1");
+  if (!find.ok()) return find.error();
+  std::vector<ContactWindows> windows;
+  for (ContactId id : ids) {
+    find->Reset();
+    find->Bind(1, id.value);
+    auto row = find->Step();
+    if (!row.ok()) return row.error();
+    if (!*row || find->ColumnIsNull(0)) continue;
+    ContactWindows latest{id, FromUnixMillis(find->ColumnInt(0)), std::nullopt};
+    if (!find->ColumnIsNull(1)) latest.entry_point_until = FromUnixMillis(find->ColumnInt(1));
+    windows.push_back(latest);
+  }
+  return windows;
+}
+
+Result<std::vector<ContactWindows>> SqliteRecipientRepository::WindowsSince(SysTime since) {
+  auto find = connection_.Prepare(
+      "SELECT contact_id, max(last_inbound_at), max(entry_point_until) FROM service_windows "
+      "WHERE last_inbound_at >= ?1 OR entry_point_until > ?1 GROUP BY contact_id "
+      "ORDER BY contact_id");
+  if (!find.ok()) return find.error();
+  find->Bind(1, ToUnixMillis(since));
+  std::vector<ContactWindows> windows;
+  for (;;) {
+    auto row = find->Step();
+    if (!row.ok()) return row.error();
+    if (!*row) break;
+    ContactWindows latest{ContactId{find->ColumnInt(0)}, FromUnixMillis(find->ColumnInt(1)),
+                          std::nullopt};
+    if (!find->ColumnIsNull(2)) latest.entry_point_until = FromUnixMillis(find->ColumnInt(2));
+    windows.push_back(latest);
+  }
+  return windows;
+}
+
 }  // namespace herald::storage

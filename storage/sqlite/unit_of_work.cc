@@ -6,6 +6,7 @@
 #include "storage/sqlite/hook_repository.h"
 #include "storage/sqlite/import_repository.h"
 #include "storage/sqlite/lease_repository.h"
+#include "storage/sqlite/price_repository.h"
 #include "storage/sqlite/recipient_repository.h"
 #include "storage/sqlite/segment_repository.h"
 #include "storage/sqlite/sender_repository.h"
@@ -41,6 +42,7 @@ WebhookRepository& SqliteUnitOfWork::webhooks() { return MadeOnce(webhooks_, con
 MarketRuleRepository& SqliteUnitOfWork::market_rules() {
   return MadeOnce(market_rules_, connection_);
 }
+PriceRepository& SqliteUnitOfWork::prices() { return MadeOnce(prices_, connection_); }
 RecipientRepository& SqliteUnitOfWork::recipients() { return MadeOnce(recipients_, connection_); }
 SegmentRepository& SqliteUnitOfWork::segments() { return MadeOnce(segments_, connection_); }
 SenderRepository& SqliteUnitOfWork::senders() { return MadeOnce(senders_, connection_); }

@@ -19,6 +19,7 @@ class SqliteImportRepository;
 class SqliteLeaseRepository;
 class SqliteWebhookRepository;
 class SqliteMarketRuleRepository;
+class SqlitePriceRepository;
 class SqliteRecipientRepository;
 class SqliteSegmentRepository;
 class SqliteSenderRepository;
@@ -40,6 +41,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   LeaseRepository& leases() override;
   WebhookRepository& webhooks() override;
   MarketRuleRepository& market_rules() override;
+  PriceRepository& prices() override;
   RecipientRepository& recipients() override;
   SegmentRepository& segments() override;
   SenderRepository& senders() override;
@@ -57,6 +59,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqliteLeaseRepository> leases_;
   std::unique_ptr<SqliteWebhookRepository> webhooks_;
   std::unique_ptr<SqliteMarketRuleRepository> market_rules_;
+  std::unique_ptr<SqlitePriceRepository> prices_;
   std::unique_ptr<SqliteRecipientRepository> recipients_;
   std::unique_ptr<SqliteSegmentRepository> segments_;
   std::unique_ptr<SqliteSenderRepository> senders_;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "campaign/forecast.h"
 #include "campaign/price_csv.h"
 
 namespace herald::campaign {
@@ -169,6 +170,37 @@ TEST_F(EstimateTest, NoPriceAndNoRulesAreSaidNotGuessed) {
   EXPECT_EQ(no_price.basis, CostBasis::kNoPrice);
   EXPECT_EQ(no_price.cost_micros, 0);
   EXPECT_EQ(Estimate(PriceCategory::kMarketing, "2025-06-30").basis, CostBasis::kNoRules);
+}
+
+TEST_F(EstimateTest, AForecastSumsGroupsByCountryCategoryAndReason) {
+  ForecastBuilder builder(prices_, rules_);
+  MessageFacts de;
+  de.country = "DE";
+  de.category = PriceCategory::kMarketing;
+  de.at = At("2026-11-02");
+  builder.AddEligible(de, 1000);
+  MessageFacts jp = de;
+  jp.country = "JP";  // no rate: billable, unpriced
+  builder.AddEligible(jp, 3);
+  MessageFacts window = de;
+  window.category = PriceCategory::kUtility;
+  window.at = At("2026-09-02");
+  window.window_open = true;
+  builder.AddEligible(window, 2);  // free under the rules of 2025-07-01
+  builder.AddSkipped("US", "market:us_marketing_pause", 7);
+  builder.AddSkipped("DE", "opted_out", 4);
+  const Forecast forecast = std::move(builder).Finish();
+  EXPECT_EQ(forecast.total.recipients, 1016);
+  EXPECT_EQ(forecast.total.eligible, 1005);
+  EXPECT_EQ(forecast.total.billable, 1003);
+  EXPECT_EQ(forecast.total.unpriced, 3);
+  EXPECT_EQ(forecast.total.cost_micros, 136500 * 1000);
+  EXPECT_EQ(forecast.by_country.at("DE").recipients, 1006);
+  EXPECT_EQ(forecast.by_country.at("US").eligible, 0);
+  EXPECT_EQ(forecast.by_category.at("utility").billable, 0);
+  EXPECT_EQ(forecast.by_basis.at("free_customer_service"), 2);
+  EXPECT_EQ(forecast.skipped.at("opted_out"), 4);
+  EXPECT_EQ(forecast.currency, "USD");
 }
 
 TEST(StarterTable, TheShippedPricesParseAndCoverEveryCountry) {

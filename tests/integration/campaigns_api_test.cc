@@ -277,3 +277,37 @@ TEST_F(CampaignsApiTest, SavedSegmentsScheduledStartsAndExpiry) {
 
 }  // namespace
 }  // namespace herald::testing
+
+namespace herald::testing {
+namespace {
+
+// Issue 18, item 3: each delivery carries its cost estimate from the price table in force at its
+// planned send time, for its country and the template's category (the windows' part is
+// tests/app/audience_costs_test.cc).
+TEST_F(CampaignsApiTest, EachDeliveryCarriesItsCostEstimateFromThePriceTable) {
+  const std::string body = R"({"category": "MARKETING", "status": "APPROVED",
+      "components": [{"type": "BODY", "text": "Hallo {{1}}"}]})";
+  ASSERT_EQ(Call("PUT", "/v1/templates/promo/de", body).status, 201);
+  const std::string id = Id(
+      Create(R"({"name":"Priced","segment":"tag:vip","template":{"name":"promo","language":"de",)"
+             R"("parameters":{"body":["{{name}}"]}},"local_time":")" +
+             LocalTimeFarAway() + R"("})"));
+  ASSERT_EQ(Call("POST", "/v1/campaigns/" + id + "/start").status, 200);
+  WaitForAudience(id);
+  auto connection = storage::Connection::Open({dir_ / "herald.db"});
+  auto query = (*connection)
+                   ->Prepare(
+                       "SELECT group_concat(c.country || ':' || d.estimated_cost_micros || ':' "
+                       "|| d.estimate_basis || ':' || d.estimate_category, ' ') FROM "
+                       "(SELECT * FROM deliveries ORDER BY contact_id) d "
+                       "JOIN contacts c ON c.id = d.contact_id");
+  ASSERT_TRUE(*query->Step());
+  // The starter table: DE marketing 0.1365, US marketing 0.0250 (US numbers are skipped at
+  // send time by the market rule, but the estimate is what it would cost).
+  EXPECT_EQ(query->ColumnText(0),
+            "DE:136500:regular:marketing DE:136500:regular:marketing "
+            "US:25000:regular:marketing US:25000:regular:marketing");
+}
+
+}  // namespace
+}  // namespace herald::testing

@@ -107,6 +107,12 @@ const CompiledTemplate* TemplateCatalog::Resolve(std::string_view name, std::str
   return nullptr;
 }
 
+const CompiledTemplate* TemplateCatalog::AnyLanguage(std::string_view name) const {
+  auto found = data_->by_name.find(name);
+  if (found == data_->by_name.end() || found->second.empty()) return nullptr;
+  return &data_->templates[found->second.front()];
+}
+
 std::size_t TemplateCatalog::size() const { return data_->templates.size(); }
 
 }  // namespace herald::compliance

@@ -447,6 +447,63 @@ CREATE INDEX hook_deliveries_due ON hook_deliveries (endpoint, next_attempt_at, 
 CREATE INDEX hook_deliveries_by_state ON hook_deliveries (endpoint, state, id);
 )sql";
 
+// Prices and pricing rules (issue 18): the prices table of migration 5 (never written) is made
+// anew with a history: each import that changes something is a version, and a row replaced or
+// removed is kept with the version that retired it. The pricing rules are effective-dated policy
+// versions, seeded with the platform's announced ones (reference/whatsapp.md, "Pricing"); the
+// deliveries keep how their estimate was reached, for the estimate-vs-actual report.
+constexpr std::string_view kPricing = R"sql(
+DROP TABLE prices;
+CREATE TABLE price_versions (
+  version    INTEGER PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  mode       TEXT NOT NULL CHECK (mode IN ('merge', 'replace')),
+  added      INTEGER NOT NULL,
+  replaced   INTEGER NOT NULL,
+  retired    INTEGER NOT NULL,
+  rows       INTEGER NOT NULL
+);
+CREATE TABLE prices (
+  market         TEXT NOT NULL,               -- ISO 3166-1 alpha-2, a group's name, or OTHER
+  category       TEXT NOT NULL,               -- marketing, utility, authentication, …
+  effective_from TEXT NOT NULL CHECK (effective_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  version        INTEGER NOT NULL REFERENCES price_versions (version),
+  members        TEXT NOT NULL DEFAULT '',    -- a group's countries, space-separated
+  rate_micros    INTEGER NOT NULL CHECK (rate_micros >= 0),
+  currency       TEXT NOT NULL,
+  source         TEXT NOT NULL DEFAULT '',
+  retired_in     INTEGER REFERENCES price_versions (version),
+  PRIMARY KEY (market, category, effective_from, version)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX prices_current ON prices (market, category, effective_from)
+  WHERE retired_in IS NULL;
+CREATE TABLE pricing_rules (
+  effective_from TEXT PRIMARY KEY CHECK (effective_from GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+  utility_free_in_window        INTEGER NOT NULL CHECK (utility_free_in_window IN (0, 1)),
+  service_free                  INTEGER NOT NULL CHECK (service_free IN (0, 1)),
+  free_service_per_number_month INTEGER NOT NULL CHECK (free_service_per_number_month >= 0),
+  service_rate_category         TEXT NOT NULL,
+  entry_point_free              INTEGER NOT NULL CHECK (entry_point_free IN (0, 1)),
+  source                        TEXT NOT NULL DEFAULT '',
+  updated_by                    TEXT NOT NULL DEFAULT 'schema',
+  updated_at                    INTEGER
+) WITHOUT ROWID;
+INSERT INTO pricing_rules (effective_from, utility_free_in_window, service_free,
+                           free_service_per_number_month, service_rate_category,
+                           entry_point_free, source) VALUES
+  ('2025-07-01', 1, 1, 0, 'utility', 1,
+   'reference/whatsapp.md: per-message pricing from 2025-07-01'),
+  ('2026-10-01', 0, 0, 1000, 'utility', 1,
+   'reference/whatsapp.md: from 2026-10-01 (reported by several providers; verify)');
+-- The windows of one contact (the send path and the estimates look them up by contact; the
+-- primary key starts with the sender, so without this every lookup scanned the table).
+CREATE INDEX service_windows_by_contact ON service_windows (contact_id);
+ALTER TABLE deliveries ADD COLUMN estimate_basis TEXT;     -- regular, free_customer_service, …
+ALTER TABLE deliveries ADD COLUMN estimate_category TEXT;  -- the category the estimate billed
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -458,6 +515,7 @@ constexpr Migration kMigrations[] = {
     {8, "portfolios, campaigns and deliveries for sending, leases, market rules", kSending},
     {9, "webhook processing", kWebhookProcessing},
     {10, "outbound event hooks", kEventHooks},
+    {11, "prices with history, pricing rules, estimate basis", kPricing},
 };
 
 }  // namespace

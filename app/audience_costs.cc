@@ -1,0 +1,50 @@
+#include "app/audience_costs.h"
+
+#include <algorithm>
+
+namespace herald::app {
+
+using campaign::PriceCategory;
+
+AudienceCoster::AudienceCoster(std::shared_ptr<const Pricing> pricing,
+                               std::optional<PriceCategory> category, std::size_t senders)
+    : pricing_(std::move(pricing)),
+      category_(category),
+      senders_(std::max<std::size_t>(1, senders)) {}
+
+bool AudienceCoster::needs_windows() const {
+  // Entry points make any category free; without them only utility and service depend on a
+  // window, and only under rules that say so.
+  if (!active()) return false;
+  for (const campaign::PricingRules& rules : pricing_->rules.versions()) {
+    if (rules.entry_point_free) return true;
+    if (*category_ == PriceCategory::kUtility && rules.utility_free_in_window) return true;
+  }
+  return *category_ == PriceCategory::kService;
+}
+
+void AudienceCoster::Estimate(storage::AudienceMember& member, std::string_view country,
+                              const storage::ContactWindows* windows) {
+  if (!active()) return;
+  campaign::MessageFacts facts;
+  facts.country = std::string(country);
+  facts.category = *category_;
+  facts.at = member.not_before;
+  if (windows != nullptr) {
+    // The platform's window: 24 hours from the user's latest message (reference/whatsapp.md).
+    facts.window_open =
+        windows->last_inbound && *windows->last_inbound + std::chrono::hours(24) > facts.at;
+    facts.entry_point_open = windows->entry_point_until && *windows->entry_point_until > facts.at;
+  }
+  if (facts.category == PriceCategory::kService) {
+    facts.service_sent_this_month = service_messages_ / static_cast<std::int64_t>(senders_);
+    ++service_messages_;
+  }
+  const campaign::CostEstimate estimate =
+      campaign::EstimateCost(pricing_->prices, pricing_->rules, facts);
+  member.estimated_cost_micros = estimate.cost_micros;
+  member.estimate_basis = std::string(campaign::CostBasisName(estimate.basis));
+  member.estimate_category = std::string(campaign::PriceCategoryName(estimate.billed_as));
+}
+
+}  // namespace herald::app
