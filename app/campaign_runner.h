@@ -30,11 +30,15 @@
 // (`post_to_provider` posts there) and its answers are posted back. Public methods may be called
 // from any thread.
 //
-// Metrics (every tick): herald_sends_total{outcome} (accepted, retried, failed, uncertain,
-// refused: decided not to send), herald_send_in_flight, and per number (label `sender`, the
-// phone_number_id) herald_sender_level_per_second, herald_sender_allowed_per_second,
-// herald_sender_backlog and herald_sender_pace_refusals_total{reason} (why the pacer said
-// "not now": rate, backoff, pair_rate, tier_cap, …).
+// Metrics, registered at construction (handles kept per number): every tick,
+// herald_sends_total{outcome} (accepted, retried, failed, uncertain, refused: decided not to
+// send), herald_send_in_flight, herald_send_claimed (claims held: being prepared, queued at a
+// number, marked or in flight), and per number (label `sender`, the phone_number_id)
+// herald_sender_level_per_second, herald_sender_allowed_per_second, herald_sender_tokens (sends
+// the pacer would allow at once now), herald_sender_backlog, herald_sender_slowed{reason} (1 for
+// why the number sends below its level: paused, restricted, quality_red, backoff, warmup) and
+// herald_sender_pace_refusals_total{reason} (why the pacer said "not now": rate, backoff,
+// pair_rate, tier_cap, …).
 #pragma once
 
 #include <atomic>
@@ -76,6 +80,8 @@ struct RunnerOptions {
   std::size_t max_in_flight = 10'000;            // handed to the provider, not answered
   campaign::PacerConfig pacer;
 };
+
+struct RunnerMetrics;  // app/runner_loop.h
 
 class CampaignRunner {
  public:
@@ -130,7 +136,7 @@ class CampaignRunner {
   provider::Provider& provider_;
   Executor post_to_provider_;
   RunnerOptions options_;
-  metrics::Registry* metrics_;  // may be null (tests)
+  std::unique_ptr<RunnerMetrics> metrics_;  // null without a registry (tests)
   EventPublisher* events_ = nullptr;
   std::string owner_;
 
