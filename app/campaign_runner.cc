@@ -278,7 +278,7 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
                                CampaignService& campaigns, SenderService& senders,
                                ComplianceService& compliance, provider::Provider& provider,
                                Executor post_to_provider, RunnerOptions options,
-                               metrics::Registry* metrics)
+                               metrics::Registry* metrics, SendMetrics* sends)
     : store_(store),
       clock_(clock),
       campaigns_(campaigns),
@@ -288,6 +288,7 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
       post_to_provider_(std::move(post_to_provider)),
       options_(std::move(options)),
       metrics_(metrics != nullptr ? std::make_unique<RunnerMetrics>(*metrics) : nullptr),
+      sends_(sends),
       owner_(MakeOwner()) {}
 
 CampaignRunner::~CampaignRunner() { Stop(); }

@@ -38,7 +38,8 @@
 // the pacer would allow at once now), herald_sender_backlog, herald_sender_slowed{reason} (1 for
 // why the number sends below its level: paused, restricted, quality_red, backoff, warmup) and
 // herald_sender_pace_refusals_total{reason} (why the pacer said "not now": rate, backoff,
-// pair_rate, tier_cap, …).
+// pair_rate, tier_cap, …). As they happen, through SendMetrics (app/send_metrics.h): each
+// delivery's outcome by number, the gate's refusals and the platform's errors.
 #pragma once
 
 #include <atomic>
@@ -58,6 +59,7 @@
 #include "app/compliance_service.h"
 #include "app/event_publisher.h"
 #include "app/read_worker.h"
+#include "app/send_metrics.h"
 #include "app/sender_service.h"
 #include "campaign/pacer.h"
 #include "common/clock.h"
@@ -90,7 +92,7 @@ class CampaignRunner {
   CampaignRunner(storage::Store& store, const Clock& clock, CampaignService& campaigns,
                  SenderService& senders, ComplianceService& compliance,
                  provider::Provider& provider, Executor post_to_provider, RunnerOptions options,
-                 metrics::Registry* metrics = nullptr);
+                 metrics::Registry* metrics = nullptr, SendMetrics* sends = nullptr);
   ~CampaignRunner();  // Stop(now)
 
   // Takes the sender lease, recovers the claims of earlier runs (never-sent ones are queued
@@ -137,6 +139,7 @@ class CampaignRunner {
   Executor post_to_provider_;
   RunnerOptions options_;
   std::unique_ptr<RunnerMetrics> metrics_;  // null without a registry (tests)
+  SendMetrics* sends_;                      // may be null (tests)
   EventPublisher* events_ = nullptr;
   std::string owner_;
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "app/campaign_runner.h"
+#include "app/send_metrics.h"
 #include "app/send_preparation.h"
 #include "campaign/send_errors.h"
 #include "campaign/send_queue.h"
@@ -80,7 +81,8 @@ struct SenderEntry {
   std::array<std::uint64_t, campaign::kPaceReasonCount> refused{};  // the pacer's, at the tick
   campaign::PaceReason slowed_by = campaign::PaceReason::kNone;     // the pacer's, at the tick
   bool pause_requested = false;  // a failure that stops the number asked the service to pause it
-  std::optional<SenderSeries> series;  // with a registry
+  std::optional<SenderSeries> series;                   // with a registry
+  std::optional<SendMetrics::SenderOutcomes> outcomes;  // with SendMetrics
 };
 
 struct CampaignEntry {
