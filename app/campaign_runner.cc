@@ -81,6 +81,7 @@ void RunnerLoop::Tick(const campaign::PacerTime& now) {
     if (!snapshot) continue;
     entry.allowed_per_second = snapshot->allowed_per_second;
     entry.refused = snapshot->counters.refused;
+    entry.slowed_by = snapshot->slowed_by;
     SenderPacing out;
     out.level_per_s = snapshot->level_per_second;
     out.allowed_per_s = snapshot->allowed_per_second;
@@ -115,56 +116,110 @@ void RunnerLoop::Tick(const campaign::PacerTime& now) {
   runner.progress_ = std::move(progress);
 }
 
+namespace {
+
+// herald_sends_total's outcomes, in the order of RunnerMetrics::sends.
+constexpr std::pair<const char*, std::uint64_t CampaignRunner::Totals::*> kSendOutcomes[] = {
+    {"accepted", &CampaignRunner::Totals::accepted},
+    {"retried", &CampaignRunner::Totals::retried},
+    {"failed", &CampaignRunner::Totals::failed},
+    {"uncertain", &CampaignRunner::Totals::uncertain},
+    {"refused", &CampaignRunner::Totals::refused}};
+
+// Counters mirrored from a total kept elsewhere (the pacer's, the runner's): raised to it.
+void RaiseTo(metrics::Counter& counter, std::uint64_t total) {
+  const auto value = static_cast<double>(total);
+  if (value > counter.Value()) counter.Increment(value - counter.Value());
+}
+
+}  // namespace
+
+RunnerMetrics::RunnerMetrics(metrics::Registry& registry)
+    : level(registry.AddGauge("herald_sender_level_per_second",
+                              "A sender's throughput level (messages per second).")),
+      allowed(registry.AddGauge(
+          "herald_sender_allowed_per_second",
+          "What the pacer allows a sender now (below the level after throttling or in warm-up).")),
+      tokens(registry.AddGauge("herald_sender_tokens",
+                               "Sends the pacer would allow a sender at once now, by rate.")),
+      backlog(registry.AddGauge("herald_sender_backlog",
+                                "Messages waiting for a sender: queued and ready to go.")),
+      slowed(registry.AddGauge("herald_sender_slowed",
+                               "1 for the reason a sender sends below its level, else 0.")),
+      refusals(registry.AddCounter("herald_sender_pace_refusals_total",
+                                   "Times the pacer said \"not now\" for a sender, by reason.")),
+      in_flight(
+          registry
+              .AddGauge("herald_send_in_flight", "Messages handed to the provider, not answered.")
+              .With()),
+      claimed(registry
+                  .AddGauge("herald_send_claimed",
+                            "Deliveries the runner holds claims on: being prepared, queued at a "
+                            "number, marked sending or in flight.")
+                  .With()) {
+  auto family =
+      registry.AddCounter("herald_sends_total", "Deliveries handled by the runner, by outcome.");
+  for (const auto& [outcome, field] : kSendOutcomes) {
+    sends.push_back(family.With({{"outcome", outcome}}));
+  }
+}
+
+namespace runner_detail {
+
+SenderSeries MakeSenderSeries(RunnerMetrics& metrics, const std::string& sender) {
+  const metrics::Labels labels{{"sender", sender}};
+  SenderSeries series{metrics.level.With(labels),
+                      metrics.allowed.With(labels),
+                      metrics.tokens.With(labels),
+                      metrics.backlog.With(labels),
+                      {},
+                      {}};
+  for (campaign::PaceReason reason : RunnerMetrics::kSlowReasons) {
+    series.slowed.push_back(metrics.slowed.With(
+        {{"sender", sender}, {"reason", std::string(campaign::PaceReasonName(reason))}}));
+  }
+  for (std::size_t i = 1; i < campaign::kPaceReasonCount; ++i) {
+    const std::string reason(campaign::PaceReasonName(static_cast<campaign::PaceReason>(i)));
+    series.refusals.push_back(metrics.refusals.With({{"sender", sender}, {"reason", reason}}));
+  }
+  return series;
+}
+
+}  // namespace runner_detail
+
 // From the tick's snapshots (pacing, keyed by sender) and the pacer's counters.
 void RunnerLoop::PublishMetrics(const std::map<SenderId, SenderPacing>& pacing) {
-  metrics::Registry* registry = runner.metrics_;
-  if (registry == nullptr) return;
-  auto level = registry->AddGauge("herald_sender_level_per_second",
-                                  "A sender's throughput level (messages per second).");
-  auto allowed = registry->AddGauge(
-      "herald_sender_allowed_per_second",
-      "What the pacer allows a sender now (below the level after throttling or in warm-up).");
-  auto backlog = registry->AddGauge("herald_sender_backlog",
-                                    "Messages waiting for a sender: queued and ready to go.");
-  auto refusals = registry->AddCounter("herald_sender_pace_refusals_total",
-                                       "Times the pacer said \"not now\" for a sender, by reason.");
-  for (const auto& [id, entry] : state.senders) {
+  RunnerMetrics* metrics = runner.metrics_.get();
+  if (metrics == nullptr) return;
+  for (auto& [id, entry] : state.senders) {
     auto found = pacing.find(id);
     if (found == pacing.end()) continue;
+    if (!entry.series) {
+      entry.series = runner_detail::MakeSenderSeries(*metrics, entry.record.phone_number_id);
+    }
+    runner_detail::SenderSeries& series = *entry.series;
     const SenderPacing& current = found->second;
-    const metrics::Labels labels{{"sender", entry.record.phone_number_id}};
-    level.With(labels).Set(current.level_per_s);
-    allowed.With(labels).Set(current.allowed_per_s);
-    backlog.With(labels).Set(static_cast<double>(current.backlog));
+    series.level.Set(current.level_per_s);
+    series.allowed.Set(current.allowed_per_s);
+    series.tokens.Set(current.tokens);
+    series.backlog.Set(static_cast<double>(current.backlog));
+    for (std::size_t i = 0; i < std::size(RunnerMetrics::kSlowReasons); ++i) {
+      series.slowed[i].Set(entry.slowed_by == RunnerMetrics::kSlowReasons[i] ? 1 : 0);
+    }
     for (std::size_t i = 1; i < campaign::kPaceReasonCount; ++i) {
-      const auto count = static_cast<double>(entry.refused[i]);
-      const std::string reason(campaign::PaceReasonName(static_cast<campaign::PaceReason>(i)));
-      metrics::Counter counter =
-          refusals.With({{"sender", entry.record.phone_number_id}, {"reason", reason}});
-      if (count > counter.Value()) counter.Increment(count - counter.Value());
+      RaiseTo(series.refusals[i - 1], entry.refused[i]);
     }
   }
-  auto sends =
-      registry->AddCounter("herald_sends_total", "Deliveries handled by the runner, by outcome.");
   CampaignRunner::Totals totals;
   {
     std::lock_guard lock(runner.mutex_);
     totals = runner.totals_;
   }
-  const std::pair<const char*, std::uint64_t> outcomes[] = {{"accepted", totals.accepted},
-                                                            {"retried", totals.retried},
-                                                            {"failed", totals.failed},
-                                                            {"uncertain", totals.uncertain},
-                                                            {"refused", totals.refused}};
-  for (const auto& [outcome, count] : outcomes) {
-    metrics::Counter counter = sends.With({{"outcome", outcome}});
-    if (static_cast<double>(count) > counter.Value()) {
-      counter.Increment(static_cast<double>(count) - counter.Value());
-    }
+  for (std::size_t i = 0; i < std::size(kSendOutcomes); ++i) {
+    RaiseTo(metrics->sends[i], totals.*kSendOutcomes[i].second);
   }
-  registry->AddGauge("herald_send_in_flight", "Messages handed to the provider, not answered.")
-      .With()
-      .Set(static_cast<double>(state.in_flight));
+  metrics->in_flight.Set(static_cast<double>(state.in_flight));
+  metrics->claimed.Set(static_cast<double>(state.claimed.size()));
 }
 
 void RunnerLoop::RenewLease(const campaign::PacerTime& now) {
@@ -223,7 +278,7 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
                                CampaignService& campaigns, SenderService& senders,
                                ComplianceService& compliance, provider::Provider& provider,
                                Executor post_to_provider, RunnerOptions options,
-                               metrics::Registry* metrics)
+                               metrics::Registry* metrics, SendMetrics* sends)
     : store_(store),
       clock_(clock),
       campaigns_(campaigns),
@@ -232,7 +287,8 @@ CampaignRunner::CampaignRunner(storage::Store& store, const Clock& clock,
       provider_(provider),
       post_to_provider_(std::move(post_to_provider)),
       options_(std::move(options)),
-      metrics_(metrics),
+      metrics_(metrics != nullptr ? std::make_unique<RunnerMetrics>(*metrics) : nullptr),
+      sends_(sends),
       owner_(MakeOwner()) {}
 
 CampaignRunner::~CampaignRunner() { Stop(); }

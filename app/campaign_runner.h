@@ -30,11 +30,16 @@
 // (`post_to_provider` posts there) and its answers are posted back. Public methods may be called
 // from any thread.
 //
-// Metrics (every tick): herald_sends_total{outcome} (accepted, retried, failed, uncertain,
-// refused: decided not to send), herald_send_in_flight, and per number (label `sender`, the
-// phone_number_id) herald_sender_level_per_second, herald_sender_allowed_per_second,
-// herald_sender_backlog and herald_sender_pace_refusals_total{reason} (why the pacer said
-// "not now": rate, backoff, pair_rate, tier_cap, …).
+// Metrics, registered at construction (handles kept per number): every tick,
+// herald_sends_total{outcome} (accepted, retried, failed, uncertain, refused: decided not to
+// send), herald_send_in_flight, herald_send_claimed (claims held: being prepared, queued at a
+// number, marked or in flight), and per number (label `sender`, the phone_number_id)
+// herald_sender_level_per_second, herald_sender_allowed_per_second, herald_sender_tokens (sends
+// the pacer would allow at once now), herald_sender_backlog, herald_sender_slowed{reason} (1 for
+// why the number sends below its level: paused, restricted, quality_red, backoff, warmup) and
+// herald_sender_pace_refusals_total{reason} (why the pacer said "not now": rate, backoff,
+// pair_rate, tier_cap, …). As they happen, through SendMetrics (app/send_metrics.h): each
+// delivery's outcome by number, the gate's refusals and the platform's errors.
 #pragma once
 
 #include <atomic>
@@ -54,6 +59,7 @@
 #include "app/compliance_service.h"
 #include "app/event_publisher.h"
 #include "app/read_worker.h"
+#include "app/send_metrics.h"
 #include "app/sender_service.h"
 #include "campaign/pacer.h"
 #include "common/clock.h"
@@ -77,6 +83,8 @@ struct RunnerOptions {
   campaign::PacerConfig pacer;
 };
 
+struct RunnerMetrics;  // app/runner_loop.h
+
 class CampaignRunner {
  public:
   using Executor = std::function<void(std::function<void()>)>;
@@ -84,7 +92,7 @@ class CampaignRunner {
   CampaignRunner(storage::Store& store, const Clock& clock, CampaignService& campaigns,
                  SenderService& senders, ComplianceService& compliance,
                  provider::Provider& provider, Executor post_to_provider, RunnerOptions options,
-                 metrics::Registry* metrics = nullptr);
+                 metrics::Registry* metrics = nullptr, SendMetrics* sends = nullptr);
   ~CampaignRunner();  // Stop(now)
 
   // Takes the sender lease, recovers the claims of earlier runs (never-sent ones are queued
@@ -130,7 +138,8 @@ class CampaignRunner {
   provider::Provider& provider_;
   Executor post_to_provider_;
   RunnerOptions options_;
-  metrics::Registry* metrics_;  // may be null (tests)
+  std::unique_ptr<RunnerMetrics> metrics_;  // null without a registry (tests)
+  SendMetrics* sends_;                      // may be null (tests)
   EventPublisher* events_ = nullptr;
   std::string owner_;
 

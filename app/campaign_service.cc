@@ -73,8 +73,9 @@ Result<SysTime> ParseStartAt(std::string_view text, std::string_view timezone) {
 }
 
 CampaignService::CampaignService(storage::Store& store, const Clock& clock,
-                                 ContactService& contacts, SenderService& senders)
-    : store_(store), clock_(clock), contacts_(contacts), senders_(senders) {}
+                                 ContactService& contacts, SenderService& senders,
+                                 SendMetrics* sends)
+    : store_(store), clock_(clock), contacts_(contacts), senders_(senders), sends_(sends) {}
 
 CampaignService::~CampaignService() { Stop(); }
 
@@ -307,11 +308,13 @@ void CampaignService::Transition(CampaignId id, std::vector<std::string_view> fr
                                  Reply<CampaignView> reply) {
   const SysTime now = clock_.Now();
   auto after = std::make_shared<std::optional<CampaignRecord>>();
+  auto finished = std::make_shared<std::size_t>(0);  // queued deliveries ended with it
   auto strings = std::make_shared<std::vector<std::string>>(
       std::vector<std::string>{std::move(to), std::move(actor), std::move(reason)});
   EventPublisher* events = events_;
   Status queued = store_.Submit(
-      [id, from, strings, now, finish_queued, after, events](storage::UnitOfWork& work) -> Status {
+      [id, from, strings, now, finish_queued, after, finished,
+       events](storage::UnitOfWork& work) -> Status {
         const std::string& to = (*strings)[0];
         std::string previous;
         if (events != nullptr) {
@@ -325,9 +328,10 @@ void CampaignService::Transition(CampaignId id, std::vector<std::string_view> fr
           return moved;
         }
         if (finish_queued) {
-          auto finished = work.deliveries().FinishQueued(
+          auto ended = work.deliveries().FinishQueued(
               id, *finish_queued, to == "expired" ? "expired:end_by" : "cancelled", now);
-          if (!finished.ok()) return finished.error();
+          if (!ended.ok()) return ended.error();
+          *finished = *ended;
         }
         auto record = work.campaigns().Find(id);
         if (!record.ok()) return record.error();
@@ -340,9 +344,14 @@ void CampaignService::Transition(CampaignId id, std::vector<std::string_view> fr
         }
         return Status::Ok();
       },
-      [this, id, strings, after, reply](Status status) {
+      [this, id, strings, after, finished, finish_queued, reply](Status status) {
         if (!status.ok()) return reply(status.error());
         if (events_ != nullptr) events_->Wake();
+        if (sends_ != nullptr && finish_queued) {
+          if (auto outcome = SendMetrics::OutcomeOf(*finish_queued)) {
+            sends_->NoSender().Count(*outcome, *finished);
+          }
+        }
         if (*after) Remember(**after);
         Notify(id);
         log::Info("event=campaign_state campaign={} state={} actor={} reason={}", id.value,

@@ -36,6 +36,7 @@
 #include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
+#include "app/send_metrics.h"
 #include "app/sender_service.h"
 #include "common/clock.h"
 #include "common/thread_annotations.h"
@@ -103,8 +104,9 @@ class CampaignService {
   using ProgressSource = std::function<CampaignProgress(CampaignId)>;
   using Listener = std::function<void(const ActiveCampaign&)>;
 
+  // `sends` (may be null) counts the deliveries a campaign's end (expiry, cancellation) finishes.
   CampaignService(storage::Store& store, const Clock& clock, ContactService& contacts,
-                  SenderService& senders);
+                  SenderService& senders, SendMetrics* sends = nullptr);
   ~CampaignService();  // Stop()
 
   // Loads the campaigns that are not final, resumes audiences a crash cut short, starts the
@@ -163,6 +165,7 @@ class CampaignService {
   std::shared_ptr<const compliance::CountryZoneTable> zones_;
   EventPublisher* events_ = nullptr;
   CostModel cost_model_;
+  SendMetrics* sends_;  // may be null
 
   mutable std::mutex mutex_;
   std::map<CampaignId, ActiveCampaign> active_ HERALD_GUARDED_BY(mutex_);

@@ -16,8 +16,8 @@ Error Invalid(std::string message, std::string field) {
 }  // namespace
 
 MessageService::MessageService(storage::Store& store, const Clock& clock, SenderService& senders,
-                               ComplianceService& compliance)
-    : store_(store), clock_(clock), senders_(senders), compliance_(compliance) {}
+                               ComplianceService& compliance, SendMetrics* sends)
+    : store_(store), clock_(clock), senders_(senders), compliance_(compliance), sends_(sends) {}
 
 MessageService::~MessageService() { Stop(); }
 
@@ -107,9 +107,16 @@ void MessageService::Send(MessageRequest request, std::string actor, Reply<Messa
           }
           return Status::Ok();
         },
-        [this, id, state, events, result = std::move(result), reply](Status status) mutable {
+        [this, id, state, reason, events, result = std::move(result),
+         reply](Status status) mutable {
           if (!status.ok()) return reply(status.error());
           if (events != nullptr) events->Wake();
+          if (sends_ != nullptr && !reason.empty()) {
+            sends_->CountDecision(reason);
+            if (auto outcome = SendMetrics::OutcomeOf(state)) {
+              sends_->CountOutcome(result.sender, *outcome);
+            }
+          }
           result.delivery = *id;
           result.state = std::string(storage::DeliveryStateName(state));
           if (state == storage::DeliveryState::kQueued && queued_listener_) queued_listener_();

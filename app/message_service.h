@@ -19,6 +19,7 @@
 #include "app/event_publisher.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
+#include "app/send_metrics.h"
 #include "app/send_preparation.h"
 #include "app/sender_service.h"
 #include "common/clock.h"
@@ -42,8 +43,10 @@ struct MessageResult {
 
 class MessageService {
  public:
+  // `sends` (may be null) counts the messages refused at the request: their outcome (by the
+  // number they were checked against) and the gate's reason.
   MessageService(storage::Store& store, const Clock& clock, SenderService& senders,
-                 ComplianceService& compliance);
+                 ComplianceService& compliance, SendMetrics* sends = nullptr);
   ~MessageService();  // Stop()
 
   Status Start();
@@ -62,6 +65,7 @@ class MessageService {
   const Clock& clock_;
   SenderService& senders_;
   ComplianceService& compliance_;
+  SendMetrics* sends_;  // may be null
   ReadWorker worker_;
   std::function<void()> queued_listener_;  // set before serving
   EventPublisher* events_ = nullptr;       // set before serving

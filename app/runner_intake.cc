@@ -49,6 +49,9 @@ void RunnerLoop::SyncSenders(const campaign::PacerTime& now) {
     if (sender.state != "active") entry->second.pause_requested = false;  // the pause arrived
     if (added) {
       entry->second.allowed_per_second = sender.throughput_per_s;
+      if (runner.sends_ != nullptr) {
+        entry->second.outcomes = runner.sends_->ForSender(sender.phone_number_id);
+      }
       if (Status status = state.pacer.AddSender(sender.id, settings, now); !status.ok()) {
         log::Error("event=runner_sender_refused sender={} error={}",
                    log::Quoted(sender.phone_number_id), log::Quoted(status.error().ToString()));
@@ -268,6 +271,13 @@ void RunnerLoop::OnPrepared(CampaignId id, Preparation& prepared,
                             const std::unordered_map<DeliveryId, std::int64_t>& attempts) {
   Count(&CampaignRunner::Totals::refused, prepared.outcomes.size());
   Count(&CampaignRunner::Totals::prepared, prepared.sends.size());
+  if (SendMetrics* sends = runner.sends_; sends != nullptr) {
+    // Decided before a number was chosen: sender "none".
+    for (const DeliveryOutcome& outcome : prepared.outcomes) {
+      sends->CountDecision(outcome.reason);
+      if (auto counted = SendMetrics::OutcomeOf(outcome.state)) sends->NoSender().Count(*counted);
+    }
+  }
   for (DeliveryOutcome& outcome : prepared.outcomes) Settle(std::move(outcome), id);
   auto found = state.campaigns.find(id);
   if (found == state.campaigns.end() || state.draining) {

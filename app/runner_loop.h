@@ -24,12 +24,38 @@
 #include <vector>
 
 #include "app/campaign_runner.h"
+#include "app/send_metrics.h"
 #include "app/send_preparation.h"
 #include "campaign/send_errors.h"
 #include "campaign/send_queue.h"
 
 namespace herald::app {
+
+// The runner's series (app/campaign_runner.h lists them), registered when it is constructed.
+struct RunnerMetrics {
+  explicit RunnerMetrics(metrics::Registry& registry);
+
+  // The reasons of herald_sender_slowed (SenderSnapshot::slowed_by but kNone).
+  static constexpr campaign::PaceReason kSlowReasons[] = {
+      campaign::PaceReason::kPaused, campaign::PaceReason::kRestricted,
+      campaign::PaceReason::kQualityRed, campaign::PaceReason::kBackoff,
+      campaign::PaceReason::kWarmup};
+
+  metrics::GaugeFamily level, allowed, tokens, backlog, slowed;
+  metrics::CounterFamily refusals;
+  std::vector<metrics::Counter> sends;  // herald_sends_total by kSendOutcomes
+  metrics::Gauge in_flight, claimed;
+};
+
 namespace runner_detail {
+
+// One number's series (label `sender`: its phone_number_id), made at its first tick.
+struct SenderSeries {
+  metrics::Gauge level, allowed, tokens, backlog;
+  std::vector<metrics::Gauge> slowed;      // by RunnerMetrics::kSlowReasons
+  std::vector<metrics::Counter> refusals;  // by PaceReason from kRate: [reason - 1]
+};
+SenderSeries MakeSenderSeries(RunnerMetrics& metrics, const std::string& sender);
 
 using SteadyClock = std::chrono::steady_clock;
 using SteadyTime = SteadyClock::time_point;
@@ -53,7 +79,10 @@ struct SenderEntry {
   double allowed_per_second = 80;
   std::uint64_t sent = 0, throttled = 0;
   std::array<std::uint64_t, campaign::kPaceReasonCount> refused{};  // the pacer's, at the tick
+  campaign::PaceReason slowed_by = campaign::PaceReason::kNone;     // the pacer's, at the tick
   bool pause_requested = false;  // a failure that stops the number asked the service to pause it
+  std::optional<SenderSeries> series;                   // with a registry
+  std::optional<SendMetrics::SenderOutcomes> outcomes;  // with SendMetrics
 };
 
 struct CampaignEntry {

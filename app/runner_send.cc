@@ -285,6 +285,7 @@ void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
     state.pacer.OnAccepted(held.grant, now);
     ++sender.sent;
     Count(&CampaignRunner::Totals::accepted);
+    if (sender.outcomes) sender.outcomes->Count(SendMetrics::Outcome::kSent);
     if (campaign) {
       if (auto entry = state.campaigns.find(*campaign); entry != state.campaigns.end()) {
         entry->second.recent_sends.push_back(now.steady);
@@ -312,13 +313,19 @@ void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
   const campaign::SendErrorInfo info = campaign::ClassifySendFailure(failure);
   state.pacer.OnFailed(held.grant, info, now, result.retry_after);
   if (info.slows_number) ++sender.throttled;
+  if (runner.sends_ != nullptr) runner.sends_->CountSendError(info, failure);
   const std::int64_t attempts = held.attempts + 1;
+  const auto count_outcome = [&sender](SendMetrics::Outcome outcome) {
+    if (sender.outcomes) sender.outcomes->Count(outcome);
+  };
   if (info.error_class == campaign::SendErrorClass::kUncertain) {
     Count(&CampaignRunner::Totals::uncertain);
+    count_outcome(SendMetrics::Outcome::kUncertain);
     Settle({.id = id, .state = DeliveryState::kUncertain, .reason = "uncertain:" + result.detail},
            campaign);
   } else if (info.retryable && attempts < runner.options_.max_attempts) {
     Count(&CampaignRunner::Totals::retried);
+    count_outcome(SendMetrics::Outcome::kRetried);
     Settle({.id = id,
             .state = DeliveryState::kQueued,
             .reason = "retry:" + info.reason,
@@ -327,6 +334,7 @@ void RunnerLoop::OnAnswer(DeliveryId id, const provider::SendResult& result) {
            campaign);
   } else {
     Count(&CampaignRunner::Totals::failed);
+    count_outcome(SendMetrics::Outcome::kFailed);
     Settle({.id = id,
             .state = DeliveryState::kFailed,
             .reason = "failed:" + info.reason,

@@ -1,5 +1,6 @@
 #include "app/webhook_service.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -56,7 +57,7 @@ std::string Join(const std::vector<std::string>& parts, std::size_t most) {
 }  // namespace
 
 struct WebhookService::Metrics {
-  explicit Metrics(metrics::Registry& registry)
+  Metrics(metrics::Registry& registry, WebhookService& service)
       : requests(registry.AddCounter("herald_webhook_requests_total",
                                      "Webhook requests received, by result (stored, replayed, "
                                      "refused)")),
@@ -64,21 +65,37 @@ struct WebhookService::Metrics {
                                     "Webhook requests refused, by reason")),
         statuses(registry.AddCounter("herald_webhook_statuses_total",
                                      "Status events processed, by result")),
-        processed(
-            registry.AddCounter("herald_webhook_processed_total",
-                                "Stored webhook requests processed, by result (ok, failed)")) {}
+        processed(registry.AddCounter("herald_webhook_processed_total",
+                                      "Stored webhook requests processed, by result (ok, failed)")),
+        pending(registry.AddCallbackGauge(
+            "herald_webhook_pending", "Stored webhook requests not processed yet.",
+            [&service] { return static_cast<double>(service.stats().pending); })),
+        lag(registry.AddCallbackGauge(
+            "herald_webhook_lag_seconds",
+            "Seconds since the oldest stored webhook request not processed yet was received (0: "
+            "none).",
+            [&service] {
+              const std::optional<SysTime> oldest = service.stats().oldest_pending;
+              if (!oldest) return 0.0;
+              return std::max(
+                  0.0, std::chrono::duration<double>(service.clock_.Now() - *oldest).count());
+            })) {}
   metrics::CounterFamily requests;
   metrics::Counter stored = requests.With({{"result", "stored"}});
   metrics::Counter replayed = requests.With({{"result", "replayed"}});
   metrics::CounterFamily refused;
   metrics::CounterFamily statuses;
   metrics::CounterFamily processed;
+  // Read the service's stats at scrape time (the service outlives them: metrics_ is its last
+  // member).
+  metrics::CallbackRegistration pending;
+  metrics::CallbackRegistration lag;
 };
 
 WebhookService::WebhookService(storage::Store& store, const Clock& clock, WebhookSecrets secrets,
                                metrics::Registry* metrics)
     : store_(store), clock_(clock), secrets_(std::move(secrets)) {
-  if (metrics != nullptr) metrics_ = std::make_unique<Metrics>(*metrics);
+  if (metrics != nullptr) metrics_ = std::make_unique<Metrics>(*metrics, *this);
 }
 
 WebhookService::~WebhookService() { Stop(); }
@@ -282,7 +299,11 @@ void WebhookService::Run() {
       std::vector<storage::WebhookRequest> batch = std::move(*pending);
       if (!batch.empty()) last_id_ = batch.back().id;
       for (storage::WebhookRequest& again : DueDeferred(*reader)) batch.push_back(std::move(again));
-      if (batch.empty()) break;
+      if (batch.empty()) {
+        LookAtBacklog(*reader, true);  // caught up: what is left waits (put off, or failing)
+        break;
+      }
+      LookAtBacklog(*reader, false);
       if (Status processed = Process(batch); !processed.ok()) {
         // One request must not hold up the others: each is tried alone, and one that still
         // fails waits, longer each time, until it is marked failed.
@@ -310,6 +331,17 @@ std::vector<storage::WebhookRequest> WebhookService::DueDeferred(storage::UnitOf
     if (request.ok() && request->has_value()) due.push_back(std::move(**request));
   }
   return due;
+}
+
+void WebhookService::LookAtBacklog(storage::UnitOfWork& reader, bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - backlog_seen_ < seconds(1)) return;
+  backlog_seen_ = now;
+  auto backlog = reader.webhooks().Backlog();
+  if (!backlog.ok()) return;  // the next look tries again; Pending reports the failure
+  std::lock_guard lock(mutex_);
+  stats_.pending = backlog->pending;
+  stats_.oldest_pending = backlog->oldest_received_at;
 }
 
 void WebhookService::Failed(const storage::WebhookRequest& request, const Status& error) {

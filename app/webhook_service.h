@@ -30,6 +30,12 @@
 // twice (a crash between applying and marking, or a replay with a different body) changes nothing
 // the second time.
 //
+// Metrics: herald_webhook_requests_total{result}, herald_webhook_refused_total{reason},
+// herald_webhook_statuses_total{result}, herald_webhook_processed_total{result}, and from the
+// backlog the processing thread reads (at most once a second; an indexed count of the requests
+// not processed yet) herald_webhook_pending and herald_webhook_lag_seconds (how long ago the
+// oldest of them was received; 0 when none waits).
+//
 // Thread rules: Receive, ReceiveTrusted, Handshake, List, Counts and stats from any thread; Start
 // and Stop on the owning thread. Replies run on the storage writer's thread (Receive) or the
 // service's read worker (List, Counts).
@@ -95,6 +101,10 @@ struct WebhookStats {
   std::uint64_t statuses_unchanged = 0;
   std::uint64_t statuses_unmatched = 0;
   std::uint64_t deferrals = 0;
+  // Stored and not processed yet, as the processing thread last looked (at most about a second
+  // ago, unless a batch takes longer): herald_webhook_pending and herald_webhook_lag_seconds.
+  std::int64_t pending = 0;
+  std::optional<SysTime> oldest_pending{};  // when the oldest of them was received
 };
 
 class WebhookService {
@@ -165,6 +175,8 @@ class WebhookService {
   Status Process(const std::vector<storage::WebhookRequest>& requests);
   void Failed(const storage::WebhookRequest& request, const Status& error);
   std::vector<storage::WebhookRequest> DueDeferred(storage::UnitOfWork& reader);
+  // Reads the backlog into stats_ when `force` or a second has passed since the last look.
+  void LookAtBacklog(storage::UnitOfWork& reader, bool force);
   void Count(std::uint64_t WebhookStats::*field, std::uint64_t by = 1);
 
   storage::Store& store_;
@@ -191,6 +203,7 @@ class WebhookService {
   // The processing thread's own.
   std::int64_t last_id_ = 0;
   std::map<std::int64_t, Deferred> deferred_;
+  std::chrono::steady_clock::time_point backlog_seen_{};
 
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;

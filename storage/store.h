@@ -69,6 +69,10 @@ struct StoreOptions {
   // Each reader connection has kReaderCacheBytes.
   std::size_t cache_bytes = 16 << 20;
   static constexpr std::size_t kReaderCacheBytes = 8 << 20;
+  // Called on the writer's thread after each batch's COMMIT succeeded, with the time the COMMIT
+  // took (mostly its fsync), e.g. for a latency histogram: storage knows nothing of metrics. It
+  // must be cheap and must not block or use the store. May be empty.
+  std::function<void(std::chrono::steady_clock::duration)> on_commit{};
 };
 
 struct WriterStats {
@@ -81,6 +85,7 @@ struct WriterStats {
   // not a storage fault). Rolled back alone; its batch commits.
   std::uint64_t jobs_rejected = 0;
   std::uint64_t commits_failed = 0;  // batches whose BEGIN or COMMIT failed
+  std::uint64_t jobs_queued = 0;     // now: submitted and waiting for a batch (not running yet)
 };
 
 class Store {

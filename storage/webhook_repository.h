@@ -32,6 +32,13 @@ struct WebhookCounts {
   std::int64_t failed = 0;  // processed with an error (unusable, or given up)
 };
 
+// The requests not processed yet (a status put off, a request that failed and waits for its
+// retry are among them).
+struct WebhookBacklog {
+  std::int64_t pending = 0;
+  std::optional<SysTime> oldest_received_at{};  // the oldest of them; nullopt when none
+};
+
 // One stored request as the API lists it.
 struct WebhookRecord {
   std::int64_t id = 0;
@@ -63,6 +70,8 @@ class WebhookRepository {
   // send answer is not recorded yet).
   virtual Status CountAttempt(std::int64_t id) = 0;
   virtual Result<WebhookCounts> Counts() = 0;
+  // Reads only the requests not processed yet (an index of them): cheap while they are few.
+  virtual Result<WebhookBacklog> Backlog() = 0;
   // The newest requests first, below `before` (0: from the newest); with `failed_only`, those
   // processed with an error.
   virtual Result<std::vector<WebhookRecord>> List(std::int64_t before, std::size_t limit,

@@ -26,7 +26,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const StoreOptions& optio
   if (Status migrated = Migrate(**connection); !migrated.ok()) return migrated.error();
   auto version = (*connection)->PragmaInteger("user_version");
   if (!version.ok()) return version.error();
-  auto writer = std::make_unique<Writer>(std::move(connection).value(), options.max_batch);
+  auto writer =
+      std::make_unique<Writer>(std::move(connection).value(), options.max_batch, options.on_commit);
   return std::unique_ptr<SqliteStore>(new SqliteStore(
       options.path, options.busy_timeout, static_cast<int>(*version), std::move(writer)));
 }

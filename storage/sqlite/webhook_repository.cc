@@ -123,6 +123,23 @@ Result<WebhookCounts> SqliteWebhookRepository::Counts() {
   return result;
 }
 
+Result<WebhookBacklog> SqliteWebhookRepository::Backlog() {
+  // Both through the partial index webhook_events_pending; ids grow with received_at.
+  auto backlog = connection_.Prepare(
+      "SELECT count(*), (SELECT received_at FROM webhook_events WHERE processed_at IS NULL "
+      "ORDER BY id LIMIT 1) FROM webhook_events WHERE processed_at IS NULL");
+  if (!backlog.ok()) return backlog.error();
+  auto row = backlog->Step();
+  if (!row.ok()) return row.error();
+  WebhookBacklog result;
+  if (*row) {
+    result.pending = backlog->ColumnInt(0);
+    if (!backlog->ColumnIsNull(1))
+      result.oldest_received_at = FromUnixMillis(backlog->ColumnInt(1));
+  }
+  return result;
+}
+
 Result<std::vector<WebhookRecord>> SqliteWebhookRepository::List(std::int64_t before,
                                                                  std::size_t limit,
                                                                  bool failed_only) {

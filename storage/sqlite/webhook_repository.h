@@ -23,6 +23,7 @@ class SqliteWebhookRepository final : public WebhookRepository {
                        SysTime now) override;
   Status CountAttempt(std::int64_t id) override;
   Result<WebhookCounts> Counts() override;
+  Result<WebhookBacklog> Backlog() override;
   Result<std::vector<WebhookRecord>> List(std::int64_t before, std::size_t limit,
                                           bool failed_only) override;
 

@@ -93,9 +93,11 @@ void Writer::Probe() {
   NoteHealth(probed);
 }
 
-Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch)
+Writer::Writer(std::unique_ptr<Connection> connection, std::size_t max_batch,
+               CommitObserver on_commit)
     : connection_(std::move(connection)),
       max_batch_(max_batch == 0 ? 1 : max_batch),
+      on_commit_(std::move(on_commit)),
       heartbeat_ns_(SteadyNowNs()) {
   thread_ = std::thread([this] {
     NameThisThread("herald-writer");
@@ -141,7 +143,9 @@ std::chrono::steady_clock::time_point Writer::LastHeartbeat() const {
 
 Writer::Stats Writer::stats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  Stats stats = stats_;
+  stats.jobs_queued = queue_.size();
+  return stats;
 }
 
 void Writer::Run() {
@@ -187,7 +191,11 @@ void Writer::RunBatch(std::deque<Pending>& batch) {
       results.push_back(RunInSavepoint(*connection_, pending.job));
     }
   }
+  const auto commit_started = std::chrono::steady_clock::now();
   Status committed = begun.ok() ? connection_->Execute("COMMIT") : begun;
+  if (begun.ok() && committed.ok() && on_commit_) {
+    on_commit_(std::chrono::steady_clock::now() - commit_started);
+  }
   if (begun.ok() && !committed.ok()) (void)connection_->Execute("ROLLBACK");
   Status job_fault = Status::Ok();
   for (std::size_t i = 0; job_fault.ok() && i < results.size(); ++i) {

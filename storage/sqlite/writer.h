@@ -32,8 +32,11 @@ class Writer {
   using Done = std::function<void(Status)>;
 
   using Stats = WriterStats;
+  // StoreOptions::on_commit.
+  using CommitObserver = std::function<void(std::chrono::steady_clock::duration)>;
 
-  Writer(std::unique_ptr<Connection> connection, std::size_t max_batch);
+  Writer(std::unique_ptr<Connection> connection, std::size_t max_batch,
+         CommitObserver on_commit = {});
   ~Writer();  // Stop()
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -74,6 +77,7 @@ class Writer {
 
   std::unique_ptr<Connection> connection_;
   const std::size_t max_batch_;
+  const CommitObserver on_commit_;  // may be empty
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_ HERALD_GUARDED_BY(mutex_);

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -116,6 +117,53 @@ TEST_F(WriterTest, StopRunsEverythingQueuedThenRefusesNewJobs) {
   EXPECT_EQ(late.error().code, ErrorCode::kUnavailable);
   EXPECT_FALSE(store_->CheckReady().ok());
   EXPECT_EQ(CountTags(dir_ / "herald.db"), kJobs);
+}
+
+// The daemon's herald_storage_commit_duration_seconds and herald_storage_jobs_queued come from
+// here: one observation per committed batch, and the jobs waiting behind the running batch.
+TEST_F(WriterTest, ReportsEachCommitsDurationAndTheJobsWaitingForABatch) {
+  std::mutex mutex;
+  std::vector<std::chrono::steady_clock::duration> commits;
+  storage::StoreOptions options{dir_ / "observed.db", std::chrono::seconds(1), 64};
+  options.on_commit = [&](std::chrono::steady_clock::duration took) {
+    std::lock_guard lock(mutex);
+    commits.push_back(took);
+  };
+  auto store = storage::SqliteStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  Writer& writer = (*store)->sqlite_writer();
+  const std::size_t after_open = [&] {
+    std::lock_guard lock(mutex);
+    return commits.size();
+  }();
+
+  // A job that holds the writer until released, so that the next ones queue behind it.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> running;
+  ASSERT_TRUE(writer
+                  .Submit(
+                      [&running, released](Connection&) {
+                        running.set_value();
+                        released.wait();
+                        return Status::Ok();
+                      },
+                      nullptr)
+                  .ok());
+  running.get_future().wait();
+  constexpr int kJobs = 10;
+  for (int i = 0; i < kJobs; ++i) {
+    ASSERT_TRUE(writer.Submit(InsertTag("q" + std::to_string(i)), nullptr).ok());
+  }
+  EXPECT_EQ(writer.stats().jobs_queued, static_cast<std::uint64_t>(kJobs));
+  release.set_value();
+  ASSERT_TRUE(writer.SubmitAndWait(InsertTag("last")).ok());
+  EXPECT_EQ(writer.stats().jobs_queued, 0u);
+
+  std::lock_guard lock(mutex);
+  EXPECT_EQ(commits.size() - after_open, writer.stats().batches_committed);
+  EXPECT_GE(commits.size() - after_open, 2u) << "the holding job's batch, then the queued ones";
+  for (auto took : commits) EXPECT_GT(took.count(), 0);
 }
 
 TEST_F(WriterTest, HeartbeatAdvancesWhileIdle) {
