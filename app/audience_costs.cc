@@ -23,9 +23,16 @@ bool AudienceCoster::needs_windows() const {
   return *category_ == PriceCategory::kService;
 }
 
-void AudienceCoster::Estimate(storage::AudienceMember& member, std::string_view country,
-                              const storage::ContactWindows* windows) {
+void AudienceCoster::SetWindows(std::vector<storage::ContactWindows> windows) {
+  windows_.clear();
+  windows_.reserve(windows.size());
+  for (storage::ContactWindows& window : windows) windows_.emplace(window.contact.value, window);
+}
+
+void AudienceCoster::Estimate(storage::AudienceMember& member, std::string_view country) {
   if (!active()) return;
+  auto found = windows_.find(member.contact.value);
+  const storage::ContactWindows* windows = found == windows_.end() ? nullptr : &found->second;
   campaign::MessageFacts facts;
   facts.country = std::string(country);
   facts.category = *category_;

@@ -15,6 +15,8 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "app/campaign_content.h"
 #include "app/pricing_service.h"
@@ -39,19 +41,22 @@ class AudienceCoster {
                  std::optional<campaign::PriceCategory> category, std::size_t senders);
 
   bool active() const { return pricing_ != nullptr && category_.has_value(); }
-  // Whether the estimates depend on the recipients' windows (LatestWindows is worth reading).
+  // Whether the estimates depend on the recipients' windows (worth reading them).
   bool needs_windows() const;
+  // The windows that may be open at the planned times: those of the contacts who wrote within a
+  // day before the campaign's start, or whose free entry point window ends after it
+  // (RecipientRepository::WindowsSince). Read once per audience: they are few.
+  void SetWindows(std::vector<storage::ContactWindows> windows);
 
-  // Sets the member's estimate for a recipient in `country` (ISO alpha-2, may be empty) whose
-  // latest windows are `windows` (nullptr: none).
-  void Estimate(storage::AudienceMember& member, std::string_view country,
-                const storage::ContactWindows* windows);
+  // Sets the member's estimate for a recipient in `country` (ISO alpha-2, may be empty).
+  void Estimate(storage::AudienceMember& member, std::string_view country);
 
  private:
   std::shared_ptr<const Pricing> pricing_;
   std::optional<campaign::PriceCategory> category_;
   std::size_t senders_ = 1;
   std::int64_t service_messages_ = 0;
+  std::unordered_map<std::int64_t, storage::ContactWindows> windows_;  // by contact id
 };
 
 }  // namespace herald::app

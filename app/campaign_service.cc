@@ -154,8 +154,14 @@ void CampaignService::Remember(const CampaignRecord& record) {
     active_.erase(record.id);
     return;
   }
-  active_[record.id] = ActiveCampaign{record.id,      record.name,   std::move(*content),
-                                      record.senders, record.end_by, record.state == "running"};
+  active_[record.id] = ActiveCampaign{record.id,
+                                      record.name,
+                                      std::move(*content),
+                                      record.senders,
+                                      record.end_by,
+                                      record.state == "running",
+                                      record.spend_cap_micros,
+                                      record.currency};
 }
 
 void CampaignService::Notify(CampaignId id) {
@@ -508,6 +514,11 @@ void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
   };
   auto in_flight = std::make_shared<InFlight>();
   AudienceCoster coster = CosterFor(record);
+  if (coster.needs_windows()) {
+    // A window lasts a day after the user's message: older ones cannot be open at the start.
+    auto windows = reader.recipients().WindowsSince(start - std::chrono::hours(24));
+    if (windows.ok()) coster.SetWindows(std::move(*windows));
+  }
   std::optional<ContactId> after;
   for (;;) {
     if (stopped_) return;  // a restart resumes it
@@ -521,28 +532,15 @@ void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
       auto read = reader.contacts().Locations(page);
       if (read.ok()) locations = std::move(*read);
     }
-    std::vector<storage::ContactWindows> windows;
-    if (coster.needs_windows()) {
-      auto read = reader.recipients().LatestWindows(page);
-      if (read.ok()) windows = std::move(*read);
-    }
     std::size_t next_location = 0;
-    std::size_t next_windows = 0;
     for (ContactId contact : page) {
-      // Both lists are in the page's order, with the contacts they have nothing for left out.
+      // In the page's order, with the contacts it has nothing for left out.
       const storage::ContactLocation* where = nullptr;
       while (next_location < locations.size() && locations[next_location].id < contact) {
         ++next_location;
       }
       if (next_location < locations.size() && locations[next_location].id == contact) {
         where = &locations[next_location];
-      }
-      const storage::ContactWindows* latest = nullptr;
-      while (next_windows < windows.size() && windows[next_windows].contact < contact) {
-        ++next_windows;
-      }
-      if (next_windows < windows.size() && windows[next_windows].contact == contact) {
-        latest = &windows[next_windows];
       }
       SysTime not_before = start;
       if (local_time && where != nullptr) {
@@ -558,7 +556,7 @@ void CampaignService::RunAudience(storage::UnitOfWork& reader, CampaignId id) {
         }
       }
       storage::AudienceMember member{.contact = contact, .not_before = not_before};
-      coster.Estimate(member, where != nullptr ? std::string_view(where->country) : "", latest);
+      coster.Estimate(member, where != nullptr ? std::string_view(where->country) : "");
       batch->push_back(std::move(member));
     }
     {

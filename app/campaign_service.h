@@ -87,6 +87,9 @@ struct ActiveCampaign {
   std::vector<SenderId> senders{};  // empty: every active sender
   std::optional<SysTime> end_by{};
   bool running = false;  // false: paused
+  // The most it may commit to spend (estimates of what was handed over), in `currency`.
+  std::optional<std::int64_t> spend_cap_micros{};
+  std::string currency = "USD";
 };
 
 enum class DeliveriesFormat { kCsv, kJsonLines };

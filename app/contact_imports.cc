@@ -2,6 +2,7 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <fstream>
@@ -130,6 +131,7 @@ void ContactService::StartImport(ImportRequest request, Reply<ImportStatus> repl
         return reply(MakeError(ErrorCode::kUnavailable, "the daemon is stopping"));
       }
       ++import_threads_;
+      import_queue_.push_back(job.get());
       std::lock_guard map_lock(imports_mutex_);
       imports_[job->id] = job;
     }
@@ -162,13 +164,17 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
   bool slot = false;
   {
     std::unique_lock lock(import_threads_mutex_);
-    import_slot_free_.wait(
-        lock, [&] { return running_imports_ < max_running_imports_ || job->progress.cancelled(); });
+    import_slot_free_.wait(lock, [&] {
+      return (running_imports_ < max_running_imports_ && import_queue_.front() == job.get()) ||
+             job->progress.cancelled();
+    });
     if (!job->progress.cancelled()) {
       ++running_imports_;
       slot = true;
     }
+    import_queue_.erase(std::find(import_queue_.begin(), import_queue_.end(), job.get()));
   }
+  import_slot_free_.notify_all();  // the next in line may take a slot that is still free
   job->waiting = false;
   if (slot) {
     std::ifstream input(job->source->path(), std::ios::binary);

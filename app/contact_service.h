@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -218,6 +219,9 @@ class ContactService {
   // Import slots: imports holding one read and write; the others wait on import_slot_free_.
   const std::size_t max_running_imports_;
   std::size_t running_imports_ HERALD_GUARDED_BY(import_threads_mutex_) = 0;
+  // Imports waiting for a slot, in the order they were started: a slot goes to the first (an
+  // import's thread may run later than the next one's).
+  std::deque<const void*> import_queue_ HERALD_GUARDED_BY(import_threads_mutex_);
   std::condition_variable import_slot_free_;
   ReadWorker worker_;
   std::atomic<bool> stopped_{false};

@@ -155,7 +155,7 @@ double RunnerLoop::AllowedRate(const ActiveCampaign& campaign) const {
 void RunnerLoop::MaybeClaim(const campaign::PacerTime& now) {
   if (state.lease_lost || state.draining) return;
   for (auto& [id, entry] : state.campaigns) {
-    if (entry.claiming || now.steady < entry.next_claim) continue;
+    if (entry.claiming || entry.cap_reached || now.steady < entry.next_claim) continue;
     // About three seconds of sending, at least a small batch.
     const double rate = AllowedRate(entry.campaign);
     const std::size_t want = std::clamp<std::size_t>(static_cast<std::size_t>(rate * 3), 20,
@@ -171,16 +171,37 @@ void RunnerLoop::Claim(CampaignId campaign, std::size_t limit, const campaign::P
   const std::string owner = runner.owner_;
   const SysTime deadline = now.wall + runner.options_.claim_ttl;
   const SysTime wall = now.wall;
+  // A capped campaign's spend so far is read with its first claim, before this runner hands
+  // anything of it over; from then on the runner counts it.
+  auto found = state.campaigns.find(campaign);
+  const bool read_spend = found != state.campaigns.end() &&
+                          found->second.campaign.spend_cap_micros.has_value() &&
+                          !found->second.committed_micros.has_value();
+  auto spent = std::make_shared<std::optional<std::int64_t>>();
   Write(
-      [owner, campaign, limit, wall, deadline, claimed](storage::UnitOfWork& work) -> Status {
+      [owner, campaign, limit, wall, deadline, claimed, read_spend,
+       spent](storage::UnitOfWork& work) -> Status {
         const std::optional<CampaignId> which =
             campaign == kSingles ? std::nullopt : std::optional<CampaignId>(campaign);
+        if (read_spend) {
+          auto committed = work.deliveries().CommittedSpend(campaign);
+          if (!committed.ok()) return committed.error();
+          *spent = *committed;
+        }
         auto taken = work.deliveries().ClaimDue(owner, which, wall, deadline, limit);
         if (!taken.ok()) return taken.error();
         *claimed = std::move(*taken);
         return Status::Ok();
       },
-      [this, campaign, claimed](const Status& status) { OnClaimed(campaign, status, claimed); });
+      [this, campaign, claimed, spent](const Status& status) {
+        if (status.ok() && spent->has_value()) {
+          if (auto entry = state.campaigns.find(campaign);
+              entry != state.campaigns.end() && !entry->second.committed_micros) {
+            entry->second.committed_micros = **spent;
+          }
+        }
+        OnClaimed(campaign, status, claimed);
+      });
 }
 
 void RunnerLoop::OnClaimed(CampaignId id, const Status& status,

@@ -91,6 +91,10 @@ struct CampaignEntry {
   bool claiming = false;
   SteadyTime next_claim{};
   std::deque<SteadyTime> recent_sends;  // accepted, over the last 10 s, for the current rate
+  // The spend cap: what the campaign has committed (estimates of what was handed over: read
+  // from storage with the first claim, then counted here); whether the cap stopped it.
+  std::optional<std::int64_t> committed_micros;
+  bool cap_reached = false;
 };
 
 }  // namespace runner_detail
@@ -193,6 +197,10 @@ struct RunnerLoop {
   void FlushOutcomes(SteadyTime now, bool force = false);
 
   void Pace(const campaign::PacerTime& now);
+
+  // Whether the held message may go without crossing its campaign's spend cap; when not, the
+  // campaign is paused with the reason and its queued messages given back (once).
+  bool WithinSpendCap(const Held& held, const campaign::PacerTime& now);
 
   void FlushMarks(SteadyTime now, bool force = false);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "app/runner_loop.h"
+#include "campaign/pricing.h"
 #include "common/log.h"
 
 namespace herald::app {
@@ -101,6 +102,7 @@ void RunnerLoop::Pace(const campaign::PacerTime& now) {
         entry.queue.Pop();
         continue;
       }
+      if (!WithinSpendCap(held->second, now)) continue;  // popped and given back
       const auto& windows = held->second.prepared.open_windows;
       const bool window_open = std::find(windows.begin(), windows.end(), id) != windows.end();
       const campaign::Admission admission =
@@ -108,6 +110,12 @@ void RunnerLoop::Pace(const campaign::PacerTime& now) {
       if (admission.granted()) {
         const campaign::QueuedSend send = *entry.queue.Pop();
         held->second.grant = admission.grant;
+        if (held->second.prepared.campaign) {
+          if (auto c = state.campaigns.find(*held->second.prepared.campaign);
+              c != state.campaigns.end() && c->second.committed_micros) {
+            *c->second.committed_micros += held->second.prepared.estimated_cost_micros;
+          }
+        }
         if (state.marks.empty()) state.first_mark = now.steady;
         state.marks.push_back({send.delivery, id});
         ++grants;
@@ -138,6 +146,45 @@ void RunnerLoop::Pace(const campaign::PacerTime& now) {
       break;
     }
   }
+}
+
+bool RunnerLoop::WithinSpendCap(const Held& held, const campaign::PacerTime& now) {
+  if (!held.prepared.campaign) return true;
+  auto found = state.campaigns.find(*held.prepared.campaign);
+  if (found == state.campaigns.end()) return true;
+  CampaignEntry& entry = found->second;
+  const std::optional<std::int64_t>& cap = entry.campaign.spend_cap_micros;
+  if (!cap || !entry.committed_micros ||
+      *entry.committed_micros + held.prepared.estimated_cost_micros <= *cap) {
+    return true;
+  }
+  // The next message would cross the cap: it goes back to the queue, and so does the rest.
+  const CampaignId id = entry.campaign.id;
+  const std::string currency = entry.campaign.currency;
+  const std::int64_t committed = *entry.committed_micros;
+  const std::int64_t cost = held.prepared.estimated_cost_micros;
+  const DeliveryId delivery = held.prepared.delivery;
+  Settle({.id = delivery,
+          .state = DeliveryState::kQueued,
+          .reason = "waiting:spend_cap",
+          .not_before = now.wall},
+         id);
+  if (entry.cap_reached) return false;
+  entry.cap_reached = true;
+  const std::string reason = "spend_cap: the next message (" + campaign::FormatMicros(cost) + " " +
+                             currency + ") would take the committed spend from " +
+                             campaign::FormatMicros(committed) + " past the cap of " +
+                             campaign::FormatMicros(*cap) + " " + currency;
+  log::Warn("event=campaign_spend_cap_reached campaign={} committed_micros={} cap_micros={}",
+            id.value, committed, *cap);
+  runner.campaigns_.Pause(id, "herald", reason, [id](Result<CampaignView> paused) {
+    if (!paused.ok()) {
+      log::Warn("event=campaign_spend_cap_pause_failed campaign={} error={}", id.value,
+                log::Quoted(paused.error().ToString()));
+    }
+  });
+  Withdraw(id);
+  return false;
 }
 
 void RunnerLoop::FlushMarks(SteadyTime now, bool force) {

@@ -273,6 +273,7 @@ Preparation PrepareSends(storage::UnitOfWork& reader, const compliance::Gate& ga
     send.open_windows = std::move(open_windows);
     send.last_sender = record.last_sender;
     send.assigned = delivery.sender;
+    send.estimated_cost_micros = delivery.estimated_cost_micros;
     send.message.delivery = delivery.id;
     send.message.to =
         contact.phone_e164.starts_with('+') ? contact.phone_e164.substr(1) : contact.phone_e164;

@@ -37,10 +37,11 @@ struct PreparedSend {
   std::optional<CampaignId> campaign;
   ContactId contact;
   Purpose purpose = Purpose::kMarketing;
-  provider::Message message;            // phone_number_id empty: the runner picks the sender
-  std::vector<SenderId> open_windows;   // numbers with an open service window to this user
-  std::optional<SenderId> last_sender;  // the number that last sent to it
-  std::optional<SenderId> assigned;     // chosen at audience time, if any
+  provider::Message message;               // phone_number_id empty: the runner picks the sender
+  std::vector<SenderId> open_windows;      // numbers with an open service window to this user
+  std::optional<SenderId> last_sender;     // the number that last sent to it
+  std::optional<SenderId> assigned;        // chosen at audience time, if any
+  std::int64_t estimated_cost_micros = 0;  // the audience's estimate, for the spend cap
 };
 
 struct Preparation {

@@ -56,26 +56,9 @@ bool IsCurrencyCode(std::string_view text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-class Errors {
+class Errors : public CsvFileErrors {
  public:
-  explicit Errors(std::string_view source) : source_(source) {}
-  void Add(int line, std::string_view column, std::string message) {
-    if (full()) return;
-    if (errors_.size() + 1 == kMaxPriceCsvErrors) {
-      errors_.push_back({source_, line, "",
-                         "too many errors; stopped checking here (" +
-                             std::to_string(errors_.size()) + " reported above)"});
-      return;
-    }
-    errors_.push_back({source_, line, std::string(column), std::move(message)});
-  }
-  bool full() const { return errors_.size() >= kMaxPriceCsvErrors; }
-  std::size_t size() const { return errors_.size(); }
-  std::vector<PriceCsvError> Take() { return std::move(errors_); }
-
- private:
-  std::string source_;
-  std::vector<PriceCsvError> errors_;
+  explicit Errors(std::string_view source) : CsvFileErrors(source, kMaxPriceCsvErrors) {}
 };
 
 struct Header {
@@ -280,25 +263,7 @@ std::string WithoutComments(std::string_view csv) {
 
 }  // namespace
 
-std::string PriceCsvError::ToString() const {
-  std::string text = source;
-  if (line > 0) {
-    if (!text.empty()) text += ':';
-    text += std::to_string(line);
-  }
-  if (!text.empty()) text += ": ";
-  if (!column.empty()) text += column + ": ";
-  return text + message;
-}
-
-std::string PriceCsvResult::ErrorsToString() const {
-  std::string text;
-  for (const PriceCsvError& error : errors) {
-    if (!text.empty()) text += '\n';
-    text += error.ToString();
-  }
-  return text;
-}
+std::string PriceCsvResult::ErrorsToString() const { return CsvFileErrorsToString(errors); }
 
 PriceCsvResult ParsePriceCsv(std::string_view csv, std::string_view source_name) {
   Errors errors(source_name);

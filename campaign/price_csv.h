@@ -30,17 +30,11 @@
 #include <vector>
 
 #include "campaign/pricing.h"
+#include "common/csv_errors.h"
 
 namespace herald::campaign {
 
-struct PriceCsvError {
-  std::string source;  // the name the caller gave the file
-  int line = 0;        // 1-based; 0 for the file as a whole
-  std::string column;  // empty when no single column
-  std::string message;
-  // "prices.csv:7: rate: ..."
-  std::string ToString() const;
-};
+using PriceCsvError = CsvFileError;
 
 struct PriceCsvResult {
   std::optional<std::vector<PriceRow>> rows;  // in file order; set only when errors is empty

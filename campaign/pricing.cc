@@ -106,12 +106,11 @@ PriceTable::PriceTable(std::vector<PriceRow> rows) : rows_(std::move(rows)) {
 const PriceRow* PriceTable::InForce(std::string_view market, PriceCategory category,
                                     Day day) const {
   // The last row of (market, category) that starts on or before `day`.
-  auto after = std::upper_bound(rows_.begin(), rows_.end(), std::tie(market, category, day),
-                                [](const auto& key, const PriceRow& row) {
-                                  const auto& [m, c, d] = key;
-                                  return std::tie(m, c, d) <
-                                         std::tie(row.market, row.category, row.effective_from);
-                                });
+  auto after = std::upper_bound(rows_.begin(), rows_.end(), 0, [&](int, const PriceRow& row) {
+    if (market != row.market) return market < std::string_view(row.market);
+    if (category != row.category) return category < row.category;
+    return day < row.effective_from;
+  });
   if (after == rows_.begin()) return nullptr;
   const PriceRow& row = *std::prev(after);
   return row.market == market && row.category == category ? &row : nullptr;

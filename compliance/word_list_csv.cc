@@ -68,28 +68,9 @@ std::optional<Enum> FindByName(const std::array<Enum, N>& values, std::string_vi
 }
 
 // Collects errors up to kMaxWordListCsvErrors; the last one allowed says that checking stopped.
-class ErrorList {
+class ErrorList : public CsvFileErrors {
  public:
-  explicit ErrorList(std::string_view source) : source_(source) {}
-
-  void Add(int line, std::string_view column, std::string message) {
-    if (full()) return;
-    if (errors_.size() + 1 == kMaxWordListCsvErrors) {
-      errors_.push_back(WordListCsvError{source_, line, "",
-                                         "too many errors; stopped checking here (" +
-                                             std::to_string(errors_.size()) + " reported above)"});
-      return;
-    }
-    errors_.push_back(WordListCsvError{source_, line, std::string(column), std::move(message)});
-  }
-  bool full() const { return errors_.size() >= kMaxWordListCsvErrors; }
-  bool empty() const { return errors_.empty(); }
-  std::size_t size() const { return errors_.size(); }
-  std::vector<WordListCsvError> Take() { return std::move(errors_); }
-
- private:
-  std::string source_;
-  std::vector<WordListCsvError> errors_;
+  explicit ErrorList(std::string_view source) : CsvFileErrors(source, kMaxWordListCsvErrors) {}
 };
 
 // Where each column is in a record: field index per Column, kNoField when absent.
@@ -204,25 +185,7 @@ std::optional<Term> ReadTerm(const Record& record, const ColumnMap& columns,
 
 }  // namespace
 
-std::string WordListCsvError::ToString() const {
-  std::string text = source;
-  if (line > 0) {
-    if (!text.empty()) text += ':';
-    text += std::to_string(line);
-  }
-  if (!text.empty()) text += ": ";
-  if (!column.empty()) text += column + ": ";
-  return text + message;
-}
-
-std::string WordListCsvResult::ErrorsToString() const {
-  std::string text;
-  for (const WordListCsvError& error : errors) {
-    if (!text.empty()) text += '\n';
-    text += error.ToString();
-  }
-  return text;
-}
+std::string WordListCsvResult::ErrorsToString() const { return CsvFileErrorsToString(errors); }
 
 WordListCsvResult ParseWordListCsv(std::string_view csv, std::string_view source_name) {
   ErrorList errors(source_name);

@@ -26,20 +26,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/csv_errors.h"
 #include "compliance/word_filter.h"
 
 namespace herald::compliance {
 
 // One problem in a word list file.
-struct WordListCsvError {
-  std::string source;  // the name the caller gave the file, e.g. "de.csv"
-  int line = 0;        // 1-based line where the record starts; 0 for the file as a whole
-  std::string column;  // "term", "match", "severity", "note"; empty when no single column
-  std::string message;
-
-  // "de.csv:3: match: unknown match kind "wrd"; did you mean "word"?"
-  std::string ToString() const;
-};
+using WordListCsvError = CsvFileError;
 
 struct WordListCsvResult {
   std::optional<std::vector<Term>> terms;  // in file order; set only when errors is empty

@@ -82,7 +82,8 @@ struct ClaimedDelivery {
   std::optional<SenderId> sender;  // assigned at audience build; the runner may choose again
   std::int64_t attempts = 0;       // hand-overs to the provider so far
   SysTime not_before;
-  std::string message_json;  // single messages only
+  std::string message_json;                // single messages only
+  std::int64_t estimated_cost_micros = 0;  // the audience's estimate (0 when none was made)
 };
 
 struct ClaimRecovery {
@@ -231,6 +232,9 @@ class DeliveryRepository {
   // cancelled, expired) by country and reason; the others by country, estimate category and
   // basis, with the sum of their estimates.
   virtual Result<std::vector<EstimateGroup>> EstimateSummary(CampaignId campaign) = 0;
+  // What the campaign has committed to spend: the estimates of its deliveries handed to the
+  // provider (sending, sent, delivered, read, uncertain), for its spend cap.
+  virtual Result<std::int64_t> CommittedSpend(CampaignId campaign) = 0;
   // Deliveries of `campaign`, optionally of one state, in id order, after `after` (paging).
   // `row` returns false to stop.
   virtual Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,

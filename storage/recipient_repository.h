@@ -41,8 +41,6 @@ struct ContactWindows {
 class RecipientRepository {
  public:
   virtual ~RecipientRepository() = default;
-  // Those of `ids` (in the order given) that ever wrote to a number; the others are left out.
-  virtual Result<std::vector<ContactWindows>> LatestWindows(std::span<const ContactId> ids) = 0;
   // Every contact whose last message to a number came at or after `since`, or whose free entry
   // point window ends after it, in contact order.
   virtual Result<std::vector<ContactWindows>> WindowsSince(SysTime since) = 0;

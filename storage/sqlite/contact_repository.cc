@@ -637,11 +637,34 @@ Result<std::optional<StoredContact>> SqliteContactRepository::Erase(ContactId id
 
 Result<std::vector<ContactLocation>> SqliteContactRepository::Locations(
     std::span<const ContactId> ids) {
+  std::vector<ContactLocation> locations;
+  if (ids.empty()) return locations;
+  locations.reserve(ids.size());
+  const bool ascending = std::is_sorted(ids.begin(), ids.end());
+  const std::int64_t span = ids.back().value - ids.front().value + 1;
+  if (ascending && span <= 4 * static_cast<std::int64_t>(ids.size())) {
+    // Dense ids in order (an audience's page): one range scan of the table, merged with the
+    // ids, costs a fraction of a lookup per id.
+    auto range = connection_.Prepare(
+        "SELECT id, coalesce(country, ''), coalesce(timezone, '') FROM contacts "
+        "WHERE id BETWEEN ?1 AND ?2 ORDER BY id");
+    if (!range.ok()) return range.error();
+    range->Bind(1, ids.front().value).Bind(2, ids.back().value);
+    std::size_t next = 0;
+    for (;;) {
+      auto row = range->Step();
+      if (!row.ok()) return row.error();
+      if (!*row) break;
+      const ContactId id{range->ColumnInt(0)};
+      while (next < ids.size() && ids[next] < id) ++next;
+      if (next == ids.size()) break;
+      if (ids[next] == id) locations.push_back({id, range->ColumnText(1), range->ColumnText(2)});
+    }
+    return locations;
+  }
   auto find = connection_.Prepare(
       "SELECT coalesce(country, ''), coalesce(timezone, '') FROM contacts WHERE id = ?1");
   if (!find.ok()) return find.error();
-  std::vector<ContactLocation> locations;
-  locations.reserve(ids.size());
   for (ContactId id : ids) {
     find->Reset();
     find->Bind(1, id.value);

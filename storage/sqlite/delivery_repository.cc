@@ -142,7 +142,8 @@ Result<std::vector<ClaimedDelivery>> SqliteDeliveryRepository::ClaimDue(
       CampaignClause(campaign, 5) +
       " AND state = 'queued' AND not_before <= ?3 AND claim_owner IS NULL "
       "ORDER BY not_before LIMIT ?4) "
-      "RETURNING id, campaign_id, contact_id, sender_id, attempts, not_before, message");
+      "RETURNING id, campaign_id, contact_id, sender_id, attempts, not_before, message, "
+      "coalesce(estimated_cost_micros, 0)");
   if (!claim.ok()) return claim.error();
   claim->Bind(1, owner)
       .Bind(2, ToUnixMillis(deadline))
@@ -162,6 +163,7 @@ Result<std::vector<ClaimedDelivery>> SqliteDeliveryRepository::ClaimDue(
     delivery.attempts = claim->ColumnInt(4);
     delivery.not_before = FromUnixMillis(claim->ColumnInt(5));
     delivery.message_json = claim->ColumnText(6);
+    delivery.estimated_cost_micros = claim->ColumnInt(7);
     claimed.push_back(std::move(delivery));
   }
   // RETURNING gives rows in the order they were changed, not the order of the sub-select.
@@ -420,6 +422,17 @@ Result<std::vector<EstimateGroup>> SqliteDeliveryRepository::EstimateSummary(Cam
     groups.push_back(std::move(group));
   }
   return groups;
+}
+
+Result<std::int64_t> SqliteDeliveryRepository::CommittedSpend(CampaignId campaign) {
+  auto sum = connection_.Prepare(
+      "SELECT coalesce(sum(estimated_cost_micros), 0) FROM deliveries WHERE campaign_id = ?1 "
+      "AND state IN ('sending', 'sent', 'delivered', 'read', 'uncertain')");
+  if (!sum.ok()) return sum.error();
+  sum->Bind(1, campaign.value);
+  auto row = sum->Step();
+  if (!row.ok()) return row.error();
+  return *row ? sum->ColumnInt(0) : std::int64_t{0};
 }
 
 Status SqliteDeliveryRepository::Scan(CampaignId campaign, std::optional<DeliveryState> state,

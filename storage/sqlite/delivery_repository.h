@@ -43,6 +43,7 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
   Result<bool> HasUnfinished(CampaignId campaign) override;
   Result<DeliveryCounts> CountByState(std::optional<CampaignId> campaign) override;
   Result<std::vector<EstimateGroup>> EstimateSummary(CampaignId campaign) override;
+  Result<std::int64_t> CommittedSpend(CampaignId campaign) override;
   Status Scan(CampaignId campaign, std::optional<DeliveryState> state, DeliveryId after,
               const std::function<bool(const DeliveryRow&)>& row) override;
   Result<std::optional<DeliveryRow>> Find(DeliveryId id) override;

@@ -60,26 +60,6 @@ Result<std::vector<RecipientRecord>> SqliteRecipientRepository::Load(std::span<c
   return out;
 }
 
-Result<std::vector<ContactWindows>> SqliteRecipientRepository::LatestWindows(
-    std::span<const ContactId> ids) {
-  auto find = connection_.Prepare(
-      "SELECT max(last_inbound_at), max(entry_point_until) FROM service_windows "
-      "WHERE contact_id = ?1");
-  if (!find.ok()) return find.error();
-  std::vector<ContactWindows> windows;
-  for (ContactId id : ids) {
-    find->Reset();
-    find->Bind(1, id.value);
-    auto row = find->Step();
-    if (!row.ok()) return row.error();
-    if (!*row || find->ColumnIsNull(0)) continue;
-    ContactWindows latest{id, FromUnixMillis(find->ColumnInt(0)), std::nullopt};
-    if (!find->ColumnIsNull(1)) latest.entry_point_until = FromUnixMillis(find->ColumnInt(1));
-    windows.push_back(latest);
-  }
-  return windows;
-}
-
 Result<std::vector<ContactWindows>> SqliteRecipientRepository::WindowsSince(SysTime since) {
   auto find = connection_.Prepare(
       "SELECT contact_id, max(last_inbound_at), max(entry_point_until) FROM service_windows "

@@ -20,7 +20,6 @@ class SqliteRecipientRepository final : public RecipientRepository {
   ~SqliteRecipientRepository() override;
   Result<std::vector<RecipientRecord>> Load(std::span<const ContactId> ids,
                                             SysTime sends_since) override;
-  Result<std::vector<ContactWindows>> LatestWindows(std::span<const ContactId> ids) override;
   Result<std::vector<ContactWindows>> WindowsSince(SysTime since) override;
 
  private:

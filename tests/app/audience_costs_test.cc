@@ -38,18 +38,21 @@ TEST(AudienceCoster, AUtilityTemplateIsFreeWhileAWindowWillBeOpenUnderTheOldRule
   EXPECT_TRUE(coster.needs_windows());
   storage::ContactWindows wrote{ContactId{1}, At("2026-09-29") + hours(1), std::nullopt};
   storage::AudienceMember open = Member("2026-09-30");  // 23 h after the message
-  coster.Estimate(open, "DE", &wrote);
+  coster.SetWindows({wrote});
+  coster.Estimate(open, "DE");
   EXPECT_EQ(open.estimated_cost_micros, 0);
   EXPECT_EQ(open.estimate_basis, "free_customer_service");
   storage::AudienceMember closed = Member("2026-09-30");
   closed.not_before += hours(2);  // 25 h after: the window has closed
-  coster.Estimate(closed, "DE", &wrote);
+  coster.SetWindows({wrote});
+  coster.Estimate(closed, "DE");
   EXPECT_EQ(closed.estimated_cost_micros, 50000);
   EXPECT_EQ(closed.estimate_basis, "regular");
   // From 2026-10-01 utility is billed inside the window too.
   storage::ContactWindows later{ContactId{1}, At("2026-10-01"), std::nullopt};
   storage::AudienceMember billed = Member("2026-10-01");
-  coster.Estimate(billed, "DE", &later);
+  coster.SetWindows({later});
+  coster.Estimate(billed, "DE");
   EXPECT_EQ(billed.estimated_cost_micros, 50000);
 }
 
@@ -57,10 +60,12 @@ TEST(AudienceCoster, AFreeEntryPointMakesMarketingFreeAndNoPriceIsSaid) {
   AudienceCoster coster(TestPricing(), PriceCategory::kMarketing, 1);
   storage::ContactWindows entry{ContactId{1}, At("2026-11-01"), At("2026-11-03")};
   storage::AudienceMember member = Member("2026-11-02");
-  coster.Estimate(member, "DE", &entry);
+  coster.SetWindows({entry});
+  coster.Estimate(member, "DE");
   EXPECT_EQ(member.estimate_basis, "free_entry_point");
   storage::AudienceMember unpriced = Member("2026-11-02");
-  coster.Estimate(unpriced, "JP", nullptr);
+  coster.SetWindows({});
+  coster.Estimate(unpriced, "JP");
   EXPECT_EQ(unpriced.estimate_basis, "no_price");
   EXPECT_EQ(unpriced.estimate_category, "marketing");
 }
@@ -71,7 +76,7 @@ TEST(AudienceCoster, ServiceMessagesUseTheAllowanceSharedOverTheCampaignsNumbers
   int billed = 0;
   for (int i = 0; i < 2100; ++i) {
     storage::AudienceMember member = Member("2026-11-02");
-    coster.Estimate(member, "DE", nullptr);
+    coster.Estimate(member, "DE");
     if (member.estimated_cost_micros == 0) {
       ++free;
     } else {
@@ -86,7 +91,7 @@ TEST(AudienceCoster, ServiceMessagesUseTheAllowanceSharedOverTheCampaignsNumbers
 TEST(AudienceCoster, WithoutPricingOrACategoryNothingIsEstimated) {
   AudienceCoster coster(nullptr, PriceCategory::kMarketing, 1);
   storage::AudienceMember member = Member("2026-11-02");
-  coster.Estimate(member, "DE", nullptr);
+  coster.Estimate(member, "DE");
   EXPECT_FALSE(member.estimated_cost_micros);
   EXPECT_FALSE(AudienceCoster(TestPricing(), std::nullopt, 1).active());
 }

@@ -1,10 +1,11 @@
-// A test fixture with heraldd started before each test (test config, free port) and stopped with
-// SIGTERM after it, which must end in a clean exit.
+// Test fixtures with heraldd started before each test (test config, free port) and stopped with
+// SIGTERM after it, which must end in a clean exit; and the JSON body of an answer.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <boost/json.hpp>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,41 @@ class StartedDaemon : public ::testing::Test {
     EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
   }
   int port() const { return daemon_->port(); }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+// The body of an answer as a JSON object; a test failure (and an empty object) when it is not one.
+inline boost::json::object JsonOf(const HttpResult& result) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(result.body, ec);
+  EXPECT_FALSE(ec) << result.status << " " << result.body << result.error;
+  return value.is_object() ? value.as_object() : boost::json::object{};
+}
+
+// A daemon a test may stop and start again on the same directory (a restart), with an admin
+// client.
+class RestartableDaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(); }
+  void TearDown() override { Stop(); }
+  // The config the daemon starts with; a test adds to it.
+  virtual std::string Config() { return TestConfig(dir_); }
+  void Start() {
+    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), Config());
+    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
+  }
+  void Stop() {
+    if (!daemon_) return;
+    daemon_->Signal(SIGTERM);
+    EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
+    daemon_.reset();
+  }
+  HttpResult Call(const std::string& method, const std::string& target,
+                  const std::string& body = {}) {
+    return HttpRequest(daemon_->port(), method, target, kToken, body);
+  }
 
   TempDir dir_;
   std::unique_ptr<DaemonProcess> daemon_;

@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "storage/sqlite/connection.h"
-#include "tests/integration/test_config.h"
+#include "tests/integration/daemon_fixture.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -32,23 +32,15 @@ constexpr const char* kContacts =
     "+819012345678,JP,vip,yes,yes\n"
     "+4915112345009,DE,other,yes,yes\n";
 
-json::object Json(const HttpResult& result) {
-  boost::system::error_code ec;
-  json::value value = json::parse(result.body, ec);
-  EXPECT_FALSE(ec) << result.status << " " << result.body << result.error;
-  return value.is_object() ? value.as_object() : json::object{};
-}
-
-class ForecastsTest : public ::testing::Test {
+class ForecastsTest : public RestartableDaemonTest {
  protected:
   void SetUp() override {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
+    RestartableDaemonTest::SetUp();
     auto started = Call("POST", "/v1/contacts/imports?format=csv", kContacts);
     ASSERT_EQ(started.status, 202) << started.body;
-    const std::string id(Json(started).at("id").as_string());
+    const std::string id(JsonOf(started).at("id").as_string());
     for (int i = 0; i < 3000; ++i) {
-      if (Json(Call("GET", "/v1/contacts/imports/" + id)).at("state") != "running") break;
+      if (JsonOf(Call("GET", "/v1/contacts/imports/" + id)).at("state") != "running") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     for (const char* category : {"MARKETING", "UTILITY"}) {
@@ -59,18 +51,10 @@ class ForecastsTest : public ::testing::Test {
       ASSERT_EQ(Call("PUT", "/v1/templates/" + name + "/de", body).status, 201);
     }
   }
-  void TearDown() override {
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = {}) {
-    return HttpRequest(daemon_->port(), method, target, kToken, body);
-  }
   json::object Forecast(const std::string& body) {
     const HttpResult answer = Call("POST", "/v1/forecasts", body);
     EXPECT_EQ(answer.status, 200) << body << " " << answer.body;
-    return Json(answer);
+    return JsonOf(answer);
   }
   static std::string CountryCost(const json::object& forecast, const std::string& country) {
     for (const json::value& line : forecast.at("by_country").as_array()) {
@@ -81,9 +65,6 @@ class ForecastsTest : public ::testing::Test {
     }
     return "none";
   }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(ForecastsTest, ASegmentAndATemplateBeforeAnyCampaign) {
@@ -117,7 +98,7 @@ TEST_F(ForecastsTest, ACampaignIsForecastFromItsSegmentThenFromItsDeliveries) {
            R"("parameters":{"body":["{{phone}}"]}},"local_time":")" +
                LocalTimeFarAway() + R"("})");
   ASSERT_EQ(created.status, 201) << created.body;
-  const std::int64_t id = Json(created).at("id").as_int64();
+  const std::int64_t id = JsonOf(created).at("id").as_int64();
   const std::string by_campaign = R"({"campaign": )" + std::to_string(id) + "}";
   const json::object draft = Forecast(by_campaign);
   EXPECT_EQ(draft.at("source").as_string(), "segment");

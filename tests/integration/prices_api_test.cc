@@ -13,7 +13,7 @@
 #include <string>
 
 #include "storage/sqlite/connection.h"
-#include "tests/integration/test_config.h"
+#include "tests/integration/daemon_fixture.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -23,36 +23,13 @@ namespace {
 namespace json = boost::json;
 using ::testing::HasSubstr;
 
-json::object Json(const HttpResult& result) {
-  boost::system::error_code ec;
-  json::value value = json::parse(result.body, ec);
-  EXPECT_FALSE(ec) << result.status << " " << result.body << result.error;
-  return value.is_object() ? value.as_object() : json::object{};
-}
-
-class PricesApiTest : public ::testing::Test {
+class PricesApiTest : public RestartableDaemonTest {
  protected:
-  void SetUp() override { Start(); }
-  void TearDown() override { Stop(); }
-  void Start() {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
-  }
-  void Stop() {
-    if (!daemon_) return;
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
-    daemon_.reset();
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = {}) {
-    return HttpRequest(daemon_->port(), method, target, kToken, body);
-  }
   std::string Rate(const std::string& country, const std::string& category, const std::string& at) {
     const HttpResult quote =
         Call("GET", "/v1/prices/quote?country=" + country + "&category=" + category + "&at=" + at);
     EXPECT_EQ(quote.status, 200) << quote.body;
-    const json::object body = Json(quote);
+    const json::object body = JsonOf(quote);
     return body.at("rate").is_null() ? "none"
                                      : std::string(body.at("rate").as_string()) + "@" +
                                            std::string(body.at("market").as_string());
@@ -64,13 +41,10 @@ class PricesApiTest : public ::testing::Test {
     auto row = query->Step();
     return row.ok() && *row ? query->ColumnInt(0) : -1;
   }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(PricesApiTest, TheStarterTableIsLoadedOnFirstStartAndQuotesFollowEffectiveDates) {
-  const json::object table = Json(Call("GET", "/v1/prices"));
+  const json::object table = JsonOf(Call("GET", "/v1/prices"));
   EXPECT_EQ(table.at("version").as_int64(), 1);
   EXPECT_EQ(table.at("currency").as_string(), "USD");
   EXPECT_GT(table.at("rows").as_array().size(), 50u);
@@ -80,11 +54,11 @@ TEST_F(PricesApiTest, TheStarterTableIsLoadedOnFirstStartAndQuotesFollowEffectiv
   EXPECT_EQ(Rate("BD", "marketing", "2026-09-30"), "0.0604@OTHER");
   EXPECT_EQ(Rate("BD", "marketing", "2026-10-01"), "0.0732@BD");
   EXPECT_EQ(Rate("DE", "marketing", "2025-06-30"), "none");
-  const json::object versions = Json(Call("GET", "/v1/prices/versions"));
+  const json::object versions = JsonOf(Call("GET", "/v1/prices/versions"));
   ASSERT_EQ(versions.at("versions").as_array().size(), 1u);
   EXPECT_EQ(versions.at("versions").as_array()[0].at("actor").as_string(), "system");
 
-  const json::object in_force = Json(Call("GET", "/v1/prices?at=2026-12-04&market=BD"));
+  const json::object in_force = JsonOf(Call("GET", "/v1/prices?at=2026-12-04&market=BD"));
   ASSERT_EQ(in_force.at("rows").as_array().size(), 4u);  // its four categories
 }
 
@@ -98,7 +72,7 @@ TEST_F(PricesApiTest, ABadFileIsRefusedWithEveryLineAndChangesNothing) {
   EXPECT_THAT(refused.body, HasSubstr("card.csv:3: category: unknown category"));
   EXPECT_THAT(refused.body, HasSubstr("card.csv:4: rate"));
   EXPECT_EQ(Rate("DE", "marketing", "2027-02-01"), "0.1365@DE");
-  EXPECT_EQ(Json(Call("GET", "/v1/prices/versions")).at("versions").as_array().size(), 1u);
+  EXPECT_EQ(JsonOf(Call("GET", "/v1/prices/versions")).at("versions").as_array().size(), 1u);
 }
 
 TEST_F(PricesApiTest, AMergeIsANewVersionAndTheOldOneStaysReadable) {
@@ -107,23 +81,23 @@ TEST_F(PricesApiTest, AMergeIsANewVersionAndTheOldOneStaysReadable) {
                                  "DE,marketing,0.1500,2027-01-01,card 2027\n"
                                  "DE,utility,0.0600,2025-07-01,corrected\n");
   ASSERT_EQ(merged.status, 200) << merged.body;
-  const json::object version = Json(merged);
+  const json::object version = JsonOf(merged);
   EXPECT_EQ(version.at("version").as_int64(), 2);
   EXPECT_EQ(version.at("added").as_int64(), 1);
   EXPECT_EQ(version.at("replaced").as_int64(), 1);
   EXPECT_EQ(Rate("DE", "marketing", "2026-12-31"), "0.1365@DE");
   EXPECT_EQ(Rate("DE", "marketing", "2027-01-01"), "0.15@DE");
   EXPECT_EQ(Rate("DE", "utility", "2026-01-01"), "0.06@DE");
-  const json::object v1 = Json(Call("GET", "/v1/prices?version=1&market=DE&category=utility"));
+  const json::object v1 = JsonOf(Call("GET", "/v1/prices?version=1&market=DE&category=utility"));
   ASSERT_EQ(v1.at("rows").as_array().size(), 1u);
   EXPECT_EQ(v1.at("rows").as_array()[0].at("rate").as_string(), "0.055");
   EXPECT_EQ(v1.at("rows").as_array()[0].at("retired_in").as_int64(), 2);
   EXPECT_EQ(AuditCount("price.import"), 2);
 
   // The same file again changes nothing.
-  const json::object again = Json(Call("POST", "/v1/prices/import",
-                                       "market,category,rate_usd,effective_from,source\n"
-                                       "DE,marketing,0.1500,2027-01-01,card 2027\n"));
+  const json::object again = JsonOf(Call("POST", "/v1/prices/import",
+                                         "market,category,rate_usd,effective_from,source\n"
+                                         "DE,marketing,0.1500,2027-01-01,card 2027\n"));
   EXPECT_FALSE(again.at("changed").as_bool());
   EXPECT_EQ(again.at("version").as_int64(), 2);
 }
@@ -133,18 +107,19 @@ TEST_F(PricesApiTest, TheExportedCsvImportsBackWithoutAChange) {
   ASSERT_EQ(exported.status, 200);
   EXPECT_THAT(exported.body,
               HasSubstr("market,category,rate,currency,effective_from,members,source\n"));
-  const json::object replaced = Json(Call("POST", "/v1/prices/import?mode=replace", exported.body));
+  const json::object replaced =
+      JsonOf(Call("POST", "/v1/prices/import?mode=replace", exported.body));
   EXPECT_FALSE(replaced.at("changed").as_bool()) << json::serialize(replaced);
   // A replace with a smaller file retires the rest.
-  const json::object smaller = Json(Call("POST", "/v1/prices/import?mode=replace",
-                                         "market,category,rate,effective_from\n"
-                                         "OTHER,marketing,0.05,2025-07-01\n"));
+  const json::object smaller = JsonOf(Call("POST", "/v1/prices/import?mode=replace",
+                                           "market,category,rate,effective_from\n"
+                                           "OTHER,marketing,0.05,2025-07-01\n"));
   EXPECT_EQ(smaller.at("rows").as_int64(), 1);
   EXPECT_EQ(Rate("DE", "marketing", "2026-12-04"), "0.05@OTHER");
 }
 
 TEST_F(PricesApiTest, RulesArePutListedDeletedAndKeptAcrossARestart) {
-  const json::object listed = Json(Call("GET", "/v1/pricing-rules"));
+  const json::object listed = JsonOf(Call("GET", "/v1/pricing-rules"));
   ASSERT_EQ(listed.at("rules").as_array().size(), 2u);
   EXPECT_EQ(listed.at("rules").as_array()[1].at("free_service_per_number_month").as_int64(), 1000);
   const HttpResult put = Call("PUT", "/v1/pricing-rules/2027-04-01",
@@ -169,12 +144,12 @@ TEST_F(PricesApiTest, RulesArePutListedDeletedAndKeptAcrossARestart) {
 
   Stop();
   Start();
-  const json::object after = Json(Call("GET", "/v1/pricing-rules"));
+  const json::object after = JsonOf(Call("GET", "/v1/pricing-rules"));
   ASSERT_EQ(after.at("rules").as_array().size(), 2u);
   EXPECT_EQ(after.at("rules").as_array()[1].at("free_service_per_number_month").as_int64(), 250);
   EXPECT_EQ(after.at("rules").as_array()[1].at("updated_by").as_string(), "admin");
   // The starter table is not loaded again.
-  EXPECT_EQ(Json(Call("GET", "/v1/prices/versions")).at("versions").as_array().size(), 1u);
+  EXPECT_EQ(JsonOf(Call("GET", "/v1/prices/versions")).at("versions").as_array().size(), 1u);
 }
 
 }  // namespace

@@ -233,3 +233,41 @@ TEST_F(ContactRepositoryTest, EraseRemovesPersonalDataButKeepsAnAnonymousRow) {
 
 }  // namespace
 }  // namespace herald::storage
+
+namespace herald::storage {
+namespace {
+
+// Dense ids in order are read with one range scan, others one by one: both give the contacts
+// that exist, in the order given, with their country and zone.
+TEST_F(ContactRepositoryTest, LocationsAreTheSameByRangeOrOneByOne) {
+  std::vector<ContactId> ids;
+  for (int i = 0; i < 20; ++i) {
+    ContactUpsert upsert;
+    upsert.phone_e164 = "+49151123450" + std::to_string(10 + i);
+    upsert.country = i % 2 == 0 ? "DE" : "AT";
+    if (i % 3 == 0) upsert.timezone = "Europe/Berlin";
+    ids.push_back(Upsert(upsert).after.id);
+  }
+  auto text = [](const std::vector<ContactLocation>& locations) {
+    std::string out;
+    for (const ContactLocation& l : locations) {
+      out += std::to_string(l.id.value) + ":" + l.country + ":" + l.timezone + " ";
+    }
+    return out;
+  };
+  // Dense, with a gap and an id that does not exist: the range path.
+  std::vector<ContactId> dense = {ids[1], ids[2], ids[4], ContactId{ids.back().value + 1}};
+  auto by_range = repository_->Locations(dense);
+  ASSERT_TRUE(by_range.ok());
+  EXPECT_EQ(text(*by_range), std::to_string(ids[1].value) + ":AT: " + std::to_string(ids[2].value) +
+                                 ":DE: " + std::to_string(ids[4].value) + ":DE: ");
+  // Sparse or out of order: one by one, in the order given.
+  std::vector<ContactId> sparse = {ids[19], ids[0]};
+  EXPECT_EQ(text(*repository_->Locations(sparse)), std::to_string(ids[19].value) +
+                                                       ":AT: " + std::to_string(ids[0].value) +
+                                                       ":DE:Europe/Berlin ");
+  EXPECT_TRUE(repository_->Locations({})->empty());
+}
+
+}  // namespace
+}  // namespace herald::storage
