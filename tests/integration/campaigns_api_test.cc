@@ -14,7 +14,7 @@
 
 #include "common/time.h"
 #include "storage/sqlite/connection.h"
-#include "tests/integration/test_config.h"
+#include "tests/integration/daemon_fixture.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -39,10 +39,10 @@ json::object Json(const HttpResult& result) {
   return value.is_object() ? value.as_object() : json::object{};
 }
 
-class CampaignsApiTest : public ::testing::Test {
+class CampaignsApiTest : public RestartableDaemonTest {
  protected:
   void SetUp() override {
-    Start();
+    RestartableDaemonTest::SetUp();
     auto started = Call("POST", "/v1/contacts/imports?format=csv", kContacts);
     ASSERT_EQ(started.status, 202) << started.body;
     const std::string id(Json(started).at("id").as_string());
@@ -50,21 +50,6 @@ class CampaignsApiTest : public ::testing::Test {
       if (Json(Call("GET", "/v1/contacts/imports/" + id)).at("state") != "running") break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-  }
-  void TearDown() override { Stop(); }
-  void Start() {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
-  }
-  void Stop() {
-    if (!daemon_) return;
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
-    daemon_.reset();
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = {}) {
-    return HttpRequest(daemon_->port(), method, target, kToken, body);
   }
   json::object Create(const std::string& body) {
     HttpResult created = Call("POST", "/v1/campaigns", body);
@@ -94,9 +79,6 @@ class CampaignsApiTest : public ::testing::Test {
     EXPECT_TRUE(*query->Step());
     return query->ColumnText(0);
   }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(CampaignsApiTest, ADraftStartsWhenToldAndQueuesOneDeliveryPerContact) {

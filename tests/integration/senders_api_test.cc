@@ -11,7 +11,7 @@
 #include <string>
 
 #include "storage/sqlite/connection.h"
-#include "tests/integration/test_config.h"
+#include "tests/integration/daemon_fixture.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/temp_dir.h"
 
@@ -33,24 +33,8 @@ std::string Str(const json::object& object, std::string_view key) {
   return value != nullptr && value->is_string() ? std::string(value->as_string()) : "<none>";
 }
 
-class SendersApiTest : public ::testing::Test {
+class SendersApiTest : public RestartableDaemonTest {
  protected:
-  void SetUp() override { Start(); }
-  void TearDown() override { Stop(); }
-  void Start() {
-    daemon_ = std::make_unique<DaemonProcess>(dir_.path(), TestConfig(dir_));
-    ASSERT_TRUE(daemon_->WaitReady()) << daemon_->Log();
-  }
-  void Stop() {
-    if (!daemon_) return;
-    daemon_->Signal(SIGTERM);
-    EXPECT_EQ(daemon_->WaitExit(std::chrono::seconds(15)), 0) << daemon_->Log();
-    daemon_.reset();
-  }
-  HttpResult Call(const std::string& method, const std::string& target,
-                  const std::string& body = {}) {
-    return HttpRequest(daemon_->port(), method, target, kToken, body);
-  }
   std::string Audit() {
     auto connection = storage::Connection::Open({dir_ / "herald.db"});
     auto query = (*connection)
@@ -61,9 +45,6 @@ class SendersApiTest : public ::testing::Test {
     EXPECT_TRUE(*query->Step());
     return query->ColumnText(0);
   }
-
-  TempDir dir_;
-  std::unique_ptr<DaemonProcess> daemon_;
 };
 
 TEST_F(SendersApiTest, CreatesWithDefaultsAndShowsTheSenderWithItsPortfolio) {
