@@ -98,6 +98,11 @@ read_timeout = "10m"
 path = "$dir/herald.db"
 [log]
 format = "text"
+# Any hour: a run at night must not be held by the recipients' quiet hours.
+[compliance.quiet_hours]
+default = "00:00-24:00"
+[compliance.quiet_hours.countries]
+US = "00:00-24:00"
 [provider.sandbox]
 throughput = 100000
 latency = "1ms"

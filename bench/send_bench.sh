@@ -62,6 +62,11 @@ admin_token_file = "$dir/admin.token"
 path = "$dir/herald.db"
 [log]
 format = "text"
+# Any hour: a run at night must not be held by the recipients' quiet hours.
+[compliance.quiet_hours]
+default = "00:00-24:00"
+[compliance.quiet_hours.countries]
+US = "00:00-24:00"
 [provider.sandbox]
 throughput = 100000
 latency = "1ms"
