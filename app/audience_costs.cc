@@ -47,11 +47,27 @@ void AudienceCoster::Estimate(storage::AudienceMember& member, std::string_view 
     facts.service_sent_this_month = service_messages_ / static_cast<std::int64_t>(senders_);
     ++service_messages_;
   }
-  const campaign::CostEstimate estimate =
-      campaign::EstimateCost(pricing_->prices, pricing_->rules, facts);
-  member.estimated_cost_micros = estimate.cost_micros;
-  member.estimate_basis = std::string(campaign::CostBasisName(estimate.basis));
-  member.estimate_category = std::string(campaign::PriceCategoryName(estimate.billed_as));
+  // Recipients of one country, day and window state cost the same (service messages, counted
+  // against an allowance, are estimated one by one): one estimate per group, not per delivery.
+  const bool cacheable = facts.category != PriceCategory::kService;
+  const CacheKey key{facts.country, campaign::DayOf(facts.at).time_since_epoch().count(),
+                     facts.window_open, facts.entry_point_open};
+  auto cached = cacheable ? cache_.find(key) : cache_.end();
+  if (cached == cache_.end()) {
+    const campaign::CostEstimate estimate =
+        campaign::EstimateCost(pricing_->prices, pricing_->rules, facts);
+    const Cached value{estimate.cost_micros, campaign::CostBasisName(estimate.basis),
+                       campaign::PriceCategoryName(estimate.billed_as)};
+    if (!cacheable) return Fill(member, value);
+    cached = cache_.emplace(key, value).first;
+  }
+  Fill(member, cached->second);
+}
+
+void AudienceCoster::Fill(storage::AudienceMember& member, const Cached& value) {
+  member.estimated_cost_micros = value.cost_micros;
+  member.estimate_basis = std::string(value.basis);
+  member.estimate_category = std::string(value.category);
 }
 
 }  // namespace herald::app

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -57,6 +59,16 @@ class AudienceCoster {
   std::size_t senders_ = 1;
   std::int64_t service_messages_ = 0;
   std::unordered_map<std::int64_t, storage::ContactWindows> windows_;  // by contact id
+
+  // country, day (since the epoch), window open, entry point open
+  using CacheKey = std::tuple<std::string, std::int64_t, bool, bool>;
+  struct Cached {
+    std::int64_t cost_micros = 0;
+    std::string_view basis;     // CostBasisName: static
+    std::string_view category;  // PriceCategoryName: static
+  };
+  static void Fill(storage::AudienceMember& member, const Cached& value);
+  std::map<CacheKey, Cached> cache_;
 };
 
 }  // namespace herald::app
