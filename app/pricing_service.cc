@@ -175,6 +175,18 @@ void PricingService::ExportCsv(std::optional<std::int64_t> version, Reply<std::s
   });
 }
 
+storage::BilledRate PricingService::BilledRates() const {
+  return [pricing = Snapshot()](std::string_view country, std::string_view category,
+                                SysTime sent_at) -> std::optional<std::int64_t> {
+    const auto reported = campaign::ParsePriceCategory(category);
+    if (!reported) return std::nullopt;
+    const campaign::CostEstimate cost = campaign::BilledCost(
+        pricing->prices, pricing->rules, country, *reported, campaign::DayOf(sent_at));
+    if (cost.basis != campaign::CostBasis::kRegular) return std::nullopt;
+    return cost.cost_micros;
+  };
+}
+
 PriceQuote PricingService::Quote(std::string_view country, campaign::PriceCategory category,
                                  campaign::Day day) const {
   const std::shared_ptr<const Pricing> pricing = Snapshot();

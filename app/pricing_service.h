@@ -27,6 +27,7 @@
 #include "common/clock.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "storage/delivery_repository.h"
 #include "storage/price_repository.h"
 #include "storage/store.h"
 
@@ -67,6 +68,10 @@ class PricingService {
 
   // The current table and rules; never null after Start.
   std::shared_ptr<const Pricing> Snapshot() const;
+
+  // What billed messages cost by the current table and rules (for ApplyStatuses: the actual
+  // cost from a status's pricing). Holds this snapshot; safe on any thread.
+  storage::BilledRate BilledRates() const;
 
   // The rows in the table: now, or as they were just after `version`.
   void List(std::optional<std::int64_t> version, Reply<std::vector<PriceEntry>> reply);

@@ -407,6 +407,9 @@ Status WebhookService::Process(const std::vector<storage::WebhookRequest>& reque
       report.error_code = status.error_code;
       report.error_details = status.error_details;
       report.pricing_json = status.pricing_json;
+      report.billable = status.billable;
+      report.pricing_category = status.pricing_category;
+      report.pricing_type = status.pricing_type;
       reports.push_back(std::move(report));
     }
     item.reports = reports.size() - item.first_report;
@@ -447,8 +450,10 @@ Status WebhookService::Process(const std::vector<storage::WebhookRequest>& reque
 
   auto results = std::make_shared<std::vector<StatusApplied>>();
   const SysTime now = clock_.Now();
+  const storage::BilledRate rates =
+      handlers_.billed_rates && !reports.empty() ? handlers_.billed_rates() : storage::BilledRate();
   const Status committed = store_.SubmitAndWait([&](storage::UnitOfWork& work) -> Status {
-    auto applied = work.deliveries().ApplyStatuses(reports, now);
+    auto applied = work.deliveries().ApplyStatuses(reports, now, rates);
     if (!applied.ok()) return applied.error();
     *results = std::move(*applied);
     for (const Parsed& item : parsed) {

@@ -60,6 +60,7 @@
 #include "common/metrics.h"
 #include "common/result.h"
 #include "common/thread_annotations.h"
+#include "storage/delivery_repository.h"
 #include "storage/store.h"
 #include "storage/webhook_repository.h"
 #include "webhooks/notification.h"
@@ -85,6 +86,9 @@ using AccountEventHandler = std::function<Status(const std::vector<webhooks::Acc
 // Without a handler, a request holding that kind of event is marked processed with an error
 // naming it.
 struct WebhookHandlers {
+  // The actual cost of billed messages, asked once per batch (PricingService::BilledRates);
+  // without it, billed messages keep an unknown cost.
+  std::function<storage::BilledRate()> billed_rates;
   InboundHandler inbound;
   TemplateEventHandler templates;
   NumberEventHandler numbers;

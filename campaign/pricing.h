@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/money.h"
 #include "common/result.h"
 
 namespace herald::campaign {
@@ -169,10 +170,14 @@ struct CostEstimate {
 CostEstimate EstimateCost(const PriceTable& prices, const PricingRuleBook& rules,
                           const MessageFacts& facts);
 
-// Micros as a decimal amount with up to six digits after the point, trailing zeros dropped but
-// at least two: 25000 -> "0.025", 1500000 -> "1.50".
-std::string FormatMicros(std::int64_t micros);
-// "0.0250" -> 25000. At most six decimals; no sign, no exponent. nullopt otherwise.
-std::optional<std::int64_t> ParseMicros(std::string_view text);
+// What a message the platform billed costs (its status's pricing said billable, in `reported`'s
+// category): the rate in force on `day` for `country`; a service message at the rate of the
+// category the rules of that day bill service messages as. Basis kRegular, or kNoPrice / kNoRules
+// (cost unknown: 0).
+CostEstimate BilledCost(const PriceTable& prices, const PricingRuleBook& rules,
+                        std::string_view country, PriceCategory reported, Day day);
+
+using herald::FormatMicros;  // common/money.h
+using herald::ParseMicros;
 
 }  // namespace herald::campaign

@@ -25,7 +25,7 @@ constexpr void (*kCommandRegistrations[])(CLI::App&, CommandTable&) = {
     &RegisterStatusCommand,   &RegisterContactsCommands,  &RegisterTagsCommands,
     &RegisterSegmentCommands, &RegisterWordsCommands,     &RegisterTemplatesCommands,
     &RegisterSendersCommands, &RegisterCampaignsCommands, &RegisterHooksCommands,
-    &RegisterPricesCommands,  &RegisterForecastCommand,
+    &RegisterPricesCommands,  &RegisterForecastCommand,   &RegisterReportCommands,
 };
 
 constexpr const char* kHelpFooter = R"(Exit codes:

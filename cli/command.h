@@ -111,6 +111,9 @@ void RegisterSendersCommands(CLI::App& app, CommandTable& table);
 void RegisterHooksCommands(CLI::App& app, CommandTable& table);
 void RegisterPricesCommands(CLI::App& app, CommandTable& table);
 void RegisterForecastCommand(CLI::App& app, CommandTable& table);
+// `herald report campaign|costs|month`: the reports (/v1/campaigns/{id}/report, …/costs,
+// /v1/reports/monthly).
+void RegisterReportCommands(CLI::App& app, CommandTable& table);
 void RegisterCampaignsCommands(CLI::App& app, CommandTable& table);
 
 // `herald segment count|preview|export|save|list|show|delete`: segment expressions and saved

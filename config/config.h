@@ -217,6 +217,15 @@ struct WebhooksConfig {
   bool operator==(const WebhooksConfig&) const = default;
 };
 
+// [reports]: what the reports assume (app/reports.h, docs/finance.md).
+struct ReportsConfig {
+  // What one reply to a campaign message is worth to the business, in the price table's currency
+  // (value_per_reply = "0.40"): the monthly report's value and net value. 0: not valued.
+  std::int64_t value_per_reply_micros = 0;
+
+  bool operator==(const ReportsConfig&) const = default;
+};
+
 // The event kinds the outbound hooks send (app/event_publisher.h, docs/hooks.md).
 inline constexpr std::string_view kHookEventKinds[] = {"campaign.state", "message.blocked",
                                                        "contact.opted_out"};
@@ -253,6 +262,7 @@ struct Config {
   ProviderConfig provider;
   SendingConfig sending;
   WebhooksConfig webhooks;
+  ReportsConfig reports;
   std::map<std::string, HookEndpointConfig> hooks;  // [hooks.<name>], by name
 
   bool operator==(const Config&) const = default;

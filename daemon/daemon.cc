@@ -16,6 +16,7 @@
 #include "app/forecast_service.h"
 #include "app/message_service.h"
 #include "app/pricing_service.h"
+#include "app/report_service.h"
 #include "app/send_metrics.h"
 #include "app/sender_service.h"
 #include "app/webhook_events.h"
@@ -40,6 +41,7 @@
 #include "http/imports_api.h"
 #include "http/messages_api.h"
 #include "http/prices_api.h"
+#include "http/reports_api.h"
 #include "http/router.h"
 #include "http/segments_api.h"
 #include "http/senders_api.h"
@@ -213,6 +215,7 @@ class Daemon {
   std::unique_ptr<app::SenderService> senders_;
   std::unique_ptr<app::PricingService> pricing_;
   std::unique_ptr<app::ForecastService> forecasts_;
+  std::unique_ptr<app::ReportService> reports_;
   // The send path's counters, shared by the campaigns, the runner and single messages.
   std::unique_ptr<app::SendMetrics> send_metrics_;
   std::unique_ptr<app::CampaignService> campaigns_;
@@ -360,6 +363,16 @@ Status Daemon::Start() {
   if (!started.ok()) return started;
 
   started = components_.Start(
+      "reports",
+      [this]() -> Status {
+        reports_ = std::make_unique<app::ReportService>(
+            *store_, *pricing_, app::ValueModel{config_.reports.value_per_reply_micros});
+        return reports_->Start();
+      },
+      [this](LifecycleStack::Deadline) { reports_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
       "webhooks",
       [this]() -> Status {
         auto secrets = config::LoadSecrets(config_, config::ProcessEnvironment());
@@ -370,6 +383,7 @@ Status Daemon::Start() {
             app::WebhookSecrets{secrets_.webhook_app_secret, secrets_.webhook_verify_token},
             &metrics_);
         webhooks_->SetHandlers({
+            .billed_rates = [this] { return pricing_->BilledRates(); },
             .inbound =
                 app::MakeInboundHandler(*contacts_, *compliance_, config_.webhooks.reply_tags),
             .templates = app::MakeTemplateEventHandler(*compliance_, *campaigns_),
@@ -441,6 +455,7 @@ Status Daemon::Start() {
   http::RegisterSendersApi(router_, *senders_);
   http::RegisterPricesApi(router_, *pricing_);
   http::RegisterForecastsApi(router_, *forecasts_);
+  http::RegisterReportsApi(router_, *reports_);
   http::RegisterCampaignsApi(router_, *campaigns_);
   http::RegisterMessagesApi(router_, *messages_);
   http::RegisterWebhooksApi(router_, *webhooks_);

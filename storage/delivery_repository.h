@@ -120,7 +120,18 @@ struct StatusReport {
   std::optional<std::int64_t> error_code{};
   std::string error_details{};
   std::string pricing_json{};  // as received; empty: keep what is stored
+  // The pricing object's fields (webhooks::StatusEvent): nullopt / empty keep what is stored.
+  std::optional<bool> billable{};
+  std::string pricing_category{};
+  std::string pricing_type{};
 };
+
+// What one message the platform bills costs: for a recipient in `country` (ISO alpha-2, may be
+// empty), billed in `category` as its status reported it, sent at `sent_at`: the rate in force
+// then, or nullopt when no rate is known. Set by the caller of ApplyStatuses (storage knows no
+// prices); it runs on the writer's thread and must not use the store.
+using BilledRate = std::function<std::optional<std::int64_t>(
+    std::string_view country, std::string_view category, SysTime sent_at)>;
 
 enum class StatusApplied {
   kApplied,     // the delivery moved forward, or a timestamp or the pricing was recorded
@@ -246,8 +257,12 @@ class DeliveryRepository {
   // gets the message id). A later status's timestamp is recorded even when the state is already
   // past it (a read before its delivered keeps state read and fills delivered_at). One result per
   // report, in order.
+  //
+  // The actual cost (actual_cost_micros) follows: a delivered (or read) message the platform
+  // reported billable costs `rate`'s answer, one it reported not billable costs 0, and so does a
+  // failed one; until then (or without a rate) it is unknown (NULL).
   virtual Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
-                                                           SysTime now) = 0;
+                                                           SysTime now, const BilledRate& rate) = 0;
 
   // A reply from `contact` at `at`: the delivery it answers gets replied_at (once). That is the
   // delivery whose message id is `context_message_id` when the reply quotes one, else the latest

@@ -34,6 +34,7 @@ class LeaseRepository;
 class MarketRuleRepository;
 class PriceRepository;
 class RecipientRepository;
+class ReportRepository;
 class SegmentRepository;
 class SenderRepository;
 class TemplateRepository;
@@ -54,6 +55,7 @@ class UnitOfWork {
   virtual MarketRuleRepository& market_rules() = 0;
   virtual PriceRepository& prices() = 0;
   virtual RecipientRepository& recipients() = 0;
+  virtual ReportRepository& reports() = 0;
   virtual SegmentRepository& segments() = 0;
   virtual SenderRepository& senders() = 0;
   virtual TemplateRepository& templates() = 0;

@@ -140,6 +140,16 @@ class Parser {
     }
     if (const json::object* pricing = Object(*status, "pricing")) {
       event.pricing_json = json::serialize(*pricing);
+      if (const json::value* billable = pricing->if_contains("billable")) {
+        if (billable->is_bool()) {
+          event.billable = billable->get_bool();
+        } else if (const auto* text = billable->if_string();
+                   text && (*text == "true" || *text == "false")) {
+          event.billable = *text == "true";
+        }
+      }
+      event.pricing_category = Text(*pricing, "category");
+      event.pricing_type = Text(*pricing, "type");
     }
     out_.statuses.push_back(std::move(event));
   }

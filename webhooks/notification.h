@@ -46,6 +46,12 @@ struct StatusEvent {
   std::string error_title;
   std::string error_details;  // error_data.details
   std::string pricing_json;   // the `pricing` object as received (compact JSON), or empty
+  // Its fields, as the platform wrote them (a value this version does not know is kept as is):
+  // whether the message is billed, its category ("marketing", "utility", "service", …) and type
+  // ("regular", "free_customer_service", "free_entry_point", …).
+  std::optional<bool> billable;
+  std::string pricing_category;
+  std::string pricing_type;
 };
 
 // An inbound message from a user to a business number.

@@ -8,6 +8,7 @@
 #include <span>
 #include <system_error>
 
+#include "common/money.h"
 #include "common/names.h"
 #include "common/suggest.h"
 #include "config/detail/compliance.h"
@@ -283,6 +284,23 @@ constexpr KeySpec kWebhooksKeys[] = {
     {"listen", ReadWebhooksListen},
 };
 
+void ReadMoney(const Field& field, std::int64_t& out) {
+  const auto text = field.String("0.40");
+  if (!text) return;
+  const auto micros = ParseMicros(*text);
+  if (!micros) {
+    return field.Fail(
+        "expected an amount like \"0.40\" (digits, at most six after the point), got " +
+        Quoted(*text));
+  }
+  out = *micros;
+}
+
+constexpr KeySpec kReportsKeys[] = {
+    {"value_per_reply",
+     [](const Field& f, Config& c) { ReadMoney(f, c.reports.value_per_reply_micros); }},
+};
+
 constexpr TableSpec kTables[] = {
     {"server", kServerKeys},
     {"storage", kStorageKeys},
@@ -293,6 +311,7 @@ constexpr TableSpec kTables[] = {
     {"provider", kProviderKeys, kProviderTables},
     {"sending", kSendingKeys},
     {"webhooks", kWebhooksKeys, kWebhooksTables},
+    {"reports", kReportsKeys},
     {"hooks", {}, {}, ReadHookEndpoint, NoHookEndpoints},
 };
 

@@ -48,7 +48,7 @@ class SqliteDeliveryRepository final : public DeliveryRepository {
               const std::function<bool(const DeliveryRow&)>& row) override;
   Result<std::optional<DeliveryRow>> Find(DeliveryId id) override;
   Result<std::vector<StatusApplied>> ApplyStatuses(std::span<const StatusReport> reports,
-                                                   SysTime now) override;
+                                                   SysTime now, const BilledRate& rate) override;
   Result<std::optional<Replied>> MarkReplied(ContactId contact, std::string_view context_message_id,
                                              std::optional<SenderId> sender, SysTime at,
                                              SysTime since) override;

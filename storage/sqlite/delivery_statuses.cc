@@ -33,21 +33,37 @@ bool Receives(DeliveryState state) {
 
 struct Current {
   DeliveryId id;
+  ContactId contact;
   DeliveryState state = S::kQueued;
   bool has_message_id = false;
-  bool sent_at = false;
+  std::optional<std::int64_t> sent_at;  // unix ms
   bool delivered_at = false;
   bool read_at = false;
   std::string pricing;
+  std::optional<bool> billable;
+  std::string category;
+  std::string type;
+  std::optional<std::int64_t> actual_micros;
 };
+
+std::string Lower(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return lower;
+}
+
+bool Delivered(DeliveryState state) { return state == S::kDelivered || state == S::kRead; }
 
 }  // namespace
 
 Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
-    std::span<const StatusReport> reports, SysTime now) {
+    std::span<const StatusReport> reports, SysTime now, const BilledRate& rate) {
   constexpr std::string_view kColumns =
-      "SELECT id, state, provider_message_id IS NOT NULL, sent_at IS NOT NULL, "
-      "delivered_at IS NOT NULL, read_at IS NOT NULL, coalesce(pricing, '') FROM deliveries ";
+      "SELECT id, state, provider_message_id IS NOT NULL, sent_at, delivered_at IS NOT NULL, "
+      "read_at IS NOT NULL, coalesce(pricing, ''), pricing_billable, coalesce(pricing_category, "
+      "''), coalesce(pricing_type, ''), actual_cost_micros, contact_id FROM deliveries ";
   auto by_message = connection_.Prepare(std::string(kColumns) + "WHERE provider_message_id = ?1");
   if (!by_message.ok()) return by_message.error();
   // By callback id only while the delivery has no message id: an id in a callback never
@@ -64,8 +80,19 @@ Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
       "reason = CASE WHEN ?8 THEN ?9 ELSE reason END, "
       "error_code = CASE WHEN ?8 THEN ?10 ELSE error_code END, "
       "error_details = CASE WHEN ?8 THEN nullif(?11, '') ELSE error_details END, "
-      "pricing = coalesce(nullif(?12, ''), pricing), updated_at = ?13 WHERE id = ?1");
+      "pricing = coalesce(nullif(?12, ''), pricing), updated_at = ?13, pricing_billable = ?14, "
+      "pricing_category = nullif(?15, ''), pricing_type = nullif(?16, ''), "
+      "actual_cost_micros = ?17 WHERE id = ?1");
   if (!update.ok()) return update.error();
+  auto country = connection_.Prepare("SELECT coalesce(country, '') FROM contacts WHERE id = ?1");
+  if (!country.ok()) return country.error();
+  const auto country_of = [&country](ContactId contact) -> Result<std::string> {
+    country->Reset();
+    country->Bind(1, contact.value);
+    auto row = country->Step();
+    if (!row.ok()) return row.error();
+    return *row ? country->ColumnText(0) : std::string();
+  };
 
   std::vector<StatusApplied> results;
   results.reserve(reports.size());
@@ -79,10 +106,15 @@ Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
       current.id = DeliveryId{query.ColumnInt(0)};
       current.state = ParseDeliveryState(query.ColumnText(1)).value_or(S::kQueued);
       current.has_message_id = query.ColumnInt(2) != 0;
-      current.sent_at = query.ColumnInt(3) != 0;
+      if (!query.ColumnIsNull(3)) current.sent_at = query.ColumnInt(3);
       current.delivered_at = query.ColumnInt(4) != 0;
       current.read_at = query.ColumnInt(5) != 0;
       current.pricing = query.ColumnText(6);
+      if (!query.ColumnIsNull(7)) current.billable = query.ColumnInt(7) != 0;
+      current.category = query.ColumnText(8);
+      current.type = query.ColumnText(9);
+      if (!query.ColumnIsNull(10)) current.actual_micros = query.ColumnInt(10);
+      current.contact = ContactId{query.ColumnInt(11)};
       found = std::move(current);
       return Status::Ok();
     };
@@ -118,7 +150,30 @@ Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
     const bool new_pricing = !report.pricing_json.empty() && report.pricing_json != found->pricing;
     const bool new_message_id = !found->has_message_id && !report.provider_message_id.empty();
     const bool moved = next != found->state;
-    if (!moved && !fill_sent && !fill_delivered && !fill_read && !new_pricing && !new_message_id) {
+
+    // The pricing as known after this report, and what the message costs by it.
+    const std::optional<bool> billable = report.billable ? report.billable : found->billable;
+    const std::string category =
+        report.pricing_category.empty() ? found->category : Lower(report.pricing_category);
+    const std::string type = report.pricing_type.empty() ? found->type : Lower(report.pricing_type);
+    const bool pricing_changed =
+        billable != found->billable || category != found->category || type != found->type;
+    std::optional<std::int64_t> actual;
+    if (next == S::kFailed || (Delivered(next) && billable == false)) {
+      actual = 0;
+    } else if (Delivered(next) && billable == true) {
+      if (!pricing_changed && Delivered(found->state) && found->actual_micros) {
+        actual = found->actual_micros;
+      } else if (rate) {
+        auto where = country_of(found->contact);
+        if (!where.ok()) return where.error();
+        const SysTime sent = found->sent_at ? FromUnixMillis(*found->sent_at) : report.at;
+        actual = rate(*where, category, sent);
+      }
+    }
+    const bool new_actual = actual != found->actual_micros;
+    if (!moved && !fill_sent && !fill_delivered && !fill_read && !new_pricing && !new_message_id &&
+        !pricing_changed && !new_actual) {
       results.push_back(StatusApplied::kUnchanged);
       continue;
     }
@@ -141,7 +196,19 @@ Result<std::vector<StatusApplied>> SqliteDeliveryRepository::ApplyStatuses(
         .Bind(8, static_cast<std::int64_t>(set_reason))
         .Bind(11, next == S::kFailed ? report.error_details : std::string())
         .Bind(12, report.pricing_json)
-        .Bind(13, ToUnixMillis(now));
+        .Bind(13, ToUnixMillis(now))
+        .Bind(15, category)
+        .Bind(16, type);
+    if (billable) {
+      update->Bind(14, static_cast<std::int64_t>(*billable));
+    } else {
+      update->BindNull(14);
+    }
+    if (actual) {
+      update->Bind(17, *actual);
+    } else {
+      update->BindNull(17);
+    }
     if (reason.empty()) {
       update->BindNull(9);
     } else {

@@ -21,6 +21,7 @@ class SqliteWebhookRepository;
 class SqliteMarketRuleRepository;
 class SqlitePriceRepository;
 class SqliteRecipientRepository;
+class SqliteReportRepository;
 class SqliteSegmentRepository;
 class SqliteSenderRepository;
 class SqliteTemplateRepository;
@@ -43,6 +44,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   MarketRuleRepository& market_rules() override;
   PriceRepository& prices() override;
   RecipientRepository& recipients() override;
+  ReportRepository& reports() override;
   SegmentRepository& segments() override;
   SenderRepository& senders() override;
   TemplateRepository& templates() override;
@@ -61,6 +63,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqliteMarketRuleRepository> market_rules_;
   std::unique_ptr<SqlitePriceRepository> prices_;
   std::unique_ptr<SqliteRecipientRepository> recipients_;
+  std::unique_ptr<SqliteReportRepository> reports_;
   std::unique_ptr<SqliteSegmentRepository> segments_;
   std::unique_ptr<SqliteSenderRepository> senders_;
   std::unique_ptr<SqliteTemplateRepository> templates_;

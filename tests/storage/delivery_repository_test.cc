@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -473,7 +474,7 @@ class DeliveryStatusTest : public DeliveryRepositoryTest {
   }
 
   std::vector<StatusApplied> Apply(std::vector<StatusReport> reports) {
-    auto applied = repository_->ApplyStatuses(reports, At(500));
+    auto applied = repository_->ApplyStatuses(reports, At(500), {});
     EXPECT_TRUE(applied.ok()) << applied.error().ToString();
     return applied.ok() ? *applied : std::vector<StatusApplied>{};
   }
@@ -597,6 +598,91 @@ TEST_F(DeliveryStatusTest, PricingIsKeptAsReceived) {
                         R"("type":"regular","something_new":1})";
   EXPECT_THAT(Apply({report}), ElementsAre(StatusApplied::kApplied));
   EXPECT_EQ(Column(id, "pricing"), report.pricing_json);
+}
+
+// The actual cost (issue 18, item 6): billed at the rate for the contact's country and the
+// reported category on the day it was sent, once delivered; nothing for a failed message or one
+// the platform does not bill; unknown until then.
+class ActualCostTest : public DeliveryStatusTest {
+ protected:
+  std::vector<StatusApplied> ApplyPriced(std::vector<StatusReport> reports) {
+    auto applied = repository_->ApplyStatuses(reports, At(500), rate_);
+    EXPECT_TRUE(applied.ok()) << applied.error().ToString();
+    return applied.ok() ? *applied : std::vector<StatusApplied>{};
+  }
+  static StatusReport Priced(std::string wamid, DeliveryState state, bool billable,
+                             std::string category, std::string type = "regular") {
+    StatusReport report = Report(std::move(wamid), state, 200);
+    report.billable = billable;
+    report.pricing_category = std::move(category);
+    report.pricing_type = std::move(type);
+    report.pricing_json = "{}";
+    return report;
+  }
+
+  std::vector<std::tuple<std::string, std::string, SysTime>> asked_;
+  BilledRate rate_ = [this](std::string_view country, std::string_view category,
+                            SysTime sent_at) -> std::optional<std::int64_t> {
+    asked_.emplace_back(std::string(country), std::string(category), sent_at);
+    if (category == "marketing") return 136500;
+    if (category == "utility") return 55000;
+    return std::nullopt;
+  };
+};
+
+TEST_F(ActualCostTest, ADeliveredBillableMessageCostsTheRateOfItsDaySentAndCountry) {
+  const DeliveryId id = Sent("wamid.20");
+  Execute(
+      "UPDATE contacts SET country = 'DE' WHERE id = (SELECT contact_id FROM deliveries "
+      "WHERE id = " +
+      std::to_string(id.value) + ")");
+  // Sent with its pricing: billable, but not billed before it is delivered.
+  EXPECT_THAT(ApplyPriced({Priced("wamid.20", DeliveryState::kSent, true, "MARKETING")}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Column(id, "actual_cost_micros"), "");
+  EXPECT_EQ(Column(id, "pricing_category"), "marketing");
+  EXPECT_EQ(Column(id, "pricing_billable"), "1");
+  // Delivered, without pricing of its own: the stored pricing bills it.
+  EXPECT_THAT(ApplyPriced({Report("wamid.20", DeliveryState::kDelivered, 200)}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Column(id, "actual_cost_micros"), "136500");
+  ASSERT_EQ(asked_.size(), 1u);
+  EXPECT_EQ(std::get<0>(asked_[0]), "DE");
+  EXPECT_EQ(std::get<2>(asked_[0]), At(100));  // the day it was sent, not the day delivered
+  // Read: the same price, not asked again.
+  EXPECT_THAT(ApplyPriced({Priced("wamid.20", DeliveryState::kRead, true, "marketing")}),
+              ElementsAre(StatusApplied::kApplied));
+  EXPECT_EQ(Column(id, "actual_cost_micros"), "136500");
+  EXPECT_EQ(asked_.size(), 1u);
+}
+
+TEST_F(ActualCostTest, ARecategorisedMessageIsBilledInItsNewCategory) {
+  const DeliveryId id = Sent("wamid.21");
+  ApplyPriced({Priced("wamid.21", DeliveryState::kDelivered, true, "marketing")});
+  EXPECT_EQ(Column(id, "actual_cost_micros"), "136500");
+  ApplyPriced({Priced("wamid.21", DeliveryState::kRead, true, "utility")});
+  EXPECT_EQ(Column(id, "actual_cost_micros"), "55000");
+  EXPECT_EQ(Column(id, "pricing_category"), "utility");
+}
+
+TEST_F(ActualCostTest, FreeFailedUnpricedAndUnreportedMessages) {
+  const DeliveryId free = Sent("wamid.22");
+  const DeliveryId failed = Sent("wamid.23");
+  const DeliveryId unpriced = Sent("wamid.24");
+  const DeliveryId silent = Sent("wamid.25");
+  StatusReport failure = Report("wamid.23", DeliveryState::kFailed, 200);
+  failure.error_code = 131026;
+  ApplyPriced(
+      {Priced("wamid.22", DeliveryState::kDelivered, false, "service", "free_customer_service"),
+       failure, Priced("wamid.24", DeliveryState::kDelivered, true, "marketing_lite"),
+       Report("wamid.25", DeliveryState::kDelivered, 200)});
+  EXPECT_EQ(Column(free, "actual_cost_micros"), "0");
+  EXPECT_EQ(Column(free, "pricing_type"), "free_customer_service");
+  EXPECT_EQ(Column(failed, "actual_cost_micros"), "0");
+  EXPECT_EQ(Column(unpriced, "actual_cost_micros"), "");  // no rate for the category: unknown
+  EXPECT_EQ(Column(silent, "actual_cost_micros"), "");    // no pricing reported yet
+  ApplyPriced({Priced("wamid.25", DeliveryState::kRead, true, "marketing")});
+  EXPECT_EQ(Column(silent, "actual_cost_micros"), "136500");
 }
 
 }  // namespace

@@ -97,6 +97,7 @@ HttpResult HttpRequest(int port, const std::string& method, const std::string& t
     http::read(stream, buffer, response);
     result.status = static_cast<int>(response.result_int());
     result.body = response.body();
+    result.content_type = std::string(response[http::field::content_type]);
   } catch (const std::exception& e) {
     result.error = e.what();
   }

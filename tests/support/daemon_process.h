@@ -18,6 +18,7 @@ struct HttpResult {
   int status = 0;  // 0: no response (connection failed or closed)
   std::string body;
   std::string error;
+  std::string content_type;  // the Content-Type header, "" when none
 };
 
 // One blocking HTTP/1.1 request on a new connection to 127.0.0.1:port, with `headers` added.

@@ -34,7 +34,11 @@ TEST(Notification, ParsesStatusesWithPricingAndErrors) {
   EXPECT_EQ(delivered.callback_data, "42");
   EXPECT_EQ(delivered.pricing_json,
             R"({"billable":true,"pricing_model":"PMP","category":"marketing","type":"regular"})");
+  EXPECT_EQ(delivered.billable, true);
+  EXPECT_EQ(delivered.pricing_category, "marketing");
+  EXPECT_EQ(delivered.pricing_type, "regular");
   const StatusEvent& failed = parsed->statuses[1];
+  EXPECT_EQ(failed.billable, std::nullopt);
   EXPECT_EQ(failed.error_code, 131026);
   EXPECT_EQ(failed.error_title, "Message undeliverable");
   EXPECT_EQ(failed.error_details, "Receiver is incapable");

@@ -504,6 +504,23 @@ ALTER TABLE deliveries ADD COLUMN estimate_basis TEXT;     -- regular, free_cust
 ALTER TABLE deliveries ADD COLUMN estimate_category TEXT;  -- the category the estimate billed
 )sql";
 
+// Actual cost (issue 18, item 6): the fields of the platform's pricing object, kept in columns so
+// the estimate-vs-actual report groups by them without parsing JSON; filled for the deliveries
+// already stored. A failed message, or one the platform said it does not bill, costs nothing;
+// what a billed one cost needs the price table, so it stays unknown for rows stored before.
+constexpr std::string_view kActualCost = R"sql(
+ALTER TABLE deliveries ADD COLUMN pricing_billable INTEGER CHECK (pricing_billable IN (0, 1));
+ALTER TABLE deliveries ADD COLUMN pricing_type TEXT;
+UPDATE deliveries
+   SET pricing_billable = CASE json_type(pricing, '$.billable')
+                            WHEN 'true' THEN 1 WHEN 'false' THEN 0 END,
+       pricing_category = lower(json_extract(pricing, '$.category')),
+       pricing_type = lower(json_extract(pricing, '$.type'))
+ WHERE pricing IS NOT NULL;
+UPDATE deliveries SET actual_cost_micros = 0
+ WHERE state = 'failed' OR (state IN ('delivered', 'read') AND pricing_billable = 0);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -516,6 +533,7 @@ constexpr Migration kMigrations[] = {
     {9, "webhook processing", kWebhookProcessing},
     {10, "outbound event hooks", kEventHooks},
     {11, "prices with history, pricing rules, estimate basis", kPricing},
+    {12, "actual cost from the platform's pricing", kActualCost},
 };
 
 }  // namespace
