@@ -90,6 +90,8 @@ class Statement {
   std::int64_t ColumnInt(int column) const;
   double ColumnDouble(int column) const;
   std::string ColumnText(int column) const;
+  // The text without a copy: valid until the next Step, Reset or column call on this column.
+  std::string_view ColumnView(int column) const;
   bool ColumnIsNull(int column) const;
 
  private:

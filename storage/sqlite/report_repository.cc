@@ -1,5 +1,10 @@
 #include "storage/sqlite/report_repository.h"
 
+#include <array>
+#include <functional>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "common/time.h"
@@ -8,11 +13,6 @@ namespace herald::storage {
 namespace {
 
 constexpr std::int64_t kMillisPerDay = 86'400'000;
-
-std::optional<SysTime> OptionalTime(const Statement& row, int column) {
-  if (row.ColumnIsNull(column)) return std::nullopt;
-  return FromUnixMillis(row.ColumnInt(column));
-}
 
 // Steps `query` to its end, handing each row to `read`.
 template <typename Read>
@@ -27,78 +27,192 @@ Status EachRow(Statement& query, Read read) {
 
 }  // namespace
 
-Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId campaign) {
-  auto query = connection_.Prepare(
-      "SELECT state, coalesce(estimate_category, ''), coalesce(estimate_basis, ''), "
-      "  pricing_billable, coalesce(pricing_category, ''), coalesce(pricing_type, ''), "
-      "  actual_cost_micros IS NOT NULL, "
-      "  actual_cost_micros IS NOT NULL AND actual_cost_micros = coalesce(estimated_cost_micros, "
-      "0),"
-      "  count(*), coalesce(sum(estimated_cost_micros), 0), coalesce(sum(actual_cost_micros), 0), "
-      "  min(sent_at), max(sent_at), min(id) "
-      "FROM deliveries WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
-  if (!query.ok()) return query.error();
-  query->Bind(1, campaign.value);
-  std::vector<CostGroup> groups;
-  const Status read = EachRow(*query, [&groups](const Statement& row) {
-    CostGroup group;
-    group.state = ParseDeliveryState(row.ColumnText(0)).value_or(DeliveryState::kQueued);
-    group.estimate_category = row.ColumnText(1);
-    group.estimate_basis = row.ColumnText(2);
-    if (!row.ColumnIsNull(3)) group.billable = row.ColumnInt(3) != 0;
-    group.pricing_category = row.ColumnText(4);
-    group.pricing_type = row.ColumnText(5);
-    group.actual_known = row.ColumnInt(6) != 0;
-    group.actual_matches = row.ColumnInt(7) != 0;
-    group.count = row.ColumnInt(8);
-    group.estimate_micros = row.ColumnInt(9);
-    group.actual_micros = row.ColumnInt(10);
-    group.first_sent = OptionalTime(row, 11);
-    group.last_sent = OptionalTime(row, 12);
-    group.example = DeliveryId{row.ColumnInt(13)};
-    groups.push_back(std::move(group));
-  });
-  if (!read.ok()) return read.error();
-  return groups;
+Result<std::optional<std::pair<std::int64_t, std::int64_t>>> SqliteReportRepository::IdSpan(
+    CampaignId campaign) {
+  auto span = connection_.Prepare("SELECT min(id), max(id) FROM deliveries WHERE campaign_id = ?1");
+  if (!span.ok()) return span.error();
+  span->Bind(1, campaign.value);
+  auto row = span->Step();
+  if (!row.ok()) return row.error();
+  if (!*row || span->ColumnIsNull(0)) return std::optional<std::pair<std::int64_t, std::int64_t>>();
+  return std::optional(std::make_pair(span->ColumnInt(0), span->ColumnInt(1)));
 }
 
+namespace {
+
+struct FunnelKey {
+  std::int64_t day;
+  std::int64_t error;
+  std::uint32_t reason;
+  DeliveryState state;
+  bool operator==(const FunnelKey&) const = default;
+};
+
+struct FunnelKeyHash {
+  std::size_t operator()(const FunnelKey& key) const {
+    std::size_t hash = std::hash<std::int64_t>()(key.day);
+    hash = hash * 31 + std::hash<std::int64_t>()(key.error);
+    hash = hash * 31 + key.reason;
+    return hash * 31 + static_cast<std::size_t>(key.state);
+  }
+};
+
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>()(text);
+  }
+};
+
+constexpr std::int64_t kNone = std::numeric_limits<std::int64_t>::min();
+
+// Small numbers for the few distinct texts of a column (reasons, categories, types).
+class Interner {
+ public:
+  std::uint32_t Of(std::string_view text) {
+    auto found = index_.find(text);
+    if (found == index_.end()) {
+      found = index_.emplace(std::string(text), static_cast<std::uint32_t>(texts_.size())).first;
+      texts_.emplace_back(text);
+    }
+    return found->second;
+  }
+  const std::string& operator[](std::uint32_t index) const { return texts_[index]; }
+
+ private:
+  std::vector<std::string> texts_;
+  std::unordered_map<std::string, std::uint32_t, TextHash, std::equal_to<>> index_;
+};
+
+struct CostKey {
+  std::array<std::uint32_t, 4> texts;  // estimate category, basis, pricing category, type
+  DeliveryState state;
+  std::int8_t billable;  // -1: not reported
+  bool known;
+  bool matches;
+  bool operator==(const CostKey&) const = default;
+};
+
+struct CostKeyHash {
+  std::size_t operator()(const CostKey& key) const {
+    std::size_t hash = static_cast<std::size_t>(key.state);
+    for (std::uint32_t text : key.texts) hash = hash * 31 + text;
+    return ((hash * 31 + static_cast<std::size_t>(key.billable + 1)) * 2 + key.known) * 2 +
+           key.matches;
+  }
+};
+
+}  // namespace
+
+// The campaign's rows lie between its lowest and highest delivery id (its audience is written in
+// one go, so few rows of others are in between): that stretch of the table is read in rowid order,
+// one sequential pass, and summed here. A GROUP BY in SQL sorted every row in a temporary B-tree
+// and read the table through the index: about four times slower on a million deliveries.
 Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId campaign) {
+  auto span = IdSpan(campaign);
+  if (!span.ok()) return span.error();
+  if (!*span) return std::vector<FunnelGroup>();
   auto query = connection_.Prepare(
-      "SELECT sent_at / ?2, state, coalesce(reason, ''), error_code, count(*), count(sent_at), "
-      "  sum(delivered_at IS NOT NULL OR read_at IS NOT NULL), count(read_at), "
-      "  count(replied_at), coalesce(sum(estimated_cost_micros), 0), "
-      "  coalesce(sum(actual_cost_micros), 0), "
-      "  sum(state IN ('delivered', 'read') AND actual_cost_micros IS NULL) "
-      "FROM deliveries WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4");
+      "SELECT sent_at, state, reason, error_code, "
+      "  delivered_at IS NOT NULL OR read_at IS NOT NULL, read_at IS NOT NULL, "
+      "  replied_at IS NOT NULL, estimated_cost_micros, actual_cost_micros "
+      "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
   if (!query.ok()) return query.error();
-  query->Bind(1, campaign.value).Bind(2, kMillisPerDay);
-  std::vector<FunnelGroup> groups;
-  const Status read = EachRow(*query, [&groups](const Statement& row) {
-    FunnelGroup group;
-    if (!row.ColumnIsNull(0)) group.day = row.ColumnInt(0);
-    group.state = ParseDeliveryState(row.ColumnText(1)).value_or(DeliveryState::kQueued);
-    group.reason = row.ColumnText(2);
-    if (!row.ColumnIsNull(3)) group.error_code = row.ColumnInt(3);
-    group.count = row.ColumnInt(4);
-    group.sent = row.ColumnInt(5);
-    group.delivered = row.ColumnInt(6);
-    group.read = row.ColumnInt(7);
-    group.replied = row.ColumnInt(8);
-    group.estimate_micros = row.ColumnInt(9);
-    group.actual_micros = row.ColumnInt(10);
-    group.actual_unknown = row.ColumnInt(11);
-    groups.push_back(std::move(group));
+  query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
+  std::unordered_map<FunnelKey, FunnelGroup, FunnelKeyHash> groups;
+  Interner reasons;
+  const Status read = EachRow(*query, [&](const Statement& row) {
+    FunnelKey key;
+    key.day = row.ColumnIsNull(0) ? kNone : row.ColumnInt(0) / kMillisPerDay;
+    key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
+    key.reason = reasons.Of(row.ColumnView(2));
+    key.error = row.ColumnIsNull(3) ? kNone : row.ColumnInt(3);
+    FunnelGroup& group = groups[key];
+    ++group.count;
+    group.sent += key.day != kNone;
+    group.delivered += row.ColumnInt(4);
+    group.read += row.ColumnInt(5);
+    group.replied += row.ColumnInt(6);
+    group.estimate_micros += row.ColumnInt(7);
+    if (row.ColumnIsNull(8)) {
+      group.actual_unknown +=
+          key.state == DeliveryState::kDelivered || key.state == DeliveryState::kRead;
+    } else {
+      group.actual_micros += row.ColumnInt(8);
+    }
   });
   if (!read.ok()) return read.error();
-  return groups;
+  std::vector<FunnelGroup> out;
+  out.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    if (key.day != kNone) group.day = key.day;
+    group.state = key.state;
+    group.reason = reasons[key.reason];
+    if (key.error != kNone) group.error_code = key.error;
+    out.push_back(std::move(group));
+  }
+  return out;
+}
+
+// As FunnelGroups: the campaign's stretch of the table in rowid order, summed here.
+Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId campaign) {
+  auto span = IdSpan(campaign);
+  if (!span.ok()) return span.error();
+  if (!*span) return std::vector<CostGroup>();
+  auto query = connection_.Prepare(
+      "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
+      "  pricing_type, estimated_cost_micros, actual_cost_micros, sent_at, id "
+      "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
+  if (!query.ok()) return query.error();
+  query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
+  Interner texts;
+  std::unordered_map<CostKey, CostGroup, CostKeyHash> groups;
+  const Status read = EachRow(*query, [&](const Statement& row) {
+    CostKey key;
+    key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
+    key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
+                 texts.Of(row.ColumnView(4)), texts.Of(row.ColumnView(5))};
+    key.billable = row.ColumnIsNull(3) ? -1 : static_cast<std::int8_t>(row.ColumnInt(3) != 0);
+    const std::int64_t estimate = row.ColumnInt(6);
+    key.known = !row.ColumnIsNull(7);
+    const std::int64_t actual = key.known ? row.ColumnInt(7) : 0;
+    key.matches = key.known && actual == estimate;
+    const std::int64_t id = row.ColumnInt(9);
+    auto [found, added] = groups.try_emplace(key);
+    CostGroup& group = found->second;
+    if (added) group.example = DeliveryId{id};  // ids come in ascending order: the lowest
+    ++group.count;
+    group.estimate_micros += estimate;
+    group.actual_micros += actual;
+    if (!row.ColumnIsNull(8)) {
+      const SysTime sent = FromUnixMillis(row.ColumnInt(8));
+      if (!group.first_sent || sent < *group.first_sent) group.first_sent = sent;
+      if (!group.last_sent || sent > *group.last_sent) group.last_sent = sent;
+    }
+  });
+  if (!read.ok()) return read.error();
+  std::vector<CostGroup> out;
+  out.reserve(groups.size());
+  for (auto& [key, group] : groups) {
+    group.state = key.state;
+    group.estimate_category = texts[key.texts[0]];
+    group.estimate_basis = texts[key.texts[1]];
+    if (key.billable >= 0) group.billable = key.billable == 1;
+    group.pricing_category = texts[key.texts[2]];
+    group.pricing_type = texts[key.texts[3]];
+    group.actual_known = key.known;
+    group.actual_matches = key.matches;
+    out.push_back(std::move(group));
+  }
+  return out;
 }
 
 Result<std::vector<OptOutDay>> SqliteReportRepository::OptOutsAfter(CampaignId campaign) {
-  // From the (few) contacts who opted out to their delivery of the campaign, by its unique
-  // (campaign, contact) index.
+  // From the (few) contacts who opted out (contacts_opted_out) to their delivery of the campaign,
+  // by its unique (campaign, contact) index; CROSS JOIN keeps that order.
   auto query = connection_.Prepare(
       "SELECT d.sent_at / ?2, count(*) FROM contacts c "
-      "JOIN deliveries d ON d.campaign_id = ?1 AND d.contact_id = c.id "
+      "CROSS JOIN deliveries d ON d.campaign_id = ?1 AND d.contact_id = c.id "
       "WHERE c.opted_out_at IS NOT NULL AND d.sent_at IS NOT NULL AND c.opted_out_at >= d.sent_at "
       "GROUP BY 1 ORDER BY 1");
   if (!query.ok()) return query.error();

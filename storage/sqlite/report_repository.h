@@ -3,6 +3,10 @@
 // Thread rules: works on the connection it was made with; one per unit of work.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <utility>
+
 #include "storage/report_repository.h"
 #include "storage/sqlite/connection.h"
 
@@ -18,6 +22,9 @@ class SqliteReportRepository final : public ReportRepository {
   Result<std::vector<MonthGroup>> SentBetween(SysTime from, SysTime to) override;
 
  private:
+  // The campaign's lowest and highest delivery id; nullopt when it has none.
+  Result<std::optional<std::pair<std::int64_t, std::int64_t>>> IdSpan(CampaignId campaign);
+
   Connection& connection_;
 };
 

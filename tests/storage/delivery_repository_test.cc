@@ -11,6 +11,7 @@
 
 #include "common/time.h"
 #include "storage/delivery_repository.h"
+#include "storage/sqlite/report_repository.h"
 #include "tests/storage/fixtures.h"
 
 namespace herald::storage {
@@ -683,6 +684,77 @@ TEST_F(ActualCostTest, FreeFailedUnpricedAndUnreportedMessages) {
   EXPECT_EQ(Column(silent, "actual_cost_micros"), "");    // no pricing reported yet
   ApplyPriced({Priced("wamid.25", DeliveryState::kRead, true, "marketing")});
   EXPECT_EQ(Column(silent, "actual_cost_micros"), "136500");
+}
+
+// The report groups (storage/report_repository.h) read the campaign's stretch of the table: rows
+// of another campaign in between are not counted.
+TEST_F(DeliveryRepositoryTest, ReportGroupsCountOnlyTheCampaignsOwnRows) {
+  const DeliveryId first = Add({.state = "delivered"});
+  Add({.state = "delivered", .campaign = 6});
+  const DeliveryId failed = Add({.state = "failed"});
+  Add({.state = "skipped", .campaign = 6});
+  const DeliveryId last = Add({.state = "skipped"});
+  Execute(
+      "UPDATE deliveries SET sent_at = 86400000 * 3 + 5, delivered_at = 1, "
+      "estimated_cost_micros = 100, actual_cost_micros = 100, pricing_billable = 1 WHERE id "
+      "IN (" +
+      std::to_string(first.value) + ", " + std::to_string(first.value + 1) + ")");
+  Execute(
+      "UPDATE deliveries SET sent_at = 86400000 * 3 + 9, error_code = 131026, reason = "
+      "'failed:131026', estimated_cost_micros = 100, actual_cost_micros = 0 WHERE id = " +
+      std::to_string(failed.value));
+  Execute("UPDATE deliveries SET reason = 'skipped:opted_out' WHERE state = 'skipped'");
+  Execute(
+      "UPDATE contacts SET opted_out_at = 86400000 * 4 WHERE id = (SELECT contact_id FROM "
+      "deliveries WHERE id = " +
+      std::to_string(first.value) + ")");
+  SqliteReportRepository reports(*connection_);
+
+  auto funnel = reports.FunnelGroups(CampaignId{5});
+  ASSERT_TRUE(funnel.ok()) << funnel.error().ToString();
+  std::int64_t count = 0, sent = 0, delivered = 0, actual = 0;
+  for (const FunnelGroup& group : *funnel) {
+    count += group.count;
+    sent += group.sent;
+    delivered += group.delivered;
+    actual += group.actual_micros;
+    if (group.state == DeliveryState::kFailed) {
+      EXPECT_EQ(group.error_code, 131026);
+      EXPECT_EQ(group.day, 3);
+    }
+    if (group.state == DeliveryState::kSkipped) {
+      EXPECT_EQ(group.reason, "skipped:opted_out");
+    }
+  }
+  EXPECT_EQ(count, 3);
+  EXPECT_EQ(sent, 2);
+  EXPECT_EQ(delivered, 1);
+  EXPECT_EQ(actual, 100);
+
+  auto costs = reports.CostGroups(CampaignId{5});
+  ASSERT_TRUE(costs.ok());
+  std::int64_t matched = 0, estimate = 0;
+  for (const CostGroup& group : *costs) {
+    count -= group.count;
+    estimate += group.estimate_micros;
+    if (group.actual_matches) matched += group.count;
+    if (group.state == DeliveryState::kDelivered) {
+      EXPECT_EQ(group.example, first);
+      EXPECT_EQ(group.billable, true);
+      EXPECT_EQ(group.first_sent, SysTime(std::chrono::milliseconds(86400000LL * 3 + 5)));
+    }
+  }
+  EXPECT_EQ(count, 0);
+  EXPECT_EQ(estimate, 200);
+  EXPECT_EQ(matched, 1);
+
+  auto opted_out = reports.OptOutsAfter(CampaignId{5});
+  ASSERT_TRUE(opted_out.ok());
+  ASSERT_EQ(opted_out->size(), 1u);
+  EXPECT_EQ((*opted_out)[0].day, 3);
+  EXPECT_EQ((*opted_out)[0].count, 1);
+  EXPECT_TRUE(reports.FunnelGroups(CampaignId{77})->empty());
+  (void)last;
 }
 
 }  // namespace
