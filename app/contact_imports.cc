@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <condition_variable>
 #include <fstream>
+#include <thread>
 
 #include "app/contact_export.h"
 #include "app/contact_service.h"
@@ -66,6 +68,7 @@ ImportStatus FromRecord(const storage::ImportRecord& record) {
 }
 
 constexpr std::size_t kWarningSamples = 100;  // kept with the import, shown in its status
+constexpr int kFinishRetries = 300;           // once a second: five minutes
 
 Error NoImport(const std::string& id) {
   return MakeError(ErrorCode::kNotFound, "no import " + id, "id");
@@ -86,6 +89,10 @@ struct ContactService::ImportJob {
   contacts::ImportOptions options;
   contacts::ImportProgress progress;
   std::atomic<bool> waiting{true};  // for a slot
+  // Set when the import ended but its final state is not stored yet (storage full, say): shown
+  // by LiveImport while the state is stored again. Guarded by imports_mutex_.
+  std::string final_state;
+  std::string final_error;
 };
 
 std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) const {
@@ -95,6 +102,12 @@ std::optional<ImportStatus> ContactService::LiveImport(const std::string& id) co
     auto it = imports_.find(id);
     if (it == imports_.end()) return std::nullopt;
     job = it->second;
+    if (!job->final_state.empty()) {
+      return ImportStatus{
+          job->id,          job->final_state,       false,
+          job->actor,       job->progress.counts(), job->progress.warnings(kWarningSamples),
+          job->final_error, job->started,           std::nullopt};
+    }
   }
   return ImportStatus{job->id,
                       "running",
@@ -196,11 +209,26 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
                 : result.error().ToString() + "; the " + std::to_string(sink.committed().rows) +
                       " rows committed before stay (importing the same file again is safe)";
   }
-  if (Status stored = sink.Finish(state, error, job->progress.counts().warnings,
-                                  job->progress.warnings(kWarningSamples));
-      !stored.ok()) {
+  Status stored = sink.Finish(state, error, job->progress.counts().warnings,
+                              job->progress.warnings(kWarningSamples));
+  if (!stored.ok()) {
     log::Error("event=import_state_not_stored id={} state={} error={}", log::Quoted(job->id),
                log::Quoted(state), log::Quoted(stored.error().ToString()));
+    // The status shows the end at once; the record is stored again once a second (a full disk
+    // frees what the failed batch held, or gets room) until it is, or the daemon stops (then
+    // the next start marks it interrupted).
+    {
+      std::lock_guard lock(imports_mutex_);
+      job->final_state = state;
+      job->final_error = error;
+    }
+    for (int attempt = 0; attempt < kFinishRetries && !stored.ok(); ++attempt) {
+      if (job->progress.cancelled()) break;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      stored = sink.Finish(state, error, job->progress.counts().warnings,
+                           job->progress.warnings(kWarningSamples));
+    }
+    if (stored.ok()) log::Info("event=import_state_stored id={}", log::Quoted(job->id));
   }
   const storage::ImportTally tally = sink.committed();
   log::Info(
@@ -208,7 +236,7 @@ void ContactService::RunImport(const std::shared_ptr<ImportJob>& job) {
       "unchanged={} rejected={}",
       log::Quoted(job->id), log::Quoted(state), log::Quoted(job->actor), tally.rows, tally.created,
       tally.updated, tally.unchanged, tally.rejected);
-  {
+  if (stored.ok()) {  // else its status stays live, with the final state, until a restart
     std::lock_guard lock(imports_mutex_);
     imports_.erase(job->id);
   }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "app/campaign_service.h"
+#include "app/reports.h"
 #include "app/send_preparation.h"
 #include "app/sender_service.h"
 #include "campaign/segment.h"
@@ -45,16 +46,31 @@ std::size_t ActiveSenders(SenderService& senders) {
   return count;
 }
 
+Purpose PurposeOfCategory(PriceCategory category) {
+  switch (category) {
+    case PriceCategory::kMarketing:
+      return Purpose::kMarketing;
+    case PriceCategory::kUtility:
+      return Purpose::kUtility;
+    case PriceCategory::kService:
+      return Purpose::kService;
+    default:
+      return Purpose::kAuthentication;
+  }
+}
+
 }  // namespace
 
 ForecastService::ForecastService(storage::Store& store, const Clock& clock,
                                  ContactService& contacts, PricingService& pricing,
-                                 SenderService& senders, CostModel costs)
+                                 SenderService& senders, ComplianceService& compliance,
+                                 CostModel costs)
     : store_(store),
       clock_(clock),
       contacts_(contacts),
       pricing_(pricing),
       senders_(senders),
+      compliance_(compliance),
       costs_(std::move(costs)) {}
 
 ForecastService::~ForecastService() { Stop(); }
@@ -73,8 +89,62 @@ void ForecastService::Forecast(ForecastRequest request, Reply<ForecastResult> re
                   storage::UnitOfWork& reader) mutable { reply(Run(reader, std::move(request))); });
 }
 
+void ForecastService::Monthly(std::string month, Reply<MonthlyForecast> reply) {
+  reads_.Post([this, month = std::move(month),
+               reply = std::move(reply)](storage::UnitOfWork& reader) mutable {
+    const auto bounds = ParseMonth(month);
+    if (!bounds) {
+      return reply(MakeError(ErrorCode::kInvalidArgument,
+                             "month \"" + month + "\" is not a month like 2026-12", "month"));
+    }
+    auto campaigns = reader.campaigns().List("");
+    if (!campaigns.ok()) return reply(campaigns.error());
+    MonthlyForecast out;
+    out.month = std::move(month);
+    out.currency = pricing_.Snapshot()->prices.currency();
+    const campaign::Day first = campaign::DayOf(bounds->first);
+    const campaign::Day after = campaign::DayOf(bounds->second);
+    std::map<campaign::Day, campaign::TimelineDay> days;
+    for (const storage::CampaignRecord& record : *campaigns) {
+      if (record.state != "draft" && record.state != "scheduled" && record.state != "running" &&
+          record.state != "paused") {
+        continue;
+      }
+      MonthlyForecastCampaign line;
+      line.campaign = record.id;
+      line.name = record.name;
+      line.state = record.state;
+      ForecastRequest request;
+      request.campaign = record.id;
+      auto forecast = Run(reader, std::move(request));
+      if (!forecast.ok()) {
+        line.error = forecast.error().message;
+        out.campaigns.push_back(std::move(line));
+        continue;
+      }
+      line.finish = forecast->timeline.finish;
+      line.expired = forecast->timeline.expired;
+      for (const campaign::TimelineDay& day : forecast->timeline.days) {
+        if (day.day < first || day.day >= after) continue;
+        line.sent += day.sent;
+        line.spend_micros += day.spend_micros;
+        campaign::TimelineDay& total = days[day.day];
+        total.day = day.day;
+        total.sent += day.sent;
+        total.spend_micros += day.spend_micros;
+      }
+      out.sent += line.sent;
+      out.spend_micros += line.spend_micros;
+      out.campaigns.push_back(std::move(line));
+    }
+    for (auto& [day, total] : days) out.days.push_back(total);
+    reply(std::move(out));
+  });
+}
+
 Result<ForecastResult> ForecastService::Run(storage::UnitOfWork& reader, ForecastRequest request) {
   const std::shared_ptr<const Pricing> pricing = pricing_.Snapshot();
+  std::optional<storage::CampaignRecord> campaign;
   if (request.campaign) {
     auto found = reader.campaigns().Find(*request.campaign);
     if (!found.ok()) return found.error();
@@ -82,28 +152,108 @@ Result<ForecastResult> ForecastService::Run(storage::UnitOfWork& reader, Forecas
       return MakeError(ErrorCode::kNotFound,
                        "no campaign " + std::to_string(request.campaign->value), "campaign");
     }
-    const storage::CampaignRecord& record = **found;
-    auto counts = reader.deliveries().CountByState(record.id);
-    if (!counts.ok()) return counts.error();
-    std::int64_t deliveries = 0;
-    for (std::int64_t count : *counts) deliveries += count;
-    if (deliveries > 0) return FromDeliveries(reader, record.id, *pricing);
+    campaign = **found;
+    const storage::CampaignRecord& record = *campaign;
     boost::system::error_code ec;
     const boost::json::value stored = boost::json::parse(record.content_json, ec);
     if (ec) return MakeError(ErrorCode::kCorruption, "the campaign's content is not JSON");
     auto content = ParseCampaignContent(stored);
     if (!content.ok()) return content.error();
+    auto counts = reader.deliveries().CountByState(record.id);
+    if (!counts.ok()) return counts.error();
+    std::int64_t deliveries = 0;
+    for (std::int64_t count : *counts) deliveries += count;
+    if (deliveries > 0) {
+      std::map<std::string, campaign::TimelineGroup> queued;
+      auto result = FromDeliveries(reader, record.id, *pricing, queued);
+      if (!result.ok()) return result.error();
+      const SysTime now = clock_.Now();
+      const SysTime start = record.start_at && *record.start_at > now ? *record.start_at : now;
+      const std::optional<PriceCategory> category =
+          costs_.category ? costs_.category(*content) : std::optional<PriceCategory>();
+      AddTimeline(*result, std::move(queued), start, campaign, 0,
+                  category.value_or(PriceCategory::kMarketing));
+      return result;
+    }
     request.content = std::move(*content);
     request.segment = record.segment;
     if (!request.at) request.at = record.start_at;
     if (request.senders == 0) request.senders = record.senders.size();
   }
-  return FromSegment(reader, request, pricing);
+  auto result = FromSegment(reader, request, pricing);
+  if (!result.ok()) return result.error();
+  std::map<std::string, campaign::TimelineGroup> eligible;
+  for (const auto& [country, line] : result->forecast.by_country) {
+    if (line.eligible > 0)
+      eligible[country] = campaign::TimelineGroup{line.eligible, line.cost_micros};
+  }
+  AddTimeline(*result, std::move(eligible), result->at, campaign, request.senders,
+              campaign::ParsePriceCategory(result->category).value_or(PriceCategory::kMarketing));
+  return result;
 }
 
-Result<ForecastResult> ForecastService::FromDeliveries(storage::UnitOfWork& reader,
-                                                       CampaignId campaign,
-                                                       const Pricing& pricing) {
+void ForecastService::AddTimeline(ForecastResult& result,
+                                  std::map<std::string, campaign::TimelineGroup> groups,
+                                  SysTime start,
+                                  const std::optional<storage::CampaignRecord>& campaign,
+                                  std::size_t wanted, PriceCategory category) {
+  campaign::TimelineInput input;
+  input.start = start;
+  if (campaign) input.end_by = campaign->end_by;
+  std::vector<std::string> countries;
+  for (auto& [country, group] : groups) {
+    if (group.recipients <= 0) continue;
+    countries.push_back(country);
+    input.groups.push_back(group);
+  }
+  // The numbers that will send it: the campaign's own when it names them, else every active one.
+  std::map<std::string, std::size_t> portfolios;
+  for (const SenderView& view : senders_.List()) {
+    if (view.sender.state != "active") continue;
+    if (campaign && !campaign->senders.empty() &&
+        std::find(campaign->senders.begin(), campaign->senders.end(), view.sender.id) ==
+            campaign->senders.end()) {
+      continue;
+    }
+    auto [found, added] = portfolios.try_emplace(view.sender.portfolio, input.portfolios.size());
+    if (added) {
+      campaign::TimelinePortfolio portfolio;
+      portfolio.tier_limit = MessagingTierLimit(view.portfolio.messaging_tier).users;
+      portfolio.used = view.pacing ? view.pacing->tier_used : 0;
+      input.portfolios.push_back(portfolio);
+    }
+    input.senders.push_back(campaign::TimelineSender{view.sender.throughput_per_s,
+                                                     view.sender.warmup_started_at, found->second});
+  }
+  // "As if sent by N numbers": copies of the first (or numbers at the default level).
+  if (wanted > 0) {
+    if (input.senders.empty()) {
+      input.portfolios = {campaign::TimelinePortfolio{}};
+      input.senders.push_back(campaign::TimelineSender{});
+    }
+    while (input.senders.size() < wanted) input.senders.push_back(input.senders.front());
+    input.senders.resize(wanted);
+  }
+  // Quiet hours in every zone of the group's country, for the purpose the category implies. A
+  // country whose zone is unknown is not held (the gate refuses those at send time).
+  if (std::shared_ptr<const compliance::Gate> gate = compliance_.gate()) {
+    const Purpose purpose = PurposeOfCategory(category);
+    input.held_until = [gate, purpose, &countries](std::size_t g,
+                                                   SysTime at) -> std::optional<SysTime> {
+      compliance::RecipientState recipient;
+      recipient.country = countries[g];
+      auto next = gate->NextAllowedTime(at, recipient, purpose);
+      if (!next.ok() || *next <= at) return std::nullopt;
+      return *next;
+    };
+  }
+  result.timeline = campaign::SimulateTimeline(input);
+  result.timeline_start = start;
+}
+
+Result<ForecastResult> ForecastService::FromDeliveries(
+    storage::UnitOfWork& reader, CampaignId campaign, const Pricing& pricing,
+    std::map<std::string, campaign::TimelineGroup>& queued) {
   auto groups = reader.deliveries().EstimateSummary(campaign);
   if (!groups.ok()) return groups.error();
   campaign::ForecastBuilder builder(pricing.prices, pricing.rules);
@@ -114,6 +264,11 @@ Result<ForecastResult> ForecastService::FromDeliveries(storage::UnitOfWork& read
       continue;
     }
     if (category.empty()) category = group.category;
+    if (group.reason == "queued") {
+      campaign::TimelineGroup& left = queued[group.country];
+      left.recipients += group.count;
+      left.cost_micros += group.cost_micros;
+    }
     const bool billable = group.basis == "regular" || group.basis == "no_price" ||
                           group.basis == "no_rules" || group.basis.empty();
     builder.AddEstimated(group.country, group.category.empty() ? "unknown" : group.category,

@@ -12,23 +12,35 @@
 // Counts come from the index's bitmaps per country, so a forecast costs one estimate per country
 // plus one per recipient with a window open near the planned time, whatever the audience size.
 //
-// Not yet: the timeline (when it will finish, expiries, spend per day) and the monthly view.
+// The timeline (campaign/timeline.h): the eligible recipients (for a campaign with deliveries:
+// those still queued) per country, sent by the active numbers (the campaign's own, when it names
+// them; `senders` of them when asked) at their levels and warm-up, within their portfolios'
+// tiers, held by quiet hours in each country's zones (the purpose the category implies), cut off
+// at the campaign's end_by: when it will finish, how many will expire, spend per day.
+//
+// The monthly view: every campaign not finished yet (draft, scheduled, running, paused) forecast
+// as above, its timeline's days within the month summed per campaign and per day. Each campaign's
+// timeline assumes its numbers to itself: campaigns sharing numbers will take longer.
 //
 // Thread rules: Forecast may be called from any thread; it runs on the service's read thread
 // and answers there.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "app/audience_costs.h"
+#include "app/compliance_service.h"
 #include "app/contact_service.h"
 #include "app/pricing_service.h"
 #include "app/read_worker.h"
 #include "app/reply.h"
 #include "app/sender_service.h"
 #include "campaign/forecast.h"
+#include "campaign/timeline.h"
 #include "common/ids.h"
+#include "storage/campaign_repository.h"
 #include "storage/store.h"
 
 namespace herald::app {
@@ -47,12 +59,35 @@ struct ForecastResult {
   std::string category;  // the price category of the content
   SysTime at{};
   std::int64_t price_version = 0;
+  campaign::Timeline timeline;
+  SysTime timeline_start{};  // when the simulated sending starts
+};
+
+struct MonthlyForecastCampaign {
+  CampaignId campaign{};
+  std::string name;
+  std::string state;
+  std::int64_t sent = 0;  // in the month
+  std::int64_t spend_micros = 0;
+  std::optional<SysTime> finish;  // the timeline's (may be after the month)
+  std::int64_t expired = 0;
+  std::string error;  // why it could not be forecast (its template is unknown, …); else empty
+};
+
+struct MonthlyForecast {
+  std::string month;
+  std::string currency = "USD";
+  std::int64_t sent = 0;
+  std::int64_t spend_micros = 0;
+  std::vector<MonthlyForecastCampaign> campaigns;
+  std::vector<campaign::TimelineDay> days;  // the month's days with sending, in order
 };
 
 class ForecastService {
  public:
   ForecastService(storage::Store& store, const Clock& clock, ContactService& contacts,
-                  PricingService& pricing, SenderService& senders, CostModel costs);
+                  PricingService& pricing, SenderService& senders, ComplianceService& compliance,
+                  CostModel costs);
   ~ForecastService();
 
   Status Start();
@@ -61,19 +96,28 @@ class ForecastService {
   // kNotFound for an unknown campaign; kInvalidArgument naming "segment" or "template";
   // kFailedPrecondition when the template is not in the catalog (its category is unknown).
   void Forecast(ForecastRequest request, Reply<ForecastResult> reply);
+  // `month` "2026-12" (UTC); kInvalidArgument naming "month" otherwise.
+  void Monthly(std::string month, Reply<MonthlyForecast> reply);
 
  private:
   Result<ForecastResult> Run(storage::UnitOfWork& reader, ForecastRequest request);
+  // `queued` receives the deliveries still queued, by country, for the timeline.
   Result<ForecastResult> FromDeliveries(storage::UnitOfWork& reader, CampaignId campaign,
-                                        const Pricing& pricing);
+                                        const Pricing& pricing,
+                                        std::map<std::string, campaign::TimelineGroup>& queued);
   Result<ForecastResult> FromSegment(storage::UnitOfWork& reader, const ForecastRequest& request,
                                      const std::shared_ptr<const Pricing>& pricing);
+  // Simulates the sending of `groups` (by country) from `start`; fills result.timeline.
+  void AddTimeline(ForecastResult& result, std::map<std::string, campaign::TimelineGroup> groups,
+                   SysTime start, const std::optional<storage::CampaignRecord>& campaign,
+                   std::size_t senders, campaign::PriceCategory category);
 
   storage::Store& store_;
   const Clock& clock_;
   ContactService& contacts_;
   PricingService& pricing_;
   SenderService& senders_;
+  ComplianceService& compliance_;
   CostModel costs_;
   ReadWorker reads_;
 };

@@ -19,6 +19,8 @@
 # Reported per run:
 #   import_s / import_hwm_mb   202 to the import's end; the import daemon's VmHWM
 #   idle_mb                    the campaign daemon's RSS before the campaign
+#   forecast_ms                POST /v1/forecasts {"campaign":1} before the start (the segment
+#                              evaluated, costs and the timeline simulated): median of three
 #   audience_s                 the campaign's started_at to the log line campaign_audience_written
 #                              (every delivery written and committed; sending runs meanwhile)
 #   send_s / per_s             started_at to finished_at; deliveries / send_s
@@ -138,7 +140,7 @@ awk -v n="$contacts" 'BEGIN {
   for (i = 0; i < n; i++) printf "+49151%08d,Kunde %d,DE,de,all,yes,bench\n", 40000000 + i, i
 }' >"$csv"
 
-printf 'run\timport_s\timport_hwm_mb\tidle_mb\taudience_s\tsend_s\tper_s\tcampaign_peak_mb\tcampaign_hwm_mb\n' |
+printf 'run\timport_s\timport_hwm_mb\tidle_mb\tforecast_ms\taudience_s\tsend_s\tper_s\tcampaign_peak_mb\tcampaign_hwm_mb\n' |
   tee "$work/results.tsv"
 for ((run = 1; run <= runs; run++)); do
   dir="$work/run$run"
@@ -174,6 +176,12 @@ for ((run = 1; run <= runs; run++)); do
   idle=$(kb_of "$daemon_pid" VmRSS)
   api -X POST "$url/v1/campaigns" -d '{"name":"bench","segment":"tag:all",
 "template":{"name":"bench","language":"de","parameters":["{{name}}"]}}' >/dev/null
+  # The forecast with its timeline, before the start (from the segment): the median of three.
+  forecast_ms=$(for i in 1 2 3; do
+    api -o "$dir/forecast.json" -w '%{time_total}\n' -X POST "$url/v1/forecasts" -d '{"campaign":1}'
+  done | sort -n | sed -n 2p | awk '{ printf "%.0f", $1 * 1000 }')
+  jq -e '.timeline.sent > 0' "$dir/forecast.json" >/dev/null ||
+    { echo "audience_bench: the forecast has no timeline" >&2; exit 1; }
   api -X POST "$url/v1/campaigns/1/start" >/dev/null
   while ! api "$url/v1/campaigns/1" | grep -q '"state":"completed"'; do sleep 0.5; done
   answer=$(api "$url/v1/campaigns/1")
@@ -187,8 +195,8 @@ for ((run = 1; run <= runs; run++)); do
   audience_s=$(seconds_between "$started" "$written")
   send_s=$(seconds_between "$started" "$finished")
   per_s=$(python3 -c "print(round($sent / $send_s))")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$import_s" "$(mb "$import_hwm")" \
-    "$(mb "$idle")" "$audience_s" "$send_s" "$per_s" "$(mb "$(peak_of "$dir/rss_campaign.txt")")" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$import_s" "$(mb "$import_hwm")" \
+    "$(mb "$idle")" "$forecast_ms" "$audience_s" "$send_s" "$per_s" "$(mb "$(peak_of "$dir/rss_campaign.txt")")" \
     "$(mb "$campaign_hwm")" | tee -a "$work/results.tsv"
   rm -f "$dir"/herald.db*
 done

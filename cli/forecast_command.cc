@@ -2,6 +2,7 @@
 //   forecast --campaign ID
 //   forecast --segment EXPR --template NAME[/LANGUAGE] [--at TIME] [--senders N]
 //   forecast --segment EXPR --text [--at TIME]
+//   forecast --month YYYY-MM   (every campaign not finished yet, within the month)
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <memory>
@@ -21,6 +22,7 @@ struct ForecastArguments {
   bool text = false;
   std::string at;
   int senders = 0;
+  std::string month;
 };
 
 void PrintForecast(std::ostream& out, const json::value& answer) {
@@ -56,6 +58,57 @@ void PrintForecast(std::ostream& out, const json::value& answer) {
   }
   out << "\n";
   PrintTable(out, rows);
+  const json::value* timeline = JsonField(answer, "timeline");
+  if (timeline == nullptr || !timeline->is_object()) return;
+  out << "\ntimeline    from " << JsonString(*timeline, "start");
+  const std::string finish = JsonString(*timeline, "finish");
+  if (!finish.empty()) {
+    out << " to " << finish << " (" << JsonNumberText(*timeline, "duration_seconds") << " s)";
+  }
+  out << "\n";
+  const std::string limited = JsonString(*timeline, "limited_by");
+  if (!limited.empty()) out << "limited by  " << limited << "\n";
+  if (JsonInteger(*timeline, "expired") > 0) {
+    out << "expire      " << JsonNumberText(*timeline, "expired") << " (left at end_by)\n";
+  }
+  if (JsonInteger(*timeline, "unsent") > 0) {
+    out << "unsent      " << JsonNumberText(*timeline, "unsent")
+        << " (not sent within 35 days, or no active number)\n";
+  }
+  const json::value* days = JsonField(*timeline, "days");
+  if (days != nullptr && days->is_array() && !days->as_array().empty()) {
+    std::vector<std::vector<std::string>> per_day{{"DAY (UTC)", "SENT", "SPEND " + currency}};
+    for (const json::value& day : days->as_array()) {
+      per_day.push_back(
+          {JsonString(day, "day"), JsonNumberText(day, "sent"), JsonString(day, "spend")});
+    }
+    out << "\n";
+    PrintTable(out, per_day);
+  }
+}
+
+void PrintMonthly(std::ostream& out, const json::value& answer) {
+  const std::string currency = JsonString(answer, "currency");
+  out << "month " << JsonString(answer, "month") << ": " << JsonNumberText(answer, "sent")
+      << " messages, " << JsonString(answer, "spend") << " " << currency
+      << " (campaigns not finished yet, each forecast on its own numbers)\n\n";
+  std::vector<std::vector<std::string>> rows{
+      {"CAMPAIGN", "STATE", "SENT", "SPEND " + currency, "FINISH", "EXPIRE"}};
+  const json::value* campaigns = JsonField(answer, "campaigns");
+  if (campaigns != nullptr && campaigns->is_array()) {
+    for (const json::value& line : campaigns->as_array()) {
+      const std::string error = JsonString(line, "error");
+      const std::string finish = JsonString(line, "finish");
+      rows.push_back({"#" + JsonNumberText(line, "campaign") + " " + JsonString(line, "name"),
+                      JsonString(line, "state"), JsonNumberText(line, "sent"),
+                      JsonString(line, "spend"),
+                      !error.empty()   ? "(" + error + ")"
+                      : finish.empty() ? "-"
+                                       : finish,
+                      JsonNumberText(line, "expired")});
+    }
+  }
+  PrintTable(out, rows);
 }
 
 }  // namespace
@@ -73,13 +126,22 @@ void RegisterForecastCommand(CLI::App& app, CommandTable& table) {
   forecast->add_option("--at", args->at, "The planned send time (RFC 3339; default now)");
   forecast->add_option("--senders", args->senders, "How many numbers send it (default: active)")
       ->check(CLI::Range(1, 10000));
-  campaign->excludes(segment)->excludes(templ)->excludes(text);
+  auto* month = forecast->add_option(
+      "--month", args->month, "Every campaign not finished yet, within a month (YYYY-MM, UTC)");
+  campaign->excludes(segment)->excludes(templ)->excludes(text)->excludes(month);
+  month->excludes(segment)->excludes(templ)->excludes(text);
   templ->excludes(text);
   forecast->footer(
       "Examples:\n"
       "  herald forecast --campaign 7\n"
-      "  herald forecast --segment 'tag:vip AND country:DE' --template promo/de\n");
+      "  herald forecast --segment 'tag:vip AND country:DE' --template promo/de\n"
+      "  herald forecast --month 2026-12\n");
   table.Add(forecast, [args](CommandContext& context) -> ExitCode {
+    if (!args->month.empty()) {
+      const std::string path = "/v1/forecasts/monthly?month=" + PercentEncode(args->month);
+      return RunJsonCall(
+          context, [&](ApiClient& client) { return client.Get(path); }, &PrintMonthly, "");
+    }
     json::object body;
     if (args->campaign > 0) {
       body["campaign"] = args->campaign;

@@ -226,6 +226,17 @@ struct ReportsConfig {
   bool operator==(const ReportsConfig&) const = default;
 };
 
+// [retention]: how long data is kept before it is removed in small batches
+// (app/retention_service.h, docs/operations.md "Retention"). 0 keeps it forever.
+struct RetentionConfig {
+  std::chrono::milliseconds webhook_requests{std::chrono::hours(24 * 90)};  // raw payloads
+  std::chrono::milliseconds deliveries{std::chrono::hours(24 * 365)};  // summed into aggregates
+  std::chrono::milliseconds audit{std::chrono::hours(24 * 730)};
+  std::chrono::milliseconds interval{std::chrono::hours(1)};  // between purge passes
+
+  bool operator==(const RetentionConfig&) const = default;
+};
+
 // The event kinds the outbound hooks send (app/event_publisher.h, docs/hooks.md).
 inline constexpr std::string_view kHookEventKinds[] = {"campaign.state", "message.blocked",
                                                        "contact.opted_out"};
@@ -263,6 +274,7 @@ struct Config {
   SendingConfig sending;
   WebhooksConfig webhooks;
   ReportsConfig reports;
+  RetentionConfig retention;
   std::map<std::string, HookEndpointConfig> hooks;  // [hooks.<name>], by name
 
   bool operator==(const Config&) const = default;

@@ -17,6 +17,7 @@
 #include "app/message_service.h"
 #include "app/pricing_service.h"
 #include "app/report_service.h"
+#include "app/retention_service.h"
 #include "app/send_metrics.h"
 #include "app/sender_service.h"
 #include "app/webhook_events.h"
@@ -216,6 +217,7 @@ class Daemon {
   std::unique_ptr<app::PricingService> pricing_;
   std::unique_ptr<app::ForecastService> forecasts_;
   std::unique_ptr<app::ReportService> reports_;
+  std::unique_ptr<app::RetentionService> retention_;
   // The send path's counters, shared by the campaigns, the runner and single messages.
   std::unique_ptr<app::SendMetrics> send_metrics_;
   std::unique_ptr<app::CampaignService> campaigns_;
@@ -355,7 +357,7 @@ Status Daemon::Start() {
       "forecasts",
       [this]() -> Status {
         forecasts_ = std::make_unique<app::ForecastService>(*store_, clock_, *contacts_, *pricing_,
-                                                            *senders_,
+                                                            *senders_, *compliance_,
                                                             CostModelFor(*pricing_, *compliance_));
         return forecasts_->Start();
       },
@@ -370,6 +372,20 @@ Status Daemon::Start() {
         return reports_->Start();
       },
       [this](LifecycleStack::Deadline) { reports_->Stop(); });
+  if (!started.ok()) return started;
+
+  started = components_.Start(
+      "retention",
+      [this]() -> Status {
+        const config::RetentionConfig& kept = config_.retention;
+        retention_ = std::make_unique<app::RetentionService>(
+            *store_, clock_,
+            app::RetentionPolicy{kept.webhook_requests, kept.deliveries, kept.audit,
+                                 kept.interval});
+        retention_->Start();
+        return Status::Ok();
+      },
+      [this](LifecycleStack::Deadline) { retention_->Stop(); });
   if (!started.ok()) return started;
 
   started = components_.Start(

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <unordered_set>
@@ -203,6 +204,17 @@ Result<std::string> PathParam(const Request& request, const std::string& name) {
   if (decoded->empty()) return MakeError(ErrorCode::kInvalidArgument, "empty", name);
   if (!IsValidUtf8(*decoded)) return MakeError(ErrorCode::kInvalidArgument, "not UTF-8", name);
   return *decoded;
+}
+
+Result<CampaignId> CampaignIdParam(const Request& request) {
+  auto text = PathParam(request, "id");
+  if (!text.ok()) return text.error();
+  std::int64_t id = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), id);
+  if (error != std::errc() || end != text->data() + text->size() || id <= 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "expected a campaign id (a number)", "id");
+  }
+  return CampaignId{id};
 }
 
 Result<std::map<std::string, std::string>> QueryParams(const Request& request) {

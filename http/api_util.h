@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/contact_service.h"
+#include "common/ids.h"
 #include "common/result.h"
 #include "http/router.h"
 
@@ -52,6 +53,8 @@ std::string ActorOf(const Request& request);
 // The one decoder of "{name}" path parameters: percent-decoded; a malformed escape, an empty
 // value or one that is not UTF-8 is a 400 naming the parameter.
 Result<std::string> PathParam(const Request& request, const std::string& name);
+// The "{id}" path parameter as a campaign id: a positive number, else a 400 naming "id".
+Result<CampaignId> CampaignIdParam(const Request& request);
 // The query string as key/value pairs; a malformed escape or a key or value that is not UTF-8 is
 // a 400.
 Result<std::map<std::string, std::string>> QueryParams(const Request& request);

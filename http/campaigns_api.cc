@@ -2,7 +2,6 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <charconv>
 #include <cmath>
 
 #include "common/time.h"
@@ -116,17 +115,6 @@ Result<app::CampaignSpec> ReadSpec(const json::object& body) {
   return spec;
 }
 
-Result<CampaignId> IdOf(const Request& request) {
-  auto text = PathParam(request, "id");
-  if (!text.ok()) return text.error();
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), id);
-  if (error != std::errc() || end != text->data() + text->size() || id <= 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "expected a campaign id (a number)", "id");
-  }
-  return CampaignId{id};
-}
-
 using Action = void (app::CampaignService::*)(CampaignId, std::string, std::string,
                                               app::Reply<app::CampaignView>);
 
@@ -134,7 +122,7 @@ void RegisterAction(Router& router, app::CampaignService& service, const std::st
                     Action action) {
   router.Add("POST", "/v1/campaigns/{id}/" + verb, Access::kAdmin,
              [&service, action](const Request& request, Responder respond) {
-               auto id = IdOf(request);
+               auto id = CampaignIdParam(request);
                if (!id.ok()) return respond(ErrorResponse(id.error()));
                std::string reason;
                if (!request.body.empty()) {
@@ -153,7 +141,7 @@ void RegisterDeliveries(Router& router, app::CampaignService& service) {
   router.Add(
       "GET", "/v1/campaigns/{id}/deliveries", Access::kAdmin,
       [&service](const Request& request, Responder respond) {
-        auto id = IdOf(request);
+        auto id = CampaignIdParam(request);
         if (!id.ok()) return respond(ErrorResponse(id.error()));
         auto query = QueryParams(request);
         if (!query.ok()) return respond(ErrorResponse(query.error()));
@@ -218,7 +206,7 @@ void RegisterCampaignsApi(Router& router, app::CampaignService& service) {
              });
   router.Add("GET", "/v1/campaigns/{id}", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto id = IdOf(request);
+               auto id = CampaignIdParam(request);
                if (!id.ok()) return respond(ErrorResponse(id.error()));
                service.Get(*id, AnswerJson<app::CampaignView>(respond, 200, CampaignJson));
              });
@@ -229,7 +217,7 @@ void RegisterCampaignsApi(Router& router, app::CampaignService& service) {
   RegisterDeliveries(router, service);
   router.Add("POST", "/v1/campaigns/{id}/resend-uncertain", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto id = IdOf(request);
+               auto id = CampaignIdParam(request);
                if (!id.ok()) return respond(ErrorResponse(id.error()));
                auto body = JsonObjectBody(request, {"confirm", "reason"});
                if (!body.ok()) return respond(ErrorResponse(body.error()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 
 #include "http/api_util.h"
 
@@ -35,6 +36,33 @@ json::array LinesJson(const std::map<std::string, campaign::ForecastLine>& lines
   return out;
 }
 
+json::object TimelineJson(const app::ForecastResult& result) {
+  const campaign::Timeline& timeline = result.timeline;
+  json::array days;
+  for (const campaign::TimelineDay& day : timeline.days) {
+    days.push_back(json::object{{"day", campaign::FormatDay(day.day)},
+                                {"sent", day.sent},
+                                {"spend", campaign::FormatMicros(day.spend_micros)},
+                                {"spend_micros", day.spend_micros}});
+  }
+  json::object out{{"start", TimeJson(result.timeline_start)},
+                   {"first_send", nullptr},
+                   {"finish", nullptr},
+                   {"duration_seconds", nullptr},
+                   {"sent", timeline.sent},
+                   {"expired", timeline.expired},
+                   {"unsent", timeline.unsent},
+                   {"limited_by", timeline.limited_by},
+                   {"days", std::move(days)}};
+  if (timeline.first_send) out["first_send"] = TimeJson(*timeline.first_send);
+  if (timeline.finish) {
+    out["finish"] = TimeJson(*timeline.finish);
+    out["duration_seconds"] =
+        NumberJson(std::chrono::duration<double>(*timeline.finish - result.timeline_start).count());
+  }
+  return out;
+}
+
 json::object ResultJson(const app::ForecastResult& result) {
   const campaign::Forecast& forecast = result.forecast;
   json::object skipped;
@@ -55,7 +83,8 @@ json::object ResultJson(const app::ForecastResult& result) {
           {"by_country", LinesJson(forecast.by_country, "country")},
           {"by_category", LinesJson(forecast.by_category, "category")},
           {"skipped", std::move(skipped)},
-          {"by_basis", std::move(by_basis)}};
+          {"by_basis", std::move(by_basis)},
+          {"timeline", TimelineJson(result)}};
 }
 
 // "promo/de", "promo", or {"name": "promo", "language": "de"}.
@@ -131,9 +160,51 @@ Result<app::ForecastRequest> RequestFromBody(const json::object& body) {
   return request;
 }
 
+json::object MonthlyJson(const app::MonthlyForecast& monthly) {
+  json::array campaigns;
+  for (const app::MonthlyForecastCampaign& line : monthly.campaigns) {
+    json::object item{{"campaign", line.campaign.value},
+                      {"name", line.name},
+                      {"state", line.state},
+                      {"sent", line.sent},
+                      {"spend", campaign::FormatMicros(line.spend_micros)},
+                      {"spend_micros", line.spend_micros},
+                      {"finish", nullptr},
+                      {"expired", line.expired}};
+    if (line.finish) item["finish"] = TimeJson(*line.finish);
+    if (!line.error.empty()) item["error"] = line.error;
+    campaigns.push_back(std::move(item));
+  }
+  json::array days;
+  for (const campaign::TimelineDay& day : monthly.days) {
+    days.push_back(json::object{{"day", campaign::FormatDay(day.day)},
+                                {"sent", day.sent},
+                                {"spend", campaign::FormatMicros(day.spend_micros)},
+                                {"spend_micros", day.spend_micros}});
+  }
+  return {{"month", monthly.month},
+          {"currency", monthly.currency},
+          {"sent", monthly.sent},
+          {"spend", campaign::FormatMicros(monthly.spend_micros)},
+          {"spend_micros", monthly.spend_micros},
+          {"campaigns", std::move(campaigns)},
+          {"days", std::move(days)}};
+}
+
 }  // namespace
 
 void RegisterForecastsApi(Router& router, app::ForecastService& service) {
+  router.Add("GET", "/v1/forecasts/monthly", Access::kAdmin,
+             [&service](const Request& request, Responder respond) {
+               auto query = QueryParams(request);
+               if (!query.ok()) return respond(ErrorResponse(query.error()));
+               const std::string month = (*query)["month"];
+               if (month.empty()) {
+                 return respond(
+                     JsonError(400, "invalid_argument", "required: a month like 2026-12", "month"));
+               }
+               service.Monthly(month, AnswerJson<app::MonthlyForecast>(respond, 200, MonthlyJson));
+             });
   router.Add("POST", "/v1/forecasts", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
                auto body = JsonObjectBody(

@@ -1,7 +1,6 @@
 #include "http/reports_api.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -206,17 +205,6 @@ std::string MonthlyCsv(const app::MonthlyReport& report) {
   return out;
 }
 
-Result<CampaignId> CampaignOf(const Request& request) {
-  auto text = PathParam(request, "id");
-  if (!text.ok()) return text.error();
-  std::int64_t id = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), id);
-  if (error != std::errc() || end != text->data() + text->size() || id <= 0) {
-    return MakeError(ErrorCode::kInvalidArgument, "expected a campaign id (a number)", "id");
-  }
-  return CampaignId{id};
-}
-
 // "json" (the default) or "csv"; anything else is a 400 naming `format`.
 Result<bool> WantsCsv(const Request& request) {
   auto query = QueryParams(request);
@@ -249,7 +237,7 @@ app::Reply<T> Answer(Responder respond, bool csv, ToJson to_json, ToCsv to_csv) 
 void RegisterReportsApi(Router& router, app::ReportService& service) {
   router.Add("GET", "/v1/campaigns/{id}/report", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto campaign = CampaignOf(request);
+               auto campaign = CampaignIdParam(request);
                if (!campaign.ok()) return respond(ErrorResponse(campaign.error()));
                auto csv = WantsCsv(request);
                if (!csv.ok()) return respond(ErrorResponse(csv.error()));
@@ -258,7 +246,7 @@ void RegisterReportsApi(Router& router, app::ReportService& service) {
              });
   router.Add("GET", "/v1/campaigns/{id}/report/chart.svg", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto campaign = CampaignOf(request);
+               auto campaign = CampaignIdParam(request);
                if (!campaign.ok()) return respond(ErrorResponse(campaign.error()));
                service.CampaignFunnel(*campaign, [respond](Result<app::Funnel> funnel) {
                  if (!funnel.ok()) return respond(ErrorResponse(funnel.error()));
@@ -269,7 +257,7 @@ void RegisterReportsApi(Router& router, app::ReportService& service) {
              });
   router.Add("GET", "/v1/campaigns/{id}/costs", Access::kAdmin,
              [&service](const Request& request, Responder respond) {
-               auto campaign = CampaignOf(request);
+               auto campaign = CampaignIdParam(request);
                if (!campaign.ok()) return respond(ErrorResponse(campaign.error()));
                auto csv = WantsCsv(request);
                if (!csv.ok()) return respond(ErrorResponse(csv.error()));

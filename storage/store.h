@@ -35,6 +35,7 @@ class MarketRuleRepository;
 class PriceRepository;
 class RecipientRepository;
 class ReportRepository;
+class RetentionRepository;
 class SegmentRepository;
 class SenderRepository;
 class TemplateRepository;
@@ -56,6 +57,7 @@ class UnitOfWork {
   virtual PriceRepository& prices() = 0;
   virtual RecipientRepository& recipients() = 0;
   virtual ReportRepository& reports() = 0;
+  virtual RetentionRepository& retention() = 0;
   virtual SegmentRepository& segments() = 0;
   virtual SenderRepository& senders() = 0;
   virtual TemplateRepository& templates() = 0;

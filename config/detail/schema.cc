@@ -301,6 +301,23 @@ constexpr KeySpec kReportsKeys[] = {
      [](const Field& f, Config& c) { ReadMoney(f, c.reports.value_per_reply_micros); }},
 };
 
+constexpr DurationRange kRetentionRange{std::chrono::milliseconds(0), hours(24 * 365 * 100)};
+
+constexpr KeySpec kRetentionKeys[] = {
+    {"webhook_requests",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, kRetentionRange, c.retention.webhook_requests);
+     }},
+    {"deliveries",
+     [](const Field& f, Config& c) { ReadDuration(f, kRetentionRange, c.retention.deliveries); }},
+    {"audit",
+     [](const Field& f, Config& c) { ReadDuration(f, kRetentionRange, c.retention.audit); }},
+    {"interval",
+     [](const Field& f, Config& c) {
+       ReadDuration(f, {std::chrono::seconds(1), hours(24 * 7)}, c.retention.interval);
+     }},
+};
+
 constexpr TableSpec kTables[] = {
     {"server", kServerKeys},
     {"storage", kStorageKeys},
@@ -312,6 +329,7 @@ constexpr TableSpec kTables[] = {
     {"sending", kSendingKeys},
     {"webhooks", kWebhooksKeys, kWebhooksTables},
     {"reports", kReportsKeys},
+    {"retention", kRetentionKeys},
     {"hooks", {}, {}, ReadHookEndpoint, NoHookEndpoints},
 };
 

@@ -3,6 +3,7 @@
 #include <array>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -111,37 +112,62 @@ struct CostKeyHash {
 Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId campaign) {
   auto span = IdSpan(campaign);
   if (!span.ok()) return span.error();
-  if (!*span) return std::vector<FunnelGroup>();
-  auto query = connection_.Prepare(
-      "SELECT sent_at, state, reason, error_code, "
-      "  delivered_at IS NOT NULL OR read_at IS NOT NULL, read_at IS NOT NULL, "
-      "  replied_at IS NOT NULL, estimated_cost_micros, actual_cost_micros "
-      "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
-  if (!query.ok()) return query.error();
-  query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
   std::unordered_map<FunnelKey, FunnelGroup, FunnelKeyHash> groups;
   Interner reasons;
-  const Status read = EachRow(*query, [&](const Statement& row) {
+  if (*span) {
+    auto query = connection_.Prepare(
+        "SELECT sent_at, state, reason, error_code, "
+        "  delivered_at IS NOT NULL OR read_at IS NOT NULL, read_at IS NOT NULL, "
+        "  replied_at IS NOT NULL, estimated_cost_micros, actual_cost_micros "
+        "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
+    if (!query.ok()) return query.error();
+    query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
+    const Status read = EachRow(*query, [&](const Statement& row) {
+      FunnelKey key;
+      key.day = row.ColumnIsNull(0) ? kNone : row.ColumnInt(0) / kMillisPerDay;
+      key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
+      key.reason = reasons.Of(row.ColumnView(2));
+      key.error = row.ColumnIsNull(3) ? kNone : row.ColumnInt(3);
+      FunnelGroup& group = groups[key];
+      ++group.count;
+      group.sent += key.day != kNone;
+      group.delivered += row.ColumnInt(4);
+      group.read += row.ColumnInt(5);
+      group.replied += row.ColumnInt(6);
+      group.estimate_micros += row.ColumnInt(7);
+      if (row.ColumnIsNull(8)) {
+        group.actual_unknown +=
+            key.state == DeliveryState::kDelivered || key.state == DeliveryState::kRead;
+      } else {
+        group.actual_micros += row.ColumnInt(8);
+      }
+    });
+    if (!read.ok()) return read.error();
+  }
+  // Deliveries retention summed away (delivery_aggregates), in the same groups.
+  auto summed = connection_.Prepare(
+      "SELECT day, state, reason, error_code, sum(count), sum(sent), sum(delivered), sum(read), "
+      "  sum(replied), sum(estimate_micros), sum(actual_micros), sum(actual_unknown) "
+      "FROM delivery_aggregates WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4");
+  if (!summed.ok()) return summed.error();
+  summed->Bind(1, campaign.value);
+  const Status read_summed = EachRow(*summed, [&](const Statement& row) {
     FunnelKey key;
-    key.day = row.ColumnIsNull(0) ? kNone : row.ColumnInt(0) / kMillisPerDay;
+    key.day = row.ColumnInt(0) < 0 ? kNone : row.ColumnInt(0);
     key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
     key.reason = reasons.Of(row.ColumnView(2));
-    key.error = row.ColumnIsNull(3) ? kNone : row.ColumnInt(3);
+    key.error = row.ColumnInt(3) < 0 ? kNone : row.ColumnInt(3);
     FunnelGroup& group = groups[key];
-    ++group.count;
-    group.sent += key.day != kNone;
-    group.delivered += row.ColumnInt(4);
-    group.read += row.ColumnInt(5);
-    group.replied += row.ColumnInt(6);
-    group.estimate_micros += row.ColumnInt(7);
-    if (row.ColumnIsNull(8)) {
-      group.actual_unknown +=
-          key.state == DeliveryState::kDelivered || key.state == DeliveryState::kRead;
-    } else {
-      group.actual_micros += row.ColumnInt(8);
-    }
+    group.count += row.ColumnInt(4);
+    group.sent += row.ColumnInt(5);
+    group.delivered += row.ColumnInt(6);
+    group.read += row.ColumnInt(7);
+    group.replied += row.ColumnInt(8);
+    group.estimate_micros += row.ColumnInt(9);
+    group.actual_micros += row.ColumnInt(10);
+    group.actual_unknown += row.ColumnInt(11);
   });
-  if (!read.ok()) return read.error();
+  if (!read_summed.ok()) return read_summed.error();
   std::vector<FunnelGroup> out;
   out.reserve(groups.size());
   for (auto& [key, group] : groups) {
@@ -158,39 +184,73 @@ Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId
 Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId campaign) {
   auto span = IdSpan(campaign);
   if (!span.ok()) return span.error();
-  if (!*span) return std::vector<CostGroup>();
-  auto query = connection_.Prepare(
-      "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
-      "  pricing_type, estimated_cost_micros, actual_cost_micros, sent_at, id "
-      "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
-  if (!query.ok()) return query.error();
-  query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
   Interner texts;
   std::unordered_map<CostKey, CostGroup, CostKeyHash> groups;
-  const Status read = EachRow(*query, [&](const Statement& row) {
+  const auto add_sent = [](CostGroup& group, std::optional<SysTime> first,
+                           std::optional<SysTime> last) {
+    if (first && (!group.first_sent || *first < *group.first_sent)) group.first_sent = first;
+    if (last && (!group.last_sent || *last > *group.last_sent)) group.last_sent = last;
+  };
+  if (*span) {
+    auto query = connection_.Prepare(
+        "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
+        "  pricing_type, estimated_cost_micros, actual_cost_micros, sent_at, id "
+        "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
+    if (!query.ok()) return query.error();
+    query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
+    const Status read = EachRow(*query, [&](const Statement& row) {
+      CostKey key;
+      key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
+      key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
+                   texts.Of(row.ColumnView(4)), texts.Of(row.ColumnView(5))};
+      key.billable = row.ColumnIsNull(3) ? -1 : static_cast<std::int8_t>(row.ColumnInt(3) != 0);
+      const std::int64_t estimate = row.ColumnInt(6);
+      key.known = !row.ColumnIsNull(7);
+      const std::int64_t actual = key.known ? row.ColumnInt(7) : 0;
+      key.matches = key.known && actual == estimate;
+      const std::int64_t id = row.ColumnInt(9);
+      auto [found, added] = groups.try_emplace(key);
+      CostGroup& group = found->second;
+      if (added) group.example = DeliveryId{id};  // ids come in ascending order: the lowest
+      ++group.count;
+      group.estimate_micros += estimate;
+      group.actual_micros += actual;
+      if (!row.ColumnIsNull(8)) {
+        const SysTime sent = FromUnixMillis(row.ColumnInt(8));
+        add_sent(group, sent, sent);
+      }
+    });
+    if (!read.ok()) return read.error();
+  }
+  // Deliveries retention summed away (delivery_aggregates): their keys are these groups' own.
+  auto summed = connection_.Prepare(
+      "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
+      "  pricing_type, actual_known, actual_matches, sum(count), sum(estimate_micros), "
+      "  sum(actual_micros), min(first_sent), max(last_sent), min(example_id) "
+      "FROM delivery_aggregates WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
+  if (!summed.ok()) return summed.error();
+  summed->Bind(1, campaign.value);
+  const Status read_summed = EachRow(*summed, [&](const Statement& row) {
     CostKey key;
     key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
     key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
                  texts.Of(row.ColumnView(4)), texts.Of(row.ColumnView(5))};
-    key.billable = row.ColumnIsNull(3) ? -1 : static_cast<std::int8_t>(row.ColumnInt(3) != 0);
-    const std::int64_t estimate = row.ColumnInt(6);
-    key.known = !row.ColumnIsNull(7);
-    const std::int64_t actual = key.known ? row.ColumnInt(7) : 0;
-    key.matches = key.known && actual == estimate;
-    const std::int64_t id = row.ColumnInt(9);
+    key.billable = static_cast<std::int8_t>(row.ColumnInt(3) < 0 ? -1 : row.ColumnInt(3) != 0);
+    key.known = row.ColumnInt(6) != 0;
+    key.matches = row.ColumnInt(7) != 0;
     auto [found, added] = groups.try_emplace(key);
     CostGroup& group = found->second;
-    if (added) group.example = DeliveryId{id};  // ids come in ascending order: the lowest
-    ++group.count;
-    group.estimate_micros += estimate;
-    group.actual_micros += actual;
-    if (!row.ColumnIsNull(8)) {
-      const SysTime sent = FromUnixMillis(row.ColumnInt(8));
-      if (!group.first_sent || sent < *group.first_sent) group.first_sent = sent;
-      if (!group.last_sent || sent > *group.last_sent) group.last_sent = sent;
-    }
+    const DeliveryId example{row.ColumnInt(13)};
+    if (added || example.value < group.example.value) group.example = example;
+    group.count += row.ColumnInt(8);
+    group.estimate_micros += row.ColumnInt(9);
+    group.actual_micros += row.ColumnInt(10);
+    add_sent(
+        group,
+        row.ColumnIsNull(11) ? std::nullopt : std::optional(FromUnixMillis(row.ColumnInt(11))),
+        row.ColumnIsNull(12) ? std::nullopt : std::optional(FromUnixMillis(row.ColumnInt(12))));
   });
-  if (!read.ok()) return read.error();
+  if (!read_summed.ok()) return read_summed.error();
   std::vector<CostGroup> out;
   out.reserve(groups.size());
   for (auto& [key, group] : groups) {
@@ -217,11 +277,21 @@ Result<std::vector<OptOutDay>> SqliteReportRepository::OptOutsAfter(CampaignId c
       "GROUP BY 1 ORDER BY 1");
   if (!query.ok()) return query.error();
   query->Bind(1, campaign.value).Bind(2, kMillisPerDay);
-  std::vector<OptOutDay> days;
-  const Status read = EachRow(*query, [&days](const Statement& row) {
-    days.push_back(OptOutDay{row.ColumnInt(0), row.ColumnInt(1)});
-  });
+  std::map<std::int64_t, std::int64_t> by_day;
+  const Status read = EachRow(
+      *query, [&by_day](const Statement& row) { by_day[row.ColumnInt(0)] += row.ColumnInt(1); });
   if (!read.ok()) return read.error();
+  // And those counted when retention summed their deliveries away.
+  auto summed = connection_.Prepare(
+      "SELECT day, sum(opted_out_after) FROM delivery_aggregates WHERE campaign_id = ?1 "
+      "AND opted_out_after > 0 GROUP BY 1");
+  if (!summed.ok()) return summed.error();
+  summed->Bind(1, campaign.value);
+  const Status read_summed = EachRow(
+      *summed, [&by_day](const Statement& row) { by_day[row.ColumnInt(0)] += row.ColumnInt(1); });
+  if (!read_summed.ok()) return read_summed.error();
+  std::vector<OptOutDay> days;
+  for (const auto& [day, count] : by_day) days.push_back(OptOutDay{day, count});
   return days;
 }
 
@@ -238,23 +308,35 @@ Result<std::vector<MonthGroup>> SqliteReportRepository::SentBetween(SysTime from
       "WHERE d.sent_at >= ?1 AND d.sent_at < ?2 GROUP BY d.campaign_id ORDER BY d.campaign_id");
   if (!query.ok()) return query.error();
   query->Bind(1, ToUnixMillis(from)).Bind(2, ToUnixMillis(to));
-  std::vector<MonthGroup> groups;
-  const Status read = EachRow(*query, [&groups](const Statement& row) {
-    MonthGroup group;
-    if (!row.ColumnIsNull(0)) group.campaign = CampaignId{row.ColumnInt(0)};
+  // By campaign id (0: single messages), live rows and those retention summed away together.
+  std::map<std::int64_t, MonthGroup> by_campaign;
+  const auto add = [&by_campaign](const Statement& row) {
+    const std::int64_t id = row.ColumnIsNull(0) ? 0 : row.ColumnInt(0);
+    MonthGroup& group = by_campaign[id];
+    if (id != 0) group.campaign = CampaignId{id};
     group.campaign_name = row.ColumnText(1);
-    group.sent = row.ColumnInt(2);
-    group.delivered = row.ColumnInt(3);
-    group.read = row.ColumnInt(4);
-    group.replied = row.ColumnInt(5);
-    group.failed = row.ColumnInt(6);
-    group.opted_out = row.ColumnInt(7);
-    group.estimate_micros = row.ColumnInt(8);
-    group.actual_micros = row.ColumnInt(9);
-    group.actual_unknown = row.ColumnInt(10);
-    groups.push_back(std::move(group));
-  });
-  if (!read.ok()) return read.error();
+    group.sent += row.ColumnInt(2);
+    group.delivered += row.ColumnInt(3);
+    group.read += row.ColumnInt(4);
+    group.replied += row.ColumnInt(5);
+    group.failed += row.ColumnInt(6);
+    group.opted_out += row.ColumnInt(7);
+    group.estimate_micros += row.ColumnInt(8);
+    group.actual_micros += row.ColumnInt(9);
+    group.actual_unknown += row.ColumnInt(10);
+  };
+  if (Status read = EachRow(*query, add); !read.ok()) return read.error();
+  auto summed = connection_.Prepare(
+      "SELECT a.campaign_id, coalesce(cp.name, ''), sum(a.count), sum(a.delivered), sum(a.read), "
+      "  sum(a.replied), sum(a.failed), sum(a.opted_out_after), sum(a.estimate_micros), "
+      "  sum(a.actual_micros), sum(a.actual_unknown) "
+      "FROM delivery_aggregates a LEFT JOIN campaigns cp ON cp.id = a.campaign_id "
+      "WHERE a.day >= ?1 AND a.day < ?2 GROUP BY a.campaign_id");
+  if (!summed.ok()) return summed.error();
+  summed->Bind(1, ToUnixMillis(from) / kMillisPerDay).Bind(2, ToUnixMillis(to) / kMillisPerDay);
+  if (Status read = EachRow(*summed, add); !read.ok()) return read.error();
+  std::vector<MonthGroup> groups;
+  for (auto& [id, group] : by_campaign) groups.push_back(std::move(group));
   return groups;
 }
 

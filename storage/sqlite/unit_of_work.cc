@@ -9,6 +9,7 @@
 #include "storage/sqlite/price_repository.h"
 #include "storage/sqlite/recipient_repository.h"
 #include "storage/sqlite/report_repository.h"
+#include "storage/sqlite/retention_repository.h"
 #include "storage/sqlite/segment_repository.h"
 #include "storage/sqlite/sender_repository.h"
 #include "storage/sqlite/template_repository.h"
@@ -46,6 +47,7 @@ MarketRuleRepository& SqliteUnitOfWork::market_rules() {
 PriceRepository& SqliteUnitOfWork::prices() { return MadeOnce(prices_, connection_); }
 RecipientRepository& SqliteUnitOfWork::recipients() { return MadeOnce(recipients_, connection_); }
 ReportRepository& SqliteUnitOfWork::reports() { return MadeOnce(reports_, connection_); }
+RetentionRepository& SqliteUnitOfWork::retention() { return MadeOnce(retention_, connection_); }
 SegmentRepository& SqliteUnitOfWork::segments() { return MadeOnce(segments_, connection_); }
 SenderRepository& SqliteUnitOfWork::senders() { return MadeOnce(senders_, connection_); }
 TemplateRepository& SqliteUnitOfWork::templates() { return MadeOnce(templates_, connection_); }

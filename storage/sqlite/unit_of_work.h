@@ -22,6 +22,7 @@ class SqliteMarketRuleRepository;
 class SqlitePriceRepository;
 class SqliteRecipientRepository;
 class SqliteReportRepository;
+class SqliteRetentionRepository;
 class SqliteSegmentRepository;
 class SqliteSenderRepository;
 class SqliteTemplateRepository;
@@ -45,6 +46,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   PriceRepository& prices() override;
   RecipientRepository& recipients() override;
   ReportRepository& reports() override;
+  RetentionRepository& retention() override;
   SegmentRepository& segments() override;
   SenderRepository& senders() override;
   TemplateRepository& templates() override;
@@ -64,6 +66,7 @@ class SqliteUnitOfWork final : public UnitOfWork {
   std::unique_ptr<SqlitePriceRepository> prices_;
   std::unique_ptr<SqliteRecipientRepository> recipients_;
   std::unique_ptr<SqliteReportRepository> reports_;
+  std::unique_ptr<SqliteRetentionRepository> retention_;
   std::unique_ptr<SqliteSegmentRepository> segments_;
   std::unique_ptr<SqliteSenderRepository> senders_;
   std::unique_ptr<SqliteTemplateRepository> templates_;

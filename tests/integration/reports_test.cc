@@ -51,9 +51,12 @@ class ReportsTest : public RestartableDaemonTest {
     }
     FAIL() << "import did not finish";
   }
-  std::string StartCampaign() {
+  // A sender (901, with `sender_extra` fields), the marketing template promo/de and a campaign
+  // `name` to tag:vip; answers the campaign's id.
+  std::string CreateCampaign(const std::string& name, const std::string& sender_extra = {}) {
     EXPECT_EQ(Call("POST", "/v1/senders",
-                   R"({"phone_number_id":"901","messaging_limit_tier":"TIER_UNLIMITED"})")
+                   R"({"phone_number_id":"901",)" + sender_extra +
+                       R"("messaging_limit_tier":"TIER_UNLIMITED"})")
                   .status,
               201);
     EXPECT_EQ(Call("PUT", "/v1/templates/promo/de",
@@ -63,10 +66,14 @@ class ReportsTest : public RestartableDaemonTest {
               201);
     const HttpResult created =
         Call("POST", "/v1/campaigns",
-             R"({"name":"autumn","segment":"tag:vip",)"
-             R"("template":{"name":"promo","language":"de","parameters":["{{phone}}"]}})");
+             R"({"name":")" + name +
+                 R"(","segment":"tag:vip",)"
+                 R"("template":{"name":"promo","language":"de","parameters":["{{phone}}"]}})");
     EXPECT_EQ(created.status, 201) << created.body;
-    const std::string id = std::to_string(JsonOf(created).at("id").as_int64());
+    return std::to_string(JsonOf(created).at("id").as_int64());
+  }
+  std::string StartCampaign() {
+    const std::string id = CreateCampaign("autumn");
     EXPECT_EQ(Call("POST", "/v1/campaigns/" + id + "/start").status, 200);
     return id;
   }
@@ -166,6 +173,59 @@ TEST_F(SandboxReportsTest, WhenNothingUnexpectedHappensTheActualCostIsTheEstimat
   EXPECT_EQ(Call("GET", "/v1/campaigns/999/costs").status, 404);
 }
 
+// The timeline of a campaign's forecast against the campaign sent on the sandbox: one number at 50
+// messages a second, 600 recipients: (600 - 1) / 50 = 11.98 s predicted; the real run must finish
+// within 5 % of that.
+TEST_F(SandboxReportsTest, TheTimelineAgreesWithARealRunsFinish) {
+  std::string csv = "phone,country,tags,consent_marketing\n";
+  for (int i = 0; i < 600; ++i) csv += "+4915140000" + std::to_string(100 + i) + ",DE,vip,yes\n";
+  Import(csv);
+  const std::string id = CreateCampaign("timed", R"("throughput":50,)");
+  const json::object forecast = JsonOf(Call("POST", "/v1/forecasts", R"({"campaign":)" + id + "}"));
+  const json::object& timeline = forecast.at("timeline").as_object();
+  ASSERT_TRUE(timeline.at("duration_seconds").is_number()) << json::serialize(forecast);
+  const double predicted = timeline.at("duration_seconds").to_number<double>();
+  EXPECT_NEAR(predicted, 11.98, 0.01);
+  EXPECT_EQ(timeline.at("sent").as_int64(), 600);
+  EXPECT_EQ(timeline.at("limited_by").as_string(), "rate");
+  ASSERT_FALSE(timeline.at("days").as_array().empty());
+  std::int64_t spend = 0;
+  for (const json::value& day : timeline.at("days").as_array()) {
+    spend += day.at("spend_micros").as_int64();
+  }
+  EXPECT_EQ(spend, forecast.at("total_micros").as_int64());
+
+  // The monthly view holds the campaign's sends and spend within the month.
+  const std::string month =
+      std::string(timeline.at("days").as_array()[0].at("day").as_string()).substr(0, 7);
+  const json::object monthly = JsonOf(Call("GET", "/v1/forecasts/monthly?month=" + month));
+  ASSERT_EQ(monthly.at("campaigns").as_array().size(), 1u) << json::serialize(monthly);
+  const json::object& line = monthly.at("campaigns").as_array()[0].as_object();
+  EXPECT_EQ(line.at("name"), "timed");
+  EXPECT_EQ(line.at("state"), "draft");
+  std::int64_t sent_in_month = 0, spend_in_month = 0;  // all of it, unless it spans two months
+  for (const json::value& day : timeline.at("days").as_array()) {
+    if (!std::string(day.at("day").as_string()).starts_with(month)) continue;
+    sent_in_month += day.at("sent").as_int64();
+    spend_in_month += day.at("spend_micros").as_int64();
+  }
+  EXPECT_EQ(line.at("sent").as_int64(), sent_in_month);
+  EXPECT_EQ(monthly.at("spend_micros").as_int64(), spend_in_month);
+  EXPECT_EQ(Call("GET", "/v1/forecasts/monthly?month=12-2026").status, 400);
+
+  ASSERT_EQ(Call("POST", "/v1/campaigns/" + id + "/start").status, 200);
+  const json::object done = Until(
+      "/v1/campaigns/" + id, [](const json::object& c) { return c.at("state") == "completed"; });
+  ASSERT_EQ(done.at("state"), "completed") << json::serialize(done);
+  // The last message's hand-over: the latest sent_at (the campaign completes a little later,
+  // once its answer is recorded).
+  const std::int64_t first = Query("SELECT min(sent_at) FROM deliveries WHERE campaign_id = " + id);
+  const std::int64_t last = Query("SELECT max(sent_at) FROM deliveries WHERE campaign_id = " + id);
+  const double actual = static_cast<double>(last - first) / 1000.0;
+  EXPECT_NEAR(actual, predicted, predicted * 0.05)
+      << "first " << first << " last " << last << " predicted " << predicted;
+}
+
 // The platform played by the test: the fake Cloud API accepts the sends; the statuses are posted
 // as signed webhooks, each with the pricing the case calls for.
 class ScriptedReportsTest : public ReportsTest {
@@ -199,6 +259,22 @@ class ScriptedReportsTest : public ReportsTest {
                            std::chrono::system_clock::now().time_since_epoch())
                            .count()) +
         R"(","recipient_id":")" + to + "\"" + extra + "}]}}]}]}";
+    HttpHeaders headers{{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, body)}};
+    const HttpResult posted = HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, body,
+                                          std::chrono::seconds(10), headers);
+    ASSERT_EQ(posted.status, 200) << posted.body;
+  }
+  // A text from `from` (digits) to number 901, as the platform posts it.
+  void PostReply(const std::string& from, const std::string& text) {
+    const std::string body =
+        R"({"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":)"
+        R"("messages","value":{"messaging_product":"whatsapp","metadata":{)"
+        R"("display_phone_number":"4930123","phone_number_id":"901"},"messages":[{"from":")" +
+        from + R"(","id":"wamid.in.)" + from + R"(","timestamp":")" +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count()) +
+        R"(","type":"text","text":{"body":")" + text + R"("}}]}}]}]})";
     HttpHeaders headers{{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, body)}};
     const HttpResult posted = HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, body,
                                           std::chrono::seconds(10), headers);
@@ -259,6 +335,8 @@ TEST_F(ScriptedReportsTest, EveryDifferenceBetweenEstimateAndActualHasItsCause) 
       PostStatus(wamid, to, "failed",
                  R"(,"errors":[{"code":131026,"title":"Message undeliverable"}])");
     } else if (which == "window_opened") {
+      // The user wrote (a reply opens the service window), and the platform did not bill it.
+      PostReply(to, "Ja, gerne");
       PostStatus(wamid, to, "delivered", Pricing(false, "service", "free_customer_service"));
     } else if (which == "category") {
       PostStatus(wamid, to, "delivered", Pricing(true, "utility", "regular"));
@@ -302,6 +380,7 @@ TEST_F(ScriptedReportsTest, EveryDifferenceBetweenEstimateAndActualHasItsCause) 
   const json::object funnel = JsonOf(Call("GET", "/v1/campaigns/" + id + "/report"));
   EXPECT_EQ(funnel.at("failed").as_int64(), 1);
   EXPECT_EQ(funnel.at("delivered").as_int64(), 6);
+  EXPECT_EQ(funnel.at("replied").as_int64(), 1);
   ASSERT_EQ(funnel.at("failed_by_error").as_array().size(), 1u);
   EXPECT_EQ(funnel.at("failed_by_error").as_array()[0].at("error"), "131026");
   const HttpResult table = Call("GET", "/v1/campaigns/" + id + "/costs?format=csv");

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -12,6 +13,7 @@
 #include "common/time.h"
 #include "storage/delivery_repository.h"
 #include "storage/sqlite/report_repository.h"
+#include "storage/sqlite/retention_repository.h"
 #include "tests/storage/fixtures.h"
 
 namespace herald::storage {
@@ -755,6 +757,118 @@ TEST_F(DeliveryRepositoryTest, ReportGroupsCountOnlyTheCampaignsOwnRows) {
   EXPECT_EQ((*opted_out)[0].count, 1);
   EXPECT_TRUE(reports.FunnelGroups(CampaignId{77})->empty());
   (void)last;
+}
+
+// Retention (storage/retention_repository.h): finished deliveries older than the cut-off are
+// summed into the aggregates and deleted, in batches; every report says the same before and
+// after, for the campaign and for the month; what is not finished, or newer, stays.
+TEST_F(DeliveryRepositoryTest, SummarisedDeliveriesLeaveTheReportsAsTheyWere) {
+  const std::int64_t day = 86'400'000;
+  std::vector<DeliveryId> ids;
+  const char* states[] = {"delivered", "read",   "failed", "skipped", "delivered",
+                          "read",      "queued", "sent",   "blocked", "read"};
+  for (const char* state : states) ids.push_back(Add({.state = state}));
+  Add({.state = "read", .campaign = 6});
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const bool sent = std::string(states[i]) != "skipped" && std::string(states[i]) != "queued" &&
+                      std::string(states[i]) != "blocked";
+    Execute("UPDATE deliveries SET updated_at = " + std::to_string(10 * day) +
+            ", estimated_cost_micros = 100, estimate_category = 'marketing', estimate_basis = "
+            "'regular'" +
+            (sent ? ", sent_at = " + std::to_string(3 * day + static_cast<std::int64_t>(i)) : "") +
+            (std::string(states[i]) == "read" || std::string(states[i]) == "delivered"
+                 ? ", delivered_at = 1, pricing_billable = 1, pricing_category = 'marketing', "
+                   "pricing_type = 'regular', actual_cost_micros = " +
+                       std::string(i == 9 ? "120" : "100")
+                 : "") +
+            (std::string(states[i]) == "failed" ? ", error_code = 131026, actual_cost_micros = 0"
+                                                : "") +
+            (i == 1 ? ", replied_at = 5" : "") + " WHERE id = " + std::to_string(ids[i].value));
+  }
+  Execute("UPDATE deliveries SET read_at = 2 WHERE state = 'read'");
+  Execute("UPDATE deliveries SET updated_at = " + std::to_string(40 * day) +
+          " WHERE id = " + std::to_string(ids[5].value));  // too recent to purge
+  Execute("UPDATE contacts SET opted_out_at = " + std::to_string(4 * day) +
+          " WHERE id = (SELECT contact_id FROM deliveries WHERE id = " +
+          std::to_string(ids[0].value) + ")");
+  SqliteReportRepository reports(*connection_);
+  const auto totals = [&] {
+    std::vector<std::int64_t> out;
+    auto funnel = reports.FunnelGroups(CampaignId{5});
+    EXPECT_TRUE(funnel.ok());
+    std::map<std::tuple<std::string, std::string, std::int64_t, std::int64_t>,
+             std::vector<std::int64_t>>
+        by_key;
+    for (const FunnelGroup& g : *funnel) {
+      auto& v = by_key[{std::string(DeliveryStateName(g.state)), g.reason, g.day.value_or(-1),
+                        g.error_code.value_or(-1)}];
+      for (std::int64_t x : {g.count, g.sent, g.delivered, g.read, g.replied, g.estimate_micros,
+                             g.actual_micros, g.actual_unknown}) {
+        v.push_back(x);
+      }
+    }
+    for (auto& [key, v] : by_key) out.insert(out.end(), v.begin(), v.end());
+    auto costs = reports.CostGroups(CampaignId{5});
+    EXPECT_TRUE(costs.ok());
+    std::int64_t matched = 0, count = 0, estimate = 0, actual = 0;
+    for (const CostGroup& g : *costs) {
+      count += g.count;
+      estimate += g.estimate_micros;
+      actual += g.actual_micros;
+      if (g.actual_matches) matched += g.count;
+    }
+    out.insert(out.end(), {count, matched, estimate, actual});
+    auto opted = reports.OptOutsAfter(CampaignId{5});
+    EXPECT_TRUE(opted.ok());
+    for (const OptOutDay& d : *opted) out.insert(out.end(), {d.day, d.count});
+    auto month = reports.SentBetween(SysTime(), SysTime(std::chrono::milliseconds(30 * day)));
+    EXPECT_TRUE(month.ok());
+    for (const MonthGroup& g : *month) {
+      out.insert(out.end(), {g.campaign ? g.campaign->value : 0, g.sent, g.delivered, g.read,
+                             g.replied, g.failed, g.opted_out, g.estimate_micros, g.actual_micros});
+    }
+    return out;
+  };
+  const std::vector<std::int64_t> before = totals();
+
+  SqliteRetentionRepository retention(*connection_);
+  const SysTime cut_off = SysTime(std::chrono::milliseconds(20 * day));
+  std::int64_t removed = 0;
+  for (int batch = 0; batch < 20; ++batch) {
+    auto count = retention.SummariseDeliveries(cut_off, 2);
+    ASSERT_TRUE(count.ok()) << count.error().ToString();
+    removed += *count;
+    if (*count < 2) break;
+  }
+  // 7 finished and old enough in campaign 5, 1 in campaign 6; queued, sent and the recent one
+  // stay.
+  EXPECT_EQ(removed, 8);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM deliveries WHERE campaign_id = 5"), 3);
+  EXPECT_EQ(totals(), before);
+  // A second pass finds nothing more.
+  EXPECT_EQ(*retention.SummariseDeliveries(cut_off, 2), 0);
+  EXPECT_EQ(totals(), before);
+}
+
+TEST_F(DeliveryRepositoryTest, OldWebhookRequestsAndAuditEntriesArePurgedInBatches) {
+  for (int i = 0; i < 5; ++i) {
+    Execute(
+        "INSERT INTO webhook_events (body_hash, source, received_at, payload, processed_at) "
+        "VALUES (" +
+        std::to_string(i) + ", 'platform', " + std::to_string(i * 1000) + ", '{}', " +
+        (i == 1 ? "NULL" : "1") + ")");
+    Execute("INSERT INTO audit_log (at, actor, action, object_type) VALUES (" +
+            std::to_string(i * 1000) + ", 'olga', 'x', 'y')");
+  }
+  SqliteRetentionRepository retention(*connection_);
+  const SysTime cut_off = SysTime(std::chrono::milliseconds(3500));
+  EXPECT_EQ(*retention.PurgeWebhookRequests(cut_off, 2), 2);
+  EXPECT_EQ(*retention.PurgeWebhookRequests(cut_off, 2), 1);
+  EXPECT_EQ(*retention.PurgeWebhookRequests(cut_off, 2), 0);
+  // The one not processed yet stays, and so does the newer one.
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_events"), 2);
+  EXPECT_EQ(*retention.PurgeAudit(cut_off, 10), 4);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM audit_log WHERE at >= 3500"), 1);
 }
 
 }  // namespace

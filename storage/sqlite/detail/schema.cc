@@ -523,6 +523,43 @@ UPDATE deliveries SET actual_cost_micros = 0
 CREATE INDEX contacts_opted_out ON contacts (opted_out_at) WHERE opted_out_at IS NOT NULL;
 )sql";
 
+// Retention (issue 18, item 8): deliveries older than their retention are summed into
+// delivery_aggregates before they are deleted, keyed by everything the reports group by, so the
+// funnel, the estimate-vs-actual report and the months keep working for purged rows. Sentinels
+// instead of NULL keep the key unique: day -1 (never sent), error_code and pricing_billable -1
+// (none), '' for no text; campaign_id 0 for single messages.
+constexpr std::string_view kRetention = R"sql(
+CREATE TABLE delivery_aggregates (
+  campaign_id       INTEGER NOT NULL,
+  day               INTEGER NOT NULL,
+  state             TEXT NOT NULL,
+  reason            TEXT NOT NULL,
+  error_code        INTEGER NOT NULL,
+  estimate_category TEXT NOT NULL,
+  estimate_basis    TEXT NOT NULL,
+  pricing_billable  INTEGER NOT NULL,
+  pricing_category  TEXT NOT NULL,
+  pricing_type      TEXT NOT NULL,
+  actual_known      INTEGER NOT NULL,
+  actual_matches    INTEGER NOT NULL,
+  count             INTEGER NOT NULL,
+  sent              INTEGER NOT NULL,
+  delivered         INTEGER NOT NULL,
+  read              INTEGER NOT NULL,
+  replied           INTEGER NOT NULL,
+  opted_out_after   INTEGER NOT NULL,
+  failed            INTEGER NOT NULL,
+  estimate_micros   INTEGER NOT NULL,
+  actual_micros     INTEGER NOT NULL,
+  actual_unknown    INTEGER NOT NULL,
+  first_sent        INTEGER,
+  last_sent         INTEGER,
+  example_id        INTEGER NOT NULL,
+  PRIMARY KEY (campaign_id, day, state, reason, error_code, estimate_category, estimate_basis,
+               pricing_billable, pricing_category, pricing_type, actual_known, actual_matches)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "contacts, tags, consents", kContacts},
     {2, "senders, templates, service windows", kSendersTemplates},
@@ -536,6 +573,7 @@ constexpr Migration kMigrations[] = {
     {10, "outbound event hooks", kEventHooks},
     {11, "prices with history, pricing rules, estimate basis", kPricing},
     {12, "actual cost from the platform's pricing", kActualCost},
+    {13, "retention: delivery aggregates", kRetention},
 };
 
 }  // namespace
