@@ -233,11 +233,12 @@ Result<std::optional<DeliveryRepository::Replied>> SqliteDeliveryRepository::Mar
     ContactId contact, std::string_view context_message_id, std::optional<SenderId> sender,
     SysTime at, SysTime since) {
   // Quoting a message names it; otherwise the reply answers the latest message sent to the
-  // contact (by that number) since `since`.
+  // contact (by that number) since `since`. The platform's timestamps are whole seconds, so a
+  // reply stamped in the second the message was sent (ms precision) still follows it.
   const std::string which =
       context_message_id.empty()
           ? "id = (SELECT id FROM deliveries WHERE contact_id = ?1 AND sent_at IS NOT NULL "
-            "AND sent_at >= ?4 AND sent_at <= ?3 AND (?5 IS NULL OR sender_id = ?5) "
+            "AND sent_at >= ?4 AND sent_at <= ?3 + 999 AND (?5 IS NULL OR sender_id = ?5) "
             "ORDER BY sent_at DESC, id DESC LIMIT 1)"
           : "provider_message_id = ?2 AND contact_id = ?1";
   auto mark = connection_.Prepare("UPDATE deliveries SET replied_at = ?3 WHERE " + which +

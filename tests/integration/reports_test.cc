@@ -248,37 +248,34 @@ class ScriptedReportsTest : public ReportsTest {
            CloudApiProviderConfig(dir_, server_->base_url(), server_->token(), "2s") +
            "[webhooks]\napp_secret_file = \"" + (dir_ / "app.secret").string() + "\"\n";
   }
-  void PostStatus(const std::string& wamid, const std::string& to, const std::string& status,
-                  const std::string& extra) {
+  // Posts `items` ("statuses":[…] or "messages":[…]) for number 901 as the platform would, signed.
+  void PostSigned(const std::string& items) {
     const std::string body =
         R"({"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":)"
         R"("messages","value":{"messaging_product":"whatsapp","metadata":{)"
-        R"("display_phone_number":"4930123","phone_number_id":"901"},"statuses":[{"id":")" +
-        wamid + R"(","status":")" + status + R"(","timestamp":")" +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count()) +
-        R"(","recipient_id":")" + to + "\"" + extra + "}]}}]}]}";
+        R"("display_phone_number":"4930123","phone_number_id":"901"},)" +
+        items + "}}]}]}";
     HttpHeaders headers{{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, body)}};
     const HttpResult posted = HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, body,
                                           std::chrono::seconds(10), headers);
     ASSERT_EQ(posted.status, 200) << posted.body;
   }
-  // A text from `from` (digits) to number 901, as the platform posts it.
+  static std::string NowSeconds() {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
+  }
+  void PostStatus(const std::string& wamid, const std::string& to, const std::string& status,
+                  const std::string& extra) {
+    PostSigned(R"("statuses":[{"id":")" + wamid + R"(","status":")" + status +
+               R"(","timestamp":")" + NowSeconds() + R"(","recipient_id":")" + to + "\"" + extra +
+               "}]");
+  }
+  // A text from `from` (digits) to number 901.
   void PostReply(const std::string& from, const std::string& text) {
-    const std::string body =
-        R"({"object":"whatsapp_business_account","entry":[{"id":"WABA1","changes":[{"field":)"
-        R"("messages","value":{"messaging_product":"whatsapp","metadata":{)"
-        R"("display_phone_number":"4930123","phone_number_id":"901"},"messages":[{"from":")" +
-        from + R"(","id":"wamid.in.)" + from + R"(","timestamp":")" +
-        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count()) +
-        R"(","type":"text","text":{"body":")" + text + R"("}}]}}]}]})";
-    HttpHeaders headers{{"X-Hub-Signature-256", webhooks::SignBody(kAppSecret, body)}};
-    const HttpResult posted = HttpRequest(daemon_->port(), "POST", "/webhooks/whatsapp", {}, body,
-                                          std::chrono::seconds(10), headers);
-    ASSERT_EQ(posted.status, 200) << posted.body;
+    PostSigned(R"("messages":[{"from":")" + from + R"(","id":"wamid.in.)" + from +
+               R"(","timestamp":")" + NowSeconds() + R"(","type":"text","text":{"body":")" + text +
+               R"("}}])");
   }
   static std::string Pricing(bool billable, const std::string& category, const std::string& type) {
     return std::string(R"(,"pricing":{"billable":)") + (billable ? "true" : "false") +

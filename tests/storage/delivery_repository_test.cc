@@ -871,5 +871,25 @@ TEST_F(DeliveryRepositoryTest, OldWebhookRequestsAndAuditEntriesArePurgedInBatch
   EXPECT_EQ(QueryInt("SELECT count(*) FROM audit_log WHERE at >= 3500"), 1);
 }
 
+// A reply answers the latest message sent to its contact; the platform stamps it in whole
+// seconds, so one in the same second as the send (stored to the millisecond) still counts.
+TEST_F(DeliveryStatusTest, AReplyInTheSecondOfTheSendAnswersIt) {
+  const DeliveryId id = Sent("wamid.30");  // sent at 100 s
+  Execute("UPDATE deliveries SET sent_at = 100450 WHERE id = " + std::to_string(id.value));
+  const ContactId contact{
+      QueryInt("SELECT contact_id FROM deliveries WHERE id = " + std::to_string(id.value))};
+  auto replied = repository_->MarkReplied(contact, "", std::nullopt, At(100), At(0));
+  ASSERT_TRUE(replied.ok()) << replied.error().ToString();
+  ASSERT_TRUE(replied->has_value());
+  EXPECT_EQ((*replied)->delivery, id);
+  EXPECT_EQ((*replied)->campaign, CampaignId{5});
+  // A reply a second before the send does not.
+  Execute("UPDATE deliveries SET replied_at = NULL, sent_at = 101450 WHERE id = " +
+          std::to_string(id.value));
+  replied = repository_->MarkReplied(contact, "", std::nullopt, At(100), At(0));
+  ASSERT_TRUE(replied.ok());
+  EXPECT_FALSE(replied->has_value());
+}
+
 }  // namespace
 }  // namespace herald::storage
