@@ -28,15 +28,20 @@ Status EachRow(Statement& query, Read read) {
 
 }  // namespace
 
-Result<std::optional<std::pair<std::int64_t, std::int64_t>>> SqliteReportRepository::IdSpan(
-    CampaignId campaign) {
+Status SqliteReportRepository::ScanCampaignRows(CampaignId campaign, std::string_view columns,
+                                                const std::function<void(const Statement&)>& row) {
   auto span = connection_.Prepare("SELECT min(id), max(id) FROM deliveries WHERE campaign_id = ?1");
   if (!span.ok()) return span.error();
   span->Bind(1, campaign.value);
-  auto row = span->Step();
-  if (!row.ok()) return row.error();
-  if (!*row || span->ColumnIsNull(0)) return std::optional<std::pair<std::int64_t, std::int64_t>>();
-  return std::optional(std::make_pair(span->ColumnInt(0), span->ColumnInt(1)));
+  auto found = span->Step();
+  if (!found.ok()) return found.error();
+  if (!*found || span->ColumnIsNull(0)) return Status::Ok();
+  auto query = connection_.Prepare("SELECT " + std::string(columns) +
+                                   " FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND "
+                                   "+campaign_id = ?1");
+  if (!query.ok()) return query.error();
+  query->Bind(1, campaign.value).Bind(2, span->ColumnInt(0)).Bind(3, span->ColumnInt(1));
+  return EachRow(*query, row);
 }
 
 namespace {
@@ -110,40 +115,33 @@ struct CostKeyHash {
 // one sequential pass, and summed here. A GROUP BY in SQL sorted every row in a temporary B-tree
 // and read the table through the index: about four times slower on a million deliveries.
 Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId campaign) {
-  auto span = IdSpan(campaign);
-  if (!span.ok()) return span.error();
   std::unordered_map<FunnelKey, FunnelGroup, FunnelKeyHash> groups;
   Interner reasons;
-  if (*span) {
-    auto query = connection_.Prepare(
-        "SELECT sent_at, state, reason, error_code, "
-        "  delivered_at IS NOT NULL OR read_at IS NOT NULL, read_at IS NOT NULL, "
-        "  replied_at IS NOT NULL, estimated_cost_micros, actual_cost_micros "
-        "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
-    if (!query.ok()) return query.error();
-    query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
-    const Status read = EachRow(*query, [&](const Statement& row) {
-      FunnelKey key;
-      key.day = row.ColumnIsNull(0) ? kNone : row.ColumnInt(0) / kMillisPerDay;
-      key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
-      key.reason = reasons.Of(row.ColumnView(2));
-      key.error = row.ColumnIsNull(3) ? kNone : row.ColumnInt(3);
-      FunnelGroup& group = groups[key];
-      ++group.count;
-      group.sent += key.day != kNone;
-      group.delivered += row.ColumnInt(4);
-      group.read += row.ColumnInt(5);
-      group.replied += row.ColumnInt(6);
-      group.estimate_micros += row.ColumnInt(7);
-      if (row.ColumnIsNull(8)) {
-        group.actual_unknown +=
-            key.state == DeliveryState::kDelivered || key.state == DeliveryState::kRead;
-      } else {
-        group.actual_micros += row.ColumnInt(8);
-      }
-    });
-    if (!read.ok()) return read.error();
-  }
+  const Status read = ScanCampaignRows(
+      campaign,
+      "sent_at, state, reason, error_code, delivered_at IS NOT NULL OR read_at IS NOT NULL, "
+      "read_at IS NOT NULL, replied_at IS NOT NULL, estimated_cost_micros, actual_cost_micros",
+      [&](const Statement& row) {
+        FunnelKey key;
+        key.day = row.ColumnIsNull(0) ? kNone : row.ColumnInt(0) / kMillisPerDay;
+        key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
+        key.reason = reasons.Of(row.ColumnView(2));
+        key.error = row.ColumnIsNull(3) ? kNone : row.ColumnInt(3);
+        FunnelGroup& group = groups[key];
+        ++group.count;
+        group.sent += key.day != kNone;
+        group.delivered += row.ColumnInt(4);
+        group.read += row.ColumnInt(5);
+        group.replied += row.ColumnInt(6);
+        group.estimate_micros += row.ColumnInt(7);
+        if (row.ColumnIsNull(8)) {
+          group.actual_unknown +=
+              key.state == DeliveryState::kDelivered || key.state == DeliveryState::kRead;
+        } else {
+          group.actual_micros += row.ColumnInt(8);
+        }
+      });
+  if (!read.ok()) return read.error();
   // Deliveries retention summed away (delivery_aggregates), in the same groups.
   auto summed = connection_.Prepare(
       "SELECT day, state, reason, error_code, sum(count), sum(sent), sum(delivered), sum(read), "
@@ -182,8 +180,6 @@ Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId
 
 // As FunnelGroups: the campaign's stretch of the table in rowid order, summed here.
 Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId campaign) {
-  auto span = IdSpan(campaign);
-  if (!span.ok()) return span.error();
   Interner texts;
   std::unordered_map<CostKey, CostGroup, CostKeyHash> groups;
   const auto add_sent = [](CostGroup& group, std::optional<SysTime> first,
@@ -191,37 +187,33 @@ Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId cam
     if (first && (!group.first_sent || *first < *group.first_sent)) group.first_sent = first;
     if (last && (!group.last_sent || *last > *group.last_sent)) group.last_sent = last;
   };
-  if (*span) {
-    auto query = connection_.Prepare(
-        "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
-        "  pricing_type, estimated_cost_micros, actual_cost_micros, sent_at, id "
-        "FROM deliveries WHERE id BETWEEN ?2 AND ?3 AND +campaign_id = ?1");
-    if (!query.ok()) return query.error();
-    query->Bind(1, campaign.value).Bind(2, (*span)->first).Bind(3, (*span)->second);
-    const Status read = EachRow(*query, [&](const Statement& row) {
-      CostKey key;
-      key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
-      key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
-                   texts.Of(row.ColumnView(4)), texts.Of(row.ColumnView(5))};
-      key.billable = row.ColumnIsNull(3) ? -1 : static_cast<std::int8_t>(row.ColumnInt(3) != 0);
-      const std::int64_t estimate = row.ColumnInt(6);
-      key.known = !row.ColumnIsNull(7);
-      const std::int64_t actual = key.known ? row.ColumnInt(7) : 0;
-      key.matches = key.known && actual == estimate;
-      const std::int64_t id = row.ColumnInt(9);
-      auto [found, added] = groups.try_emplace(key);
-      CostGroup& group = found->second;
-      if (added) group.example = DeliveryId{id};  // ids come in ascending order: the lowest
-      ++group.count;
-      group.estimate_micros += estimate;
-      group.actual_micros += actual;
-      if (!row.ColumnIsNull(8)) {
-        const SysTime sent = FromUnixMillis(row.ColumnInt(8));
-        add_sent(group, sent, sent);
-      }
-    });
-    if (!read.ok()) return read.error();
-  }
+  const Status read = ScanCampaignRows(
+      campaign,
+      "state, estimate_category, estimate_basis, pricing_billable, pricing_category, "
+      "pricing_type, estimated_cost_micros, actual_cost_micros, sent_at, id",
+      [&](const Statement& row) {
+        CostKey key;
+        key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
+        key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
+                     texts.Of(row.ColumnView(4)), texts.Of(row.ColumnView(5))};
+        key.billable = row.ColumnIsNull(3) ? -1 : static_cast<std::int8_t>(row.ColumnInt(3) != 0);
+        const std::int64_t estimate = row.ColumnInt(6);
+        key.known = !row.ColumnIsNull(7);
+        const std::int64_t actual = key.known ? row.ColumnInt(7) : 0;
+        key.matches = key.known && actual == estimate;
+        const std::int64_t id = row.ColumnInt(9);
+        auto [found, added] = groups.try_emplace(key);
+        CostGroup& group = found->second;
+        if (added) group.example = DeliveryId{id};  // ids come in ascending order: the lowest
+        ++group.count;
+        group.estimate_micros += estimate;
+        group.actual_micros += actual;
+        if (!row.ColumnIsNull(8)) {
+          const SysTime sent = FromUnixMillis(row.ColumnInt(8));
+          add_sent(group, sent, sent);
+        }
+      });
+  if (!read.ok()) return read.error();
   // Deliveries retention summed away (delivery_aggregates): their keys are these groups' own.
   auto summed = connection_.Prepare(
       "SELECT state, estimate_category, estimate_basis, pricing_billable, pricing_category, "

@@ -3,9 +3,8 @@
 // Thread rules: works on the connection it was made with; one per unit of work.
 #pragma once
 
-#include <cstdint>
-#include <optional>
-#include <utility>
+#include <functional>
+#include <string_view>
 
 #include "storage/report_repository.h"
 #include "storage/sqlite/connection.h"
@@ -22,8 +21,10 @@ class SqliteReportRepository final : public ReportRepository {
   Result<std::vector<MonthGroup>> SentBetween(SysTime from, SysTime to) override;
 
  private:
-  // The campaign's lowest and highest delivery id; nullopt when it has none.
-  Result<std::optional<std::pair<std::int64_t, std::int64_t>>> IdSpan(CampaignId campaign);
+  // Hands `row` each delivery of `campaign` (the `columns` selected): the stretch of the table
+  // between its lowest and highest delivery id, read in rowid order.
+  Status ScanCampaignRows(CampaignId campaign, std::string_view columns,
+                          const std::function<void(const Statement&)>& row);
 
   Connection& connection_;
 };
