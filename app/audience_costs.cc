@@ -70,4 +70,32 @@ void AudienceCoster::Fill(storage::AudienceMember& member, const Cached& value) 
   member.estimate_category = std::string(value.category);
 }
 
+CostModel MakeCostModel(PricingService& pricing, ComplianceService& compliance) {
+  CostModel model;
+  model.pricing = [&pricing] { return pricing.Snapshot(); };
+  model.category =
+      [&compliance](const CampaignContent& content) -> std::optional<campaign::PriceCategory> {
+    if (!content.is_template) return campaign::PriceCategory::kService;
+    const auto gate = compliance.gate();
+    if (gate == nullptr) return std::nullopt;
+    const compliance::CompiledTemplate* found = gate->templates().Resolve(
+        content.template_name, content.template_language, gate->policy().config().default_language);
+    // Without a language (each recipient's own), any language tells the category.
+    if (found == nullptr && content.template_language.empty()) {
+      found = gate->templates().AnyLanguage(content.template_name);
+    }
+    if (found == nullptr) return std::nullopt;
+    switch (found->source.category) {
+      case compliance::TemplateCategory::kMarketing:
+        return campaign::PriceCategory::kMarketing;
+      case compliance::TemplateCategory::kUtility:
+        return campaign::PriceCategory::kUtility;
+      case compliance::TemplateCategory::kAuthentication:
+        return campaign::PriceCategory::kAuthentication;
+    }
+    return std::nullopt;
+  };
+  return model;
+}
+
 }  // namespace herald::app

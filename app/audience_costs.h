@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "app/campaign_content.h"
+#include "app/compliance_service.h"
 #include "app/pricing_service.h"
 #include "campaign/pricing.h"
 #include "storage/delivery_repository.h"
@@ -35,6 +36,10 @@ struct CostModel {
   // template is unknown), or service for free text.
   std::function<std::optional<campaign::PriceCategory>(const CampaignContent&)> category;
 };
+
+// The daemon's cost model: the pricing in force, and the category the platform bills a campaign's
+// content under (its template's category in the compliance catalog; service for free text).
+CostModel MakeCostModel(PricingService& pricing, ComplianceService& compliance);
 
 class AudienceCoster {
  public:

@@ -56,36 +56,6 @@
 namespace herald::daemon {
 namespace {
 
-// Audience cost estimates: the pricing in force, and the category the platform bills a
-// campaign's content under (its template's category; service for free text).
-app::CostModel CostModelFor(app::PricingService& pricing, app::ComplianceService& compliance) {
-  app::CostModel model;
-  model.pricing = [&pricing] { return pricing.Snapshot(); };
-  model.category =
-      [&compliance](const app::CampaignContent& content) -> std::optional<campaign::PriceCategory> {
-    if (!content.is_template) return campaign::PriceCategory::kService;
-    const auto gate = compliance.gate();
-    if (gate == nullptr) return std::nullopt;
-    const compliance::CompiledTemplate* found = gate->templates().Resolve(
-        content.template_name, content.template_language, gate->policy().config().default_language);
-    // Without a language (each recipient's own), any language tells the category.
-    if (found == nullptr && content.template_language.empty()) {
-      found = gate->templates().AnyLanguage(content.template_name);
-    }
-    if (found == nullptr) return std::nullopt;
-    switch (found->source.category) {
-      case compliance::TemplateCategory::kMarketing:
-        return campaign::PriceCategory::kMarketing;
-      case compliance::TemplateCategory::kUtility:
-        return campaign::PriceCategory::kUtility;
-      case compliance::TemplateCategory::kAuthentication:
-        return campaign::PriceCategory::kAuthentication;
-    }
-    return std::nullopt;
-  };
-  return model;
-}
-
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 using app::ComplianceService;
@@ -347,7 +317,7 @@ Status Daemon::Start() {
         campaigns_ = std::make_unique<app::CampaignService>(*store_, clock_, *contacts_, *senders_,
                                                             send_metrics_.get());
         campaigns_->SetEventPublisher(hooks_.get());
-        campaigns_->SetCostModel(CostModelFor(*pricing_, *compliance_));
+        campaigns_->SetCostModel(app::MakeCostModel(*pricing_, *compliance_));
         return campaigns_->Start();
       },
       [this](LifecycleStack::Deadline) { campaigns_->Stop(); });
@@ -356,9 +326,9 @@ Status Daemon::Start() {
   started = components_.Start(
       "forecasts",
       [this]() -> Status {
-        forecasts_ = std::make_unique<app::ForecastService>(*store_, clock_, *contacts_, *pricing_,
-                                                            *senders_, *compliance_,
-                                                            CostModelFor(*pricing_, *compliance_));
+        forecasts_ = std::make_unique<app::ForecastService>(
+            *store_, clock_, *contacts_, *pricing_, *senders_, *compliance_,
+            app::MakeCostModel(*pricing_, *compliance_));
         return forecasts_->Start();
       },
       [this](LifecycleStack::Deadline) { forecasts_->Stop(); });

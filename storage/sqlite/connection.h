@@ -103,6 +103,17 @@ class Statement {
   bool bind_failed_ = false;
 };
 
+// Steps `query` to its end, handing each row to `read` (for result sets of unknown length).
+template <typename Read>
+Status ForEachRow(Statement& query, Read&& read) {
+  for (;;) {
+    auto row = query.Step();
+    if (!row.ok()) return row.error();
+    if (!*row) return Status::Ok();
+    read(query);
+  }
+}
+
 // Runs `body` inside BEGIN IMMEDIATE … COMMIT; rolls back when `body` or the commit fails.
 template <typename Body>
 Status InTransaction(Connection& connection, Body&& body) {

@@ -15,17 +15,6 @@ namespace {
 
 constexpr std::int64_t kMillisPerDay = 86'400'000;
 
-// Steps `query` to its end, handing each row to `read`.
-template <typename Read>
-Status EachRow(Statement& query, Read read) {
-  for (;;) {
-    auto row = query.Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return Status::Ok();
-    read(query);
-  }
-}
-
 }  // namespace
 
 Status SqliteReportRepository::ScanCampaignRows(CampaignId campaign, std::string_view columns,
@@ -41,7 +30,7 @@ Status SqliteReportRepository::ScanCampaignRows(CampaignId campaign, std::string
                                    "+campaign_id = ?1");
   if (!query.ok()) return query.error();
   query->Bind(1, campaign.value).Bind(2, span->ColumnInt(0)).Bind(3, span->ColumnInt(1));
-  return EachRow(*query, row);
+  return ForEachRow(*query, row);
 }
 
 namespace {
@@ -149,7 +138,7 @@ Result<std::vector<FunnelGroup>> SqliteReportRepository::FunnelGroups(CampaignId
       "FROM delivery_aggregates WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4");
   if (!summed.ok()) return summed.error();
   summed->Bind(1, campaign.value);
-  const Status read_summed = EachRow(*summed, [&](const Statement& row) {
+  const Status read_summed = ForEachRow(*summed, [&](const Statement& row) {
     FunnelKey key;
     key.day = row.ColumnInt(0) < 0 ? kNone : row.ColumnInt(0);
     key.state = ParseDeliveryState(row.ColumnView(1)).value_or(DeliveryState::kQueued);
@@ -222,7 +211,7 @@ Result<std::vector<CostGroup>> SqliteReportRepository::CostGroups(CampaignId cam
       "FROM delivery_aggregates WHERE campaign_id = ?1 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8");
   if (!summed.ok()) return summed.error();
   summed->Bind(1, campaign.value);
-  const Status read_summed = EachRow(*summed, [&](const Statement& row) {
+  const Status read_summed = ForEachRow(*summed, [&](const Statement& row) {
     CostKey key;
     key.state = ParseDeliveryState(row.ColumnView(0)).value_or(DeliveryState::kQueued);
     key.texts = {texts.Of(row.ColumnView(1)), texts.Of(row.ColumnView(2)),
@@ -270,7 +259,7 @@ Result<std::vector<OptOutDay>> SqliteReportRepository::OptOutsAfter(CampaignId c
   if (!query.ok()) return query.error();
   query->Bind(1, campaign.value).Bind(2, kMillisPerDay);
   std::map<std::int64_t, std::int64_t> by_day;
-  const Status read = EachRow(
+  const Status read = ForEachRow(
       *query, [&by_day](const Statement& row) { by_day[row.ColumnInt(0)] += row.ColumnInt(1); });
   if (!read.ok()) return read.error();
   // And those counted when retention summed their deliveries away.
@@ -279,7 +268,7 @@ Result<std::vector<OptOutDay>> SqliteReportRepository::OptOutsAfter(CampaignId c
       "AND opted_out_after > 0 GROUP BY 1");
   if (!summed.ok()) return summed.error();
   summed->Bind(1, campaign.value);
-  const Status read_summed = EachRow(
+  const Status read_summed = ForEachRow(
       *summed, [&by_day](const Statement& row) { by_day[row.ColumnInt(0)] += row.ColumnInt(1); });
   if (!read_summed.ok()) return read_summed.error();
   std::vector<OptOutDay> days;
@@ -317,7 +306,7 @@ Result<std::vector<MonthGroup>> SqliteReportRepository::SentBetween(SysTime from
     group.actual_micros += row.ColumnInt(9);
     group.actual_unknown += row.ColumnInt(10);
   };
-  if (Status read = EachRow(*query, add); !read.ok()) return read.error();
+  if (Status read = ForEachRow(*query, add); !read.ok()) return read.error();
   auto summed = connection_.Prepare(
       "SELECT a.campaign_id, coalesce(cp.name, ''), sum(a.count), sum(a.delivered), sum(a.read), "
       "  sum(a.replied), sum(a.failed), sum(a.opted_out_after), sum(a.estimate_micros), "
@@ -326,7 +315,7 @@ Result<std::vector<MonthGroup>> SqliteReportRepository::SentBetween(SysTime from
       "WHERE a.day >= ?1 AND a.day < ?2 GROUP BY a.campaign_id");
   if (!summed.ok()) return summed.error();
   summed->Bind(1, ToUnixMillis(from) / kMillisPerDay).Bind(2, ToUnixMillis(to) / kMillisPerDay);
-  if (Status read = EachRow(*summed, add); !read.ok()) return read.error();
+  if (Status read = ForEachRow(*summed, add); !read.ok()) return read.error();
   std::vector<MonthGroup> groups;
   for (auto& [id, group] : by_campaign) groups.push_back(std::move(group));
   return groups;

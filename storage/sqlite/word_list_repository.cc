@@ -69,17 +69,6 @@ std::string CreateDetailJson(std::string_view language, std::size_t terms, bool 
   return json::serialize(detail);
 }
 
-// Reads every row of `query` into `read`; used for result sets of unknown length.
-template <typename Read>
-Status ForEachRow(Statement& query, Read&& read) {
-  for (;;) {
-    auto row = query.Step();
-    if (!row.ok()) return row.error();
-    if (!*row) return Status::Ok();
-    read(query);
-  }
-}
-
 }  // namespace
 
 struct SqliteWordListRepository::ListRow {

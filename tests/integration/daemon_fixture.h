@@ -6,8 +6,10 @@
 #include <signal.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "tests/integration/test_config.h"
 #include "tests/support/daemon_process.h"
@@ -60,6 +62,17 @@ class RestartableDaemonTest : public ::testing::Test {
   HttpResult Call(const std::string& method, const std::string& target,
                   const std::string& body = {}) {
     return HttpRequest(daemon_->port(), method, target, kToken, body);
+  }
+  // Imports `csv` (POST /v1/contacts/imports) and waits until it is no longer running.
+  void ImportCsv(const std::string& csv) {
+    auto started = Call("POST", "/v1/contacts/imports?format=csv", csv);
+    ASSERT_EQ(started.status, 202) << started.body;
+    const std::string import(JsonOf(started).at("id").as_string());
+    for (int i = 0; i < 3000; ++i) {
+      if (JsonOf(Call("GET", "/v1/contacts/imports/" + import)).at("state") != "running") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "import " << import << " did not finish";
   }
 
   TempDir dir_;

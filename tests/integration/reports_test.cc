@@ -41,16 +41,6 @@ class ReportsTest : public RestartableDaemonTest {
     auto row = query->Step();
     return row.ok() && *row && !query->ColumnIsNull(0) ? query->ColumnInt(0) : -1;
   }
-  void Import(const std::string& csv) {
-    auto started = Call("POST", "/v1/contacts/imports?format=csv", csv);
-    ASSERT_EQ(started.status, 202) << started.body;
-    const std::string import(JsonOf(started).at("id").as_string());
-    for (int i = 0; i < 3000; ++i) {
-      if (JsonOf(Call("GET", "/v1/contacts/imports/" + import)).at("state") != "running") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "import did not finish";
-  }
   // A sender (901, with `sender_extra` fields), the marketing template promo/de and a campaign
   // `name` to tag:vip; answers the campaign's id.
   std::string CreateCampaign(const std::string& name, const std::string& sender_extra = {}) {
@@ -108,7 +98,7 @@ class SandboxReportsTest : public ReportsTest {
 TEST_F(SandboxReportsTest, WhenNothingUnexpectedHappensTheActualCostIsTheEstimate) {
   std::string csv = "phone,country,tags,consent_marketing\n";
   for (int i = 0; i < 20; ++i) csv += "+4915120000" + std::to_string(100 + i) + ",DE,vip,yes\n";
-  Import(csv);
+  ImportCsv(csv);
   const std::string id = StartCampaign();
 
   const json::object funnel = Until("/v1/campaigns/" + id + "/report", [](const json::object& f) {
@@ -179,7 +169,7 @@ TEST_F(SandboxReportsTest, WhenNothingUnexpectedHappensTheActualCostIsTheEstimat
 TEST_F(SandboxReportsTest, TheTimelineAgreesWithARealRunsFinish) {
   std::string csv = "phone,country,tags,consent_marketing\n";
   for (int i = 0; i < 600; ++i) csv += "+4915140000" + std::to_string(100 + i) + ",DE,vip,yes\n";
-  Import(csv);
+  ImportCsv(csv);
   const std::string id = CreateCampaign("timed", R"("throughput":50,)");
   const json::object forecast = JsonOf(Call("POST", "/v1/forecasts", R"({"campaign":)" + id + "}"));
   const json::object& timeline = forecast.at("timeline").as_object();
@@ -295,7 +285,7 @@ TEST_F(ScriptedReportsTest, EveryDifferenceBetweenEstimateAndActualHasItsCause) 
     csv += (i + 1 < cases.size() ? "+49151300000" : "+336123000") + std::to_string(10 + i) + "," +
            (i + 1 < cases.size() ? "DE" : "FR") + ",vip,yes\n";
   }
-  Import(csv);
+  ImportCsv(csv);
   const std::int64_t de_marketing = Rate("DE", "marketing");
   const std::int64_t de_utility = Rate("DE", "utility");
   const std::int64_t fr_old = Rate("FR", "marketing");

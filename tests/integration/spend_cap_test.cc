@@ -42,13 +42,7 @@ class SpendCapTest : public RestartableDaemonTest {
 TEST_F(SpendCapTest, TheRunnerStopsBeforeTheCapWouldBeCrossedAndSaysWhy) {
   std::string csv = "phone,country,tags,consent_marketing\n";
   for (int i = 0; i < 10; ++i) csv += "+49151200000" + std::to_string(10 + i) + ",DE,vip,yes\n";
-  auto started = Call("POST", "/v1/contacts/imports?format=csv", csv);
-  ASSERT_EQ(started.status, 202) << started.body;
-  const std::string import(JsonOf(started).at("id").as_string());
-  for (int i = 0; i < 3000; ++i) {
-    if (JsonOf(Call("GET", "/v1/contacts/imports/" + import)).at("state") != "running") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ImportCsv(csv);
   ASSERT_EQ(Call("POST", "/v1/senders", R"({"phone_number_id":"1001"})").status, 201);
   ASSERT_EQ(Call("PUT", "/v1/templates/promo/de",
                  R"({"category":"MARKETING","status":"APPROVED","components":)"
